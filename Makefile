@@ -1,0 +1,57 @@
+# The README's two commands are `make run` and `make test`; the rest are building blocks.
+SHELL := /bin/bash
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: setup build build-asan test test-unit test-asan run samples package lint format bench up down clean
+
+setup:
+	@scripts/setup.sh
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan:
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIMGPIPE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+samples:
+	@scripts/make-samples.sh
+
+package: build
+	@scripts/package-lambda.sh $(BUILD)
+
+# Every test: unit, integration, e2e and offline Terraform checks (release build), then the
+# unit tests again under ASan+UBSan.
+test: setup build samples package
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	$(MAKE) test-asan
+
+test-asan: build-asan
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
+
+run: setup build samples package
+	@scripts/demo.sh $(BUILD)
+
+lint:
+	@scripts/lint.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+bench: setup
+	@scripts/setup.sh bench
+	@$(MAKE) build CMAKE_FLAGS=-DIMGPIPE_BENCH=ON
+	@bench/run.sh $(BUILD)
+
+up: setup build package
+	@local/stack.sh up
+
+down:
+	@local/stack.sh down
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) dist out

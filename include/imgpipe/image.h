@@ -1,0 +1,40 @@
+// Value types that flow between pipeline steps.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace imgpipe {
+
+// Input formats are recognised by magic bytes only, never by file name.
+enum class Format { kUnknown, kJpeg, kPng, kWebp, kGif };
+
+const char* FormatName(Format format);  // "jpeg", "png", "webp", "gif", "unknown"
+
+// What the header says, read before any pixel buffer is allocated.
+struct Header {
+  Format format = Format::kUnknown;
+  uint32_t width = 0;   // stored (pre-orientation) width in pixels
+  uint32_t height = 0;  // stored (pre-orientation) height in pixels
+  int channels = 0;     // channels as stored: 1 gray, 2 gray+alpha, 3 colour, 4 colour+alpha/CMYK
+  int bit_depth = 0;    // bits per sample as stored (1..16)
+  int orientation = 1;  // EXIF orientation 1..8; 1 when absent or invalid
+  bool has_alpha = false;
+  bool animated = false;  // more than one frame; only the first is used
+};
+
+// 8-bit interleaved pixels, rows packed with no padding (stride = width * channels).
+// channels: 1 = gray, 2 = gray+alpha, 3 = RGB, 4 = RGBA. Alpha is straight (not premultiplied).
+struct Image {
+  uint32_t width = 0;
+  uint32_t height = 0;
+  int channels = 0;
+  std::vector<uint8_t> pixels;
+
+  size_t stride() const { return static_cast<size_t>(width) * static_cast<size_t>(channels); }
+  uint8_t* row(uint32_t y) { return pixels.data() + stride() * y; }
+  const uint8_t* row(uint32_t y) const { return pixels.data() + stride() * y; }
+  bool has_alpha() const { return channels == 2 || channels == 4; }
+};
+
+}  // namespace imgpipe

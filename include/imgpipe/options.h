@@ -1,0 +1,76 @@
+// One flat options struct for the whole pipeline, validated once at the edge (CLI flags,
+// Lambda environment). Everything downstream may assume a validated Options.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "imgpipe/error.h"
+
+namespace imgpipe {
+
+// How the source is mapped onto the target WxH box.
+enum class Fit {
+  kFill,     // exactly WxH, aspect ratio ignored (the tutorial's Image.resize behaviour)
+  kCover,    // exactly WxH, aspect kept, centre crop of the overflow
+  kContain,  // fits inside WxH, aspect kept, padded with the background colour to exactly WxH
+  kInside,   // fits inside WxH, aspect kept, no padding (output may be smaller than WxH)
+};
+
+enum class OutputFormat { kJpeg, kPng, kWebp };
+
+struct Rgb {
+  uint8_t r = 255;
+  uint8_t g = 255;
+  uint8_t b = 255;
+};
+
+// Largest accepted target side: the JPEG and WebP formats cap a side at 16383 (WebP) pixels.
+inline constexpr uint32_t kMaxTargetSide = 16383;
+// Named defaults for the limits checked right after the header is read.
+inline constexpr uint64_t kDefaultMaxInputBytes = 64ull << 20;       // 64 MiB
+inline constexpr uint64_t kDefaultMaxInputPixels = 100'000'000ull;  // 100 MP
+
+// Limits are parameters at the codec boundary: decoders refuse before allocating pixels.
+struct Limits {
+  uint64_t max_input_bytes = kDefaultMaxInputBytes;    // compressed input size; 0 is invalid
+  uint64_t max_input_pixels = kDefaultMaxInputPixels;  // width*height from the header; 0 invalid
+};
+
+struct Options {
+  uint32_t width = 256;   // target width in pixels, 1..kMaxTargetSide
+  uint32_t height = 256;  // target height in pixels, 1..kMaxTargetSide
+  Fit fit = Fit::kFill;
+  bool without_enlargement = false;  // never upscale; an already-small image keeps its size
+  OutputFormat format = OutputFormat::kJpeg;
+  int quality = 75;        // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the seed)
+  bool grayscale = true;   // ITU-R 601 luma, like Pillow's convert("L")
+  Rgb background;          // alpha is flattened onto this; also the `contain` padding colour
+  Limits limits;
+};
+
+// Validates every field; the message names the field and the bad value.
+Status Validate(const Options& options);
+
+// Parsers used by the CLI and the Lambda environment. Each returns a message of the form
+// `Expected WxH with 1..16383 for size but received "0x5"`.
+struct Size {
+  uint32_t width = 0;
+  uint32_t height = 0;
+};
+Result<Size> ParseSize(std::string_view text);            // "256x256"
+Result<Size> ParseNewImageSize(std::string_view json);     // "[256, 256]" (the tutorial's env)
+Result<Fit> ParseFit(std::string_view text);               // fill|cover|contain|inside
+Result<OutputFormat> ParseOutputFormat(std::string_view text);  // jpeg|jpg|png|webp
+Result<int> ParseQuality(std::string_view text);           // 1..100
+Result<Rgb> ParseColor(std::string_view text);             // "#rrggbb", "rrggbb", "white", "black"
+Result<uint64_t> ParsePositive(std::string_view field, std::string_view text);
+Result<bool> ParseBool(std::string_view field, std::string_view text);  // true/false/1/0/yes/no
+
+const char* FitName(Fit fit);
+const char* OutputFormatName(OutputFormat format);    // "jpeg", "png", "webp"
+const char* OutputExtension(OutputFormat format);     // "jpg", "png", "webp"
+const char* OutputMimeType(OutputFormat format);      // "image/jpeg", ...
+
+}  // namespace imgpipe

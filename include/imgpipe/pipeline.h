@@ -1,0 +1,44 @@
+// The public core API: a few verbs on value types. No I/O, no logging, no network.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "imgpipe/error.h"
+#include "imgpipe/image.h"
+#include "imgpipe/options.h"
+
+namespace imgpipe {
+
+using Clock = std::chrono::steady_clock;
+
+// Wall time spent in each phase, for logs and metrics.
+struct StepTimings {
+  double decode_ms = 0;  // sniff + header + limits + decode (+ orientation)
+  double resize_ms = 0;  // flatten + grayscale + resize (+ padding/crop)
+  double encode_ms = 0;
+};
+
+struct Encoded {
+  std::vector<uint8_t> bytes;
+  OutputFormat format = OutputFormat::kJpeg;
+  uint32_t width = 0;
+  uint32_t height = 0;
+  int channels = 0;
+  Header source;  // the input's header, e.g. for input megapixels in logs
+  StepTimings timings;
+};
+
+// Reads only what is needed to describe the image (format, size, orientation, depth).
+// Refuses inputs over options-independent sanity limits but does not apply Limits.
+Result<Header> Probe(std::span<const uint8_t> input);
+
+// Runs the whole pipeline. `deadline`, when set, is checked between steps and yields
+// kDeadlineExceeded instead of running past it. `options` must have passed Validate().
+Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
+                        std::optional<Clock::time_point> deadline = std::nullopt);
+
+}  // namespace imgpipe

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what imgpipe needs on a fresh Debian 12 (as root), skipping what is already there.
+#   scripts/setup.sh          build + test + demo dependencies
+#   scripts/setup.sh bench    also the benchmark peers (libvips, Pillow, ImageMagick, sharp, gnuplot)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config clang clang-format clang-tidy libclang-rt-14-dev zip unzip
+  # codecs
+  libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev liblcms2-dev
+  # network and parsing
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libcli11-dev
+  # tests
+  libgtest-dev libgmock-dev googletest python3 python3-pil python3-boto3 awscli busybox-static
+  # sample photographs (real photos shipped by Debian)
+  mate-backgrounds
+)
+if [[ "${1:-}" == "bench" ]]; then
+  packages+=(libbenchmark-dev libvips-dev libvips-tools imagemagick gnuplot-nox
+             plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 hyperfine)
+fi
+
+missing=()
+# Node may come from elsewhere than Debian (it bundles npm); only install Debian's when absent.
+command -v npm >/dev/null || packages+=(nodejs npm)
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: need root to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages are pinned in local/package-lock.json (s3rver, hcl2json, hcl-tools).
+if [[ ! -d local/node_modules/@20minutes/s3rver || local/package-lock.json -nt local/node_modules/.package-lock.json ]]; then
+  (cd local && npm ci --no-audit --no-fund)
+fi
+if [[ "${1:-}" == "bench" && ! -d bench/node_modules/sharp ]]; then
+  (cd bench && npm ci --no-audit --no-fund)
+fi

@@ -1,0 +1,49 @@
+// Steps 2 and 4: read the header, then decode (shrinking on load where the codec can).
+// Each format lives in its own file (jpeg_decode.cc, png_decode.cc, webp_decode.cc,
+// gif_decode.cc); this header is their shared contract.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "imgpipe/error.h"
+#include "imgpipe/image.h"
+#include "imgpipe/options.h"
+
+namespace imgpipe::core {
+
+struct DecodeRequest {
+  // The smallest size, in the *stored* orientation, that later steps need. A codec that can
+  // shrink on load (JPEG DCT scaling 1/2, 1/4, 1/8; WebP's scaled decode) picks the largest
+  // reduction whose output is still >= min_width x min_height. 0 means "full size".
+  uint32_t min_width = 0;
+  uint32_t min_height = 0;
+  // The caller will convert to gray anyway: a decoder may return 1 (or 2, with alpha) channels
+  // straight away, e.g. libjpeg's Y plane for YCbCr JPEGs, skipping colour conversion.
+  bool gray = false;
+  // Checked again at the codec boundary, after the codec has parsed its own header and before
+  // it allocates the pixel buffer.
+  Limits limits;
+};
+
+// Header of any supported format (dispatches on Sniff). Reads no pixel data.
+Result<Header> ReadHeader(std::span<const uint8_t> bytes);
+
+// Decodes to 8-bit interleaved pixels (1..4 channels, see Image). 16-bit samples are scaled to
+// 8 bits (v * 255 / 65535, rounded), never clipped. CMYK/YCCK (incl. Adobe-inverted) become RGB,
+// palette becomes RGB or RGBA (tRNS), gray+alpha stays 2 channels. Animated inputs yield
+// the first frame. Image.orientation is NOT applied here; see orient.h.
+Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
+                     const DecodeRequest& request);
+
+// Per-format entry points used by Decode/ReadHeader (and by the fuzzers).
+Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes);
+Result<Header> ReadPngHeader(std::span<const uint8_t> bytes);
+Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes);
+Result<Header> ReadGifHeader(std::span<const uint8_t> bytes);
+Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request);
+Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request);
+Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request);
+Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request);
+
+}  // namespace imgpipe::core

@@ -2,13 +2,16 @@
 // decoder's frame and turn the message into an Error there. Private to jpeg_decode.cc.
 #pragma once
 
-#include <jpeglib.h>
-
 #include <csetjmp>
-#include <cstdio>
 #include <string>
-// jpeglib.h must come first: jerror.h uses its types.
+
+// jpeglib.h uses FILE and size_t without including their headers, and jerror.h uses
+// jpeglib.h's types: keep this order.
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
 #include <jerror.h>
+// clang-format on
 
 #include "imgpipe/error.h"
 

@@ -26,8 +26,9 @@ struct SpngFree {
 using SpngPtr = std::unique_ptr<spng_ctx, SpngFree>;
 
 Error SpngError(int code, const char* what) {
-  // libspng reports a short buffer as EOF ("end of stream"/"unexpected end of stream").
-  if (code == SPNG_EOF) {
+  // A buffer that ends early reads as SPNG_IO_EOF ("end of stream"); SPNG_EOF is the same
+  // condition detected between chunks.
+  if (code == SPNG_IO_EOF || code == SPNG_EOF) {
     return MakeError(ErrorCode::kTruncatedImage, "PNG data ends before the image does (truncated)");
   }
   return MakeError(ErrorCode::kCorruptImage,

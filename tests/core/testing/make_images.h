@@ -4,8 +4,12 @@
 // test bug, not a decoder result).
 #pragma once
 
+// jpeglib.h uses FILE and size_t without including their headers: keep this order.
+// clang-format off
+#include <cstdio>
+#include <jpeglib.h>
+// clang-format on
 #include <gif_lib.h>
-#include <jpeglib.h>  // after <cstdio>: jpeglib.h needs FILE and size_t
 #include <spng.h>
 #include <webp/encode.h>
 
@@ -206,9 +210,10 @@ inline Bytes EncodePng(const PngSpec& spec, const Bytes& data) {
     spng_trns trns = spec.trns;
     Require(spng_set_trns(ctx, &trns) == 0, "spng_set_trns");
   }
-  if (!spec.exif.empty()) {
-    Bytes copy = spec.exif;
-    spng_exif exif{copy.size(), reinterpret_cast<char*>(copy.data())};
+  // libspng keeps a pointer to the eXIf data until encoding: it must outlive this block.
+  Bytes exif_copy = spec.exif;
+  if (!exif_copy.empty()) {
+    spng_exif exif{exif_copy.size(), reinterpret_cast<char*>(exif_copy.data())};
     Require(spng_set_exif(ctx, &exif) == 0, "spng_set_exif");
   }
   Bytes copy = data;

@@ -18,14 +18,18 @@ namespace {
 struct MemoryReader {
   std::span<const uint8_t> bytes;
   size_t position = 0;
+  // giflib sometimes reports a short read as another error (DGifOpen says "no screen
+  // descriptor"), so truncation is judged from here, not from its error code.
+  bool short_read = false;
 };
 
 int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
   auto* reader = static_cast<MemoryReader*>(gif->UserData);
   const size_t available = reader->bytes.size() - reader->position;
   const size_t count = std::min(available, static_cast<size_t>(std::max(length, 0)));
-  std::memcpy(out, reader->bytes.data() + reader->position, count);
+  if (count > 0) std::memcpy(out, reader->bytes.data() + reader->position, count);
   reader->position += count;
+  if (count < static_cast<size_t>(std::max(length, 0))) reader->short_read = true;
   return static_cast<int>(count);  // short read: giflib reports D_GIF_ERR_READ_FAILED
 }
 
@@ -37,8 +41,12 @@ struct GifClose {
 };
 using GifPtr = std::unique_ptr<GifFileType, GifClose>;
 
-Error GifError(int code, const char* what) {
-  if (code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON) {
+const MemoryReader* Reader(const GifFileType* gif) {
+  return static_cast<const MemoryReader*>(gif->UserData);
+}
+
+Error GifError(int code, const char* what, const MemoryReader& reader) {
+  if (reader.short_read || code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON) {
     return MakeError(ErrorCode::kTruncatedImage, "GIF data ends before the image does (truncated)");
   }
   const char* reason = GifErrorString(code);
@@ -46,10 +54,14 @@ Error GifError(int code, const char* what) {
                                                  "): " + (reason ? reason : "unknown error"));
 }
 
+Error GifFail(const GifFileType* gif, const char* what) {
+  return GifError(gif->Error, what, *Reader(gif));
+}
+
 Result<GifPtr> OpenGif(MemoryReader* reader) {
   int error = 0;
   GifPtr gif(DGifOpen(reader, ReadFromMemory, &error));
-  if (!gif) return GifError(error, "header");
+  if (!gif) return GifError(error, "header", *reader);
   return gif;
 }
 
@@ -76,7 +88,7 @@ bool SkipExtensionBlocks(GifFileType* gif, GifByteType* block) {
 Result<int> ReadExtension(GifFileType* gif) {
   int code = 0;
   GifByteType* block = nullptr;
-  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) return GifError(gif->Error, "extension");
+  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) return GifFail(gif, "extension");
   int transparent = -1;
   if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr) {
     GraphicsControlBlock gcb{};
@@ -84,7 +96,7 @@ Result<int> ReadExtension(GifFileType* gif) {
       transparent = gcb.TransparentColor;
     }
   }
-  if (!SkipExtensionBlocks(gif, block)) return GifError(gif->Error, "extension");
+  if (!SkipExtensionBlocks(gif, block)) return GifFail(gif, "extension");
   return transparent;
 }
 
@@ -105,9 +117,9 @@ Result<int> SeekFirstFrame(GifFileType* gif) {
   int transparent = -1;
   for (;;) {
     GifRecordType type = UNDEFINED_RECORD_TYPE;
-    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return GifError(gif->Error, "records");
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return GifFail(gif, "records");
     if (type == IMAGE_DESC_RECORD_TYPE) {
-      if (DGifGetImageHeader(gif) == GIF_ERROR) return GifError(gif->Error, "frame header");
+      if (DGifGetImageHeader(gif) == GIF_ERROR) return GifFail(gif, "frame header");
       return transparent;
     }
     if (type == EXTENSION_RECORD_TYPE) {
@@ -205,7 +217,7 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
   std::vector<GifPixelType> line(frame_header.width);
   for (uint32_t stored = 0; stored < frame_header.height; ++stored) {
     if (DGifGetLine(gif, line.data(), static_cast<int>(line.size())) == GIF_ERROR) {
-      return GifError(gif->Error, "image data");
+      return GifFail(gif, "image data");
     }
     const uint32_t y =
         top + (frame.Interlace ? InterlacedRow(stored, frame_header.height) : stored);

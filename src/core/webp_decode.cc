@@ -33,17 +33,23 @@ Error Truncated() {
   return MakeError(ErrorCode::kTruncatedImage, "WebP data ends before the image does (truncated)");
 }
 
+// True when the input holds every byte the RIFF header promises; a demuxer that still wants
+// more is then looking at garbage, not at a short file.
+bool HoldsWholeRiff(std::span<const uint8_t> bytes) {
+  if (bytes.size() < 12) return false;
+  const uint64_t riff_size =
+      bytes[4] | bytes[5] << 8 | bytes[6] << 16 | static_cast<uint64_t>(bytes[7]) << 24;
+  return bytes.size() >= riff_size + 8;
+}
+
 // Parses the RIFF container only (chunk headers, no pixel data).
 Result<DemuxPtr> OpenWebp(std::span<const uint8_t> bytes) {
   WebPData data{bytes.data(), bytes.size()};
   WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
   DemuxPtr demux(WebPDemuxPartial(&data, &state));
-  if (state == WEBP_DEMUX_PARSE_ERROR || !demux) {
-    if (state == WEBP_DEMUX_PARSING_HEADER) return Truncated();
-    return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: invalid RIFF/WebP structure");
-  }
-  if (state != WEBP_DEMUX_DONE) return Truncated();
-  return demux;
+  if (demux && state == WEBP_DEMUX_DONE) return demux;
+  if (state != WEBP_DEMUX_PARSE_ERROR && !HoldsWholeRiff(bytes)) return Truncated();
+  return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: invalid RIFF/WebP structure");
 }
 
 int Orientation(const WebPDemuxer* demux) {

@@ -58,6 +58,25 @@ void HorizontalPass(const uint8_t* in, const AxisWeights& w, uint8_t* out) {
   }
 }
 
+// Gray with taps padded to a multiple of kHorizontalTapMultiple (the thumbnail hot path): a
+// plain int16 x int16 dot product whose trip count is a whole number of 16-byte vectors, so
+// GCC's vectorized loop (pmaddwd) runs and its scalar epilogue never does. Measured on the
+// 500x375 -> 256x375 pass: 0.52 ms with 8-tap padding (the vector loop wants 16 bytes and
+// fell back to scalar), 0.20 ms with 16.
+void HorizontalPassGrayPadded(const uint8_t* in, const AxisWeights& w, uint8_t* out) {
+  const uint32_t taps = w.taps;
+  const int16_t* weight = w.weights.data();
+  for (uint32_t i = 0; i < w.count; ++i, weight += taps) {
+    const uint8_t* src = in + w.first[i];
+    int32_t acc = kRoundHalf;
+    const uint32_t whole = taps & ~(kHorizontalTapMultiple - 1);
+    for (uint32_t k = 0; k < whole; ++k) {
+      acc += static_cast<int32_t>(weight[k]) * static_cast<int32_t>(static_cast<int16_t>(src[k]));
+    }
+    out[i] = ClampToByte(acc);
+  }
+}
+
 }  // namespace
 
 void ResampleRow(const uint8_t* in, int channels, const AxisWeights& weights, uint8_t* out) {
@@ -68,6 +87,9 @@ void ResampleRow(const uint8_t* in, int channels, const AxisWeights& weights, ui
   }
   switch (channels) {
     case 1:
+      if (weights.taps % kHorizontalTapMultiple == 0) {
+        return HorizontalPassGrayPadded(in, weights, out);
+      }
       return HorizontalPass<1>(in, weights, out);
     case 2:
       return HorizontalPass<2>(in, weights, out);
@@ -80,16 +102,27 @@ void ResampleRow(const uint8_t* in, int channels, const AxisWeights& weights, ui
 
 void ResampleColumns(const uint8_t* const* rows, const int16_t* weights, uint32_t taps, size_t n,
                      uint8_t* out) {
-  // Accumulate a block of columns at a time so the int32 accumulators stay in L1 while every
-  // tap row streams through once.
-  constexpr size_t kBlock = 1024;
+  // Accumulate a block of columns at a time so the int32 accumulators stay in L1 while the
+  // tap rows stream through. Taps go two at a time: w0 * r0 + w1 * r1 is the shape of SSE2's
+  // pmaddwd, which halves the accumulator traffic (0.44 ms -> 0.19 ms for 750x500 -> 750x256
+  // against one tap at a time; four at a time was no faster).
+  constexpr size_t kBlock = 512;
   int32_t acc[kBlock];
   for (size_t x0 = 0; x0 < n; x0 += kBlock) {
     const size_t len = std::min(kBlock, n - x0);
     for (size_t i = 0; i < len; ++i) acc[i] = kRoundHalf;
-    for (uint32_t k = 0; k < taps; ++k) {
-      // int16 x int16 -> int32 is the widening multiply SSE2 has (pmullw/pmulhw); an int32
-      // multiply would need SSE4.1's pmulld.
+    uint32_t k = 0;
+    for (; k + 2 <= taps; k += 2) {
+      const int16_t w0 = weights[k];
+      const int16_t w1 = weights[k + 1];
+      const uint8_t* r0 = rows[k] + x0;
+      const uint8_t* r1 = rows[k + 1] + x0;
+      for (size_t i = 0; i < len; ++i) {
+        acc[i] += static_cast<int32_t>(w0) * static_cast<int16_t>(r0[i]) +
+                  static_cast<int32_t>(w1) * static_cast<int16_t>(r1[i]);
+      }
+    }
+    for (; k < taps; ++k) {
       const int16_t wk = weights[k];
       const uint8_t* src = rows[k] + x0;
       for (size_t i = 0; i < len; ++i) {
@@ -109,17 +142,17 @@ RowResizer::RowResizer(uint32_t in_width, uint32_t in_height, int channels, uint
       crop_width_(crop_width),
       crop_height_(crop_height),
       sink_(std::move(sink)),
-      horizontal_(ComputeAxisWeights(in_width, scaled_width, crop_x, crop_width)),
+      horizontal_(ComputeAxisWeights(in_width, scaled_width, crop_x, crop_width,
+                                     channels == 1 ? kHorizontalTapMultiple : 1)),
       vertical_(ComputeAxisWeights(in_height, scaled_height, crop_y, crop_height)) {
   const size_t c = static_cast<size_t>(channels);
   const uint32_t x_lo = horizontal_.first.front();
   const uint32_t x_hi = horizontal_.first.back() + horizontal_.taps;
   const uint32_t y_lo = vertical_.first.front();
   const uint32_t y_hi = vertical_.first.back() + vertical_.taps;
-  // Cost in multiply-adds per sample. A horizontal tap costs about twice a vertical one: the
-  // vertical pass runs along contiguous memory with one weight per row and vectorizes fully,
-  // the horizontal one is a short per-pixel dot product.
-  constexpr double kHorizontalCost = 2.0;
+  // Cost in multiply-adds per sample. Both passes vectorize and measured about 0.13 ns per
+  // tap on gray (horizontal taps counted padded), so one horizontal tap costs one vertical tap.
+  constexpr double kHorizontalCost = 1.0;
   const double h_taps = horizontal_.identity ? 0.0 : horizontal_.taps * kHorizontalCost;
   const double v_taps = vertical_.identity ? 0.0 : vertical_.taps;
   const double out_samples = static_cast<double>(crop_width) * crop_height * c;

@@ -29,9 +29,16 @@ struct AxisWeights {
 };
 
 // Keys bicubic (a = -0.5) weights with the support widened by the downscale factor, sampled
-// exactly where Pillow's Resample.c samples them (see resize_weights.cc).
+// exactly where Pillow's Resample.c samples them (see resize_weights.cc). The tap count is
+// rounded up to a multiple of `tap_multiple` (with zero weights) when the source is wide
+// enough, so the horizontal dot products run in whole vectors.
 AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out_first,
-                               uint32_t count);
+                               uint32_t count, uint32_t tap_multiple = 1);
+
+// Taps are padded to this multiple on the horizontal axis of 1-channel images: GCC's
+// vectorized dot product consumes 16 source bytes per iteration, so a whole number of them
+// keeps every tap in the vector loop (see HorizontalPassGrayPadded in resize.cc).
+inline constexpr uint32_t kHorizontalTapMultiple = 16;
 
 // Horizontal pass over one row of `channels`-interleaved samples: writes weights.count pixels.
 void ResampleRow(const uint8_t* in, int channels, const AxisWeights& weights, uint8_t* out);

@@ -27,7 +27,7 @@ constexpr double kBicubicSupport = 2.0;
 }  // namespace
 
 AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out_first,
-                               uint32_t count) {
+                               uint32_t count, uint32_t tap_multiple) {
   AxisWeights result;
   result.in_size = in_size;
   result.count = count;
@@ -84,6 +84,8 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
   // Quantising the running sum (not each weight) makes every row sum to exactly one, so a
   // flat image stays exactly flat, and keeps each partial sum within half a unit of the ideal,
   // which bounds the error even for a 10000-tap extreme downscale where a weight is ~1.6 units.
+  const uint32_t padded = (taps + tap_multiple - 1) / tap_multiple * tap_multiple;
+  if (padded <= in_size) taps = padded;  // shifting the window left keeps it inside the row
   result.taps = taps;
   result.first.resize(count);
   result.weights.assign(static_cast<size_t>(count) * taps, 0);

@@ -36,6 +36,16 @@ server.middleware.unshift(async (ctx, next) => {
   }
 });
 
+// s3rver 4.0.4 escapes XML text twice (he.escape, then its XML builder), so a listed key
+// "a & b.jpg" reaches clients as "a &amp; b.jpg". Every text node goes through both steps, so
+// undoing one level of '&amp;' yields exactly one correct level of escaping.
+server.middleware.unshift(async (ctx, next) => {
+  await next();
+  if (typeof ctx.body === 'string' && ctx.body.startsWith('<?xml')) {
+    ctx.body = ctx.body.replace(/&amp;/g, '&');
+  }
+});
+
 // s3rver's event does not say which request raised it; the request context, kept across the
 // await chain, tells a CompleteMultipartUpload (POST ?uploadId=) from a browser-form POST.
 const requestContext = new AsyncLocalStorage();

@@ -10,6 +10,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 node=${NODE:-node}
 
+if [[ ! -d $here/node_modules/@20minutes/s3rver ]]; then
+  echo "stack: the S3 server is not installed: run (cd local && npm ci) or scripts/setup.sh" >&2
+  exit 2
+fi
 cfg="$("$node" "$here/lib/config.js")" || { echo "stack: bad settings" >&2; exit 2; }
 eval "$cfg"
 run_dir="$CFG_STATE_DIR/run"

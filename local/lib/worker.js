@@ -174,6 +174,13 @@ class Worker extends EventEmitter {
   onExit(proc, code, signal) {
     if (this.proc !== proc) return;
     this.proc = null;
+    // The sandbox dies as a whole: a launcher's children (or an orphan left by a kill of the
+    // launcher alone) must not keep polling this worker's Runtime API.
+    try {
+      process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      // the group is already empty
+    }
     if (this.pendingNext) {
       this.pendingNext.destroy();
       this.pendingNext = null;

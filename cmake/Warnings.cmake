@@ -3,8 +3,8 @@ function(imgpipe_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     # GCC 12 reports false -Wrestrict errors inside libstdc++ for `"x" + std::string` at -O2
-    # (GCC bug 105329, fixed in 13); keep the warning visible but not fatal there.
-    target_compile_options(${target} PRIVATE -Wno-error=restrict)
+    # (GCC bug 105329, fixed in 13), so the check is off for that compiler only.
+    target_compile_options(${target} PRIVATE -Wno-restrict)
   endif()
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)
   if(IMGPIPE_SANITIZE)

@@ -67,8 +67,7 @@ TEST(LoadConfig, ParsesEveryVariable) {
                           {"CACHE_CONTROL", "public, max-age=86400"},
                           {"OUTPUT_PREFIX", "thumbs/"},
                           {"INPUT_BUCKET", "uploads-bucket"},
-                          {"INPUT_PREFIX", "incoming/"},
-                          {"DEADLINE_MARGIN_MS", "750"}});
+                          {"INPUT_PREFIX", "incoming/"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->options.width, 320u);
   EXPECT_EQ(config->options.height, 200u);
@@ -86,7 +85,6 @@ TEST(LoadConfig, ParsesEveryVariable) {
   EXPECT_EQ(config->output_prefix, "thumbs/");
   EXPECT_EQ(config->input_bucket, "uploads-bucket");
   EXPECT_EQ(config->input_prefix, "incoming/");
-  EXPECT_EQ(config->deadline_margin.count(), 750);
 }
 
 TEST(LoadConfig, EmptyValuesTakeTheDefault) {
@@ -126,28 +124,14 @@ TEST(LoadConfig, RejectsBadCacheControl) {
 TEST(LoadConfig, RejectsBadOutputPrefix) { ExpectRejected("OUTPUT_PREFIX", "/thumbs/"); }
 TEST(LoadConfig, RejectsBadInputBucket) { ExpectRejected("INPUT_BUCKET", "UPPER"); }
 TEST(LoadConfig, RejectsBadInputPrefix) { ExpectRejected("INPUT_PREFIX", "/in/"); }
-TEST(LoadConfig, RejectsBadDeadlineMargin) {
-  ExpectRejected("DEADLINE_MARGIN_MS", "soon");
-  ExpectRejected("DEADLINE_MARGIN_MS", "60001");
-}
 
 TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
   // Guards the "one negative test per variable" rule when a variable is added to the table.
-  const std::set<std::string> tested = {"OUTPUT_BUCKET",
-                                        "NEW_IMAGE_SIZE",
-                                        "FIT",
-                                        "OUTPUT_FORMAT",
-                                        "QUALITY",
-                                        "GRAYSCALE",
-                                        "BACKGROUND",
-                                        "WITHOUT_ENLARGEMENT",
-                                        "MAX_INPUT_BYTES",
-                                        "MAX_INPUT_PIXELS",
-                                        "CACHE_CONTROL",
-                                        "OUTPUT_PREFIX",
-                                        "INPUT_BUCKET",
-                                        "INPUT_PREFIX",
-                                        "DEADLINE_MARGIN_MS"};
+  const std::set<std::string> tested = {
+      "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
+      "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
+      "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
+      "INPUT_BUCKET",    "INPUT_PREFIX"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);

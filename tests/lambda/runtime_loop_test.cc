@@ -91,7 +91,9 @@ class RuntimeLoopTest : public ::testing::Test {
   testing::CapturingSink sink;
   Logger logger{sink, "imgpipe-fn"};
   std::vector<std::string> traces;
-  TraceSink trace = [this](const std::string& id) { traces.push_back(id); };
+  InvocationHook trace = [this](const Invocation& invocation) {
+    traces.push_back(invocation.trace_id);
+  };
 };
 
 TEST_F(RuntimeLoopTest, ServesUntilNextFailsAndPostsEachResult) {
@@ -157,9 +159,9 @@ TEST_F(RuntimeLoopTest, FailedPostIsLoggedAndServingContinues) {
 
 TEST_F(RuntimeLoopTest, InvalidConfigPostsInitErrorAndExitsNonZero) {
   bool store_made = false;
-  auto make_store = [&]() -> aws::ObjectStore& {
+  StoreFactory make_store = [&](const Config&) -> Result<aws::ObjectStore*> {
     store_made = true;
-    return store;
+    return &store;
   };
   auto env = [](const char* name) -> std::optional<std::string> {
     if (std::string(name) == "OUTPUT_BUCKET") return "thumbs-bucket";
@@ -176,7 +178,10 @@ TEST_F(RuntimeLoopTest, InvalidConfigPostsInitErrorAndExitsNonZero) {
 }
 
 TEST_F(RuntimeLoopTest, ValidConfigServes) {
-  auto make_store = [&]() -> aws::ObjectStore& { return store; };
+  StoreFactory make_store = [&](const Config& c) -> Result<aws::ObjectStore*> {
+    EXPECT_EQ(c.output_bucket, "thumbs-bucket");
+    return &store;
+  };
   auto env = [](const char* name) -> std::optional<std::string> {
     if (std::string(name) == "OUTPUT_BUCKET") return "thumbs-bucket";
     return std::nullopt;
@@ -186,6 +191,39 @@ TEST_F(RuntimeLoopTest, ValidConfigServes) {
   EXPECT_TRUE(runtime.init_errors.empty());
   ASSERT_EQ(runtime.posted.size(), 1u);
   EXPECT_EQ(runtime.posted[0].kind, "response");
+}
+
+TEST_F(RuntimeLoopTest, StoreFailureIsAnInitError) {
+  StoreFactory make_store = [](const Config&) -> Result<aws::ObjectStore*> {
+    return MakeError(ErrorCode::kInvalidOptions, "AWS_ACCESS_KEY_ID is not set");
+  };
+  auto env = [](const char* name) -> std::optional<std::string> {
+    if (std::string(name) == "OUTPUT_BUCKET") return "thumbs-bucket";
+    return std::nullopt;
+  };
+  EXPECT_EQ(RunRuntime(runtime, env, make_store, trace, logger), 1);
+  ASSERT_EQ(runtime.init_errors.size(), 1u);
+  EXPECT_EQ(runtime.init_errors[0].body_or_type, "imgpipe.invalid_options");
+  EXPECT_NE(runtime.init_errors[0].message.find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  EXPECT_EQ(runtime.next_calls, 0);
+}
+
+TEST_F(RuntimeLoopTest, HookSeesEachInvocationBeforeTheHandler) {
+  std::vector<int64_t> deadlines;
+  InvocationHook hook = [&](const Invocation& invocation) {
+    deadlines.push_back(invocation.deadline_ms);
+    EXPECT_TRUE(store.gets.empty());  // before any S3 call of this invocation
+  };
+  store.AddObject("imgpipe-input", "a.jpg", MakeJpeg(16, 16));
+  runtime.Queue("r1", S3Event("a.jpg"), "Root=1-abc", 4102444800000);
+  ServeInvocations(runtime, store, config, hook, logger, {.max_invocations = 1});
+  EXPECT_EQ(deadlines, std::vector<int64_t>{4102444800000});
+  EXPECT_EQ(store.puts.size(), 1u);
+}
+
+TEST(SteadyDeadline, MissingDeadlineMeansLambdasLongestTimeout) {
+  const auto deadline = SteadyDeadline(0);
+  EXPECT_GT(deadline, Clock::now() + std::chrono::minutes(14));
 }
 
 TEST(SteadyDeadline, ConvertsEpochMillisecondsToTheSteadyClock) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -172,6 +173,40 @@ TEST(EnvText, HelpDescribesEveryVariableAndItsDefault) {
   }
   EXPECT_NE(help.find("OUTPUT_BUCKET  (required)"), std::string::npos);
   EXPECT_NE(help.find("(default: \"[256, 256]\")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imgpipe::lambda
+
+namespace imgpipe::lambda {
+namespace {
+
+// docs/lambda.md's configuration table must list exactly EnvTable's names and defaults, in order.
+TEST(EnvText, DocsTableMatchesTheEnvTable) {
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/docs/lambda.md");
+  ASSERT_TRUE(in.good());
+  std::vector<std::pair<std::string, std::string>> rows;  // name, default cell
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("## ")) in_section = line == "## Configuration";
+    if (!in_section || !line.starts_with("| `")) continue;
+    const size_t name_end = line.find('`', 3);
+    const size_t cell_start = line.find("| ", name_end) + 2;
+    const size_t cell_end = line.find(" |", cell_start);
+    rows.emplace_back(line.substr(3, name_end - 3), line.substr(cell_start, cell_end - cell_start));
+  }
+  ASSERT_EQ(rows.size(), EnvTable().size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EnvVar& var = EnvTable()[i];
+    EXPECT_EQ(rows[i].first, var.name);
+    std::string expected = "(required)";
+    if (!var.required) {
+      expected = "`";
+      expected += var.default_value;
+      expected += '`';
+    }
+    EXPECT_EQ(rows[i].second, expected) << var.name;
+  }
 }
 
 }  // namespace

@@ -100,7 +100,9 @@ class Worker extends EventEmitter {
       this.readyThisLife = true;
       this.restartDelay = RESTART_MIN_MS;
     }
-    req.socket.on('close', () => {
+    // The runtime's connection is kept alive across invocations: listen on this response (not
+    // the socket, which would collect one listener per invocation).
+    res.once('close', () => {
       if (this.pendingNext === res) this.pendingNext = null;
     });
     if (!this.current) this.emit('ready', this);

@@ -63,27 +63,29 @@ rm -rf "$IMGPIPE_STATE_DIR"
 local/stack.sh up
 echo
 echo "demo: uploading $n_good images and $n_bad bad files with the AWS CLI..."
-t0=$(date +%s.%N)
 s3 s3 cp --recursive --only-show-errors "$stage/" "s3://$IMGPIPE_INPUT_BUCKET/"
 
-# Wait until the outputs are all there and the function has nothing left to do.
+# Wait until every upload was delivered and handled (the service counts invocations), the function
+# is idle, and the outputs are all listed. Polling the service is cheap; the CLI listing is not.
+n_total=$((n_good + n_bad))
 deadline=$((SECONDS + wait_s))
 while :; do
-  n_out=$(s3 s3 ls --recursive "s3://$IMGPIPE_OUTPUT_BUCKET/" | wc -l)
-  idle=$(curl -s --max-time 2 "http://127.0.0.1:$IMGPIPE_LAMBDA_PORT/_local/status" | grep -c '"idle":true' || true)
+  status=$(curl -s --max-time 2 "http://127.0.0.1:$IMGPIPE_LAMBDA_PORT/_local/status" || true)
+  invoked=$(grep -o '"invocations":[0-9]*' <<<"$status" | cut -d: -f2)
   pending=$(find "$IMGPIPE_STATE_DIR/events/pending" -name '*.json' 2>/dev/null | wc -l)
-  ((n_out >= n_good && idle == 1 && pending == 0)) && break
+  if [[ $status == *'"idle":true'* ]] && ((${invoked:-0} >= n_total && pending == 0)); then
+    n_out=$(s3 s3 ls --recursive "s3://$IMGPIPE_OUTPUT_BUCKET/" | wc -l)
+    ((n_out >= n_good)) && break
+  fi
   if ((SECONDS > deadline)); then
-    echo "demo: only $n_out of $n_good outputs after ${wait_s}s; logs in $IMGPIPE_STATE_DIR/logs" >&2
+    echo "demo: not done after ${wait_s}s (${invoked:-0}/$n_total invoked); logs in $IMGPIPE_STATE_DIR/logs" >&2
     exit 1
   fi
-  sleep 0.3
+  sleep 0.2
 done
-t1=$(date +%s.%N)
 
 rm -rf out
 s3 s3 cp --recursive --only-show-errors "s3://$IMGPIPE_OUTPUT_BUCKET/" out/
 echo
 /usr/bin/python3 local/demo_report.py "$IMGPIPE_STATE_DIR" "$stage" out "$IMGPIPE_INPUT_BUCKET" "$IMGPIPE_OUTPUT_BUCKET"
-awk -v a="$t0" -v b="$t1" 'BEGIN { printf "wall time from the first upload to the last output: %.1f s\n", b - a }'
 echo "outputs in ./out; logs in $IMGPIPE_STATE_DIR/logs (worker-N.log: the function's JSON lines)"

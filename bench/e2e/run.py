@@ -129,11 +129,25 @@ def main():
             lats += lat
             print(f"bench/e2e: e2e round {r}: {seconds:.2f} s (upload {upload_s:.2f} s)", file=sys.stderr)
         st.wait_idle()
+        # Mean time inside the function per invocation (Lambda's REPORT Duration), so the ceiling
+        # that 2 workers could reach with uploads out of the picture can be stated.
+        durations = [float(m) for w in (1, 2)
+                     for m in re.findall(r"REPORT RequestId: \S+\tDuration: ([\d.]+) ms",
+                                         st.log(f"worker-{w}.log"))]
+        phases = {"download_ms": [], "decode_ms": [], "resize_ms": [], "encode_ms": [], "upload_ms": []}
+        for rec in st.worker_log_records():
+            if rec.get("outcome") == "processed":
+                for k, v in phases.items():
+                    if isinstance(rec.get(k), (int, float)):
+                        v.append(rec[k])
         status = st.status()
         if status["failedAttempts"] or status["deadLettered"]:
             sys.exit(f"bench/e2e: failures during the run: {status}")
 
     cli_s, e2e_s, up_s = statistics.median(cli), statistics.median(e2e), statistics.median(uploads)
+    fn_ms = statistics.mean(durations)
+    load = os.getloadavg()[0]
+    phase_text = ", ".join(f"{k[:-3]} {statistics.mean(v):.1f}" for k, v in phases.items() if v) or "n/a"
     lats.sort()
     rows = [
         ("`imgpipe process --jobs 2` (CLI)", f"{COUNT / cli_s:.1f}", f"{cli_s:.2f}"),
@@ -162,6 +176,12 @@ of the last output.
 - Per-image latency from upload acknowledged to output acknowledged: median
   {lats[len(lats) // 2]:.0f} ms, p90 {lats[int(len(lats) * 0.9)]:.0f} ms, max {lats[-1]:.0f} ms
   (it includes the queueing behind the other uploads of the burst).
+- Inside the function an invocation took {fn_ms:.0f} ms on average (Lambda's `REPORT Duration`:
+  GET, decode, resize, encode, PUT), so 2 workers alone could sustain about
+  {2000 / fn_ms:.0f} images/s; the rest of the end-to-end time is the upload burst and queueing.
+- Where that time goes, from the function's own log lines (mean ms): {phase_text}.
+- Machine load (1-minute average) at the end of the run: {load:.1f} on {os.cpu_count()} cores;
+  other jobs shared the cores, so compare the two rows with each other, not across runs.
 - Rounds (s): CLI {', '.join(f'{s:.2f}' for s in cli)}; end-to-end {', '.join(f'{s:.2f}' for s in e2e)}.
 """
     with open(args.results, "w") as f:

@@ -1,6 +1,7 @@
 // JPEG decoding: every input kind, shrink on load, gray output, CMYK, EXIF, bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -270,7 +271,9 @@ TEST(JpegDecodeTest, MissingEoiAloneIsAccepted) {
     JpegSpec spec;
     spec.progressive = progressive;
     Bytes jpeg = testing::EncodeJpeg(rgb, kW, kH, 3, spec);
-    jpeg.resize(jpeg.size() - 2);  // drop FF D9
+    ASSERT_EQ(jpeg.back(), JPEG_EOI);
+    jpeg.pop_back();  // drop FF D9 (pop_back: GCC 12 misreads resize(size() - 2) as overflow)
+    jpeg.pop_back();
     const Image image = MustDecode(jpeg);
     EXPECT_EQ(image.width, kW);
     EXPECT_LE(Compare(image, rgb).max, 16) << "progressive=" << progressive;
@@ -307,13 +310,17 @@ TEST(JpegDecodeTest, HugeHeaderIsRefusedBeforeAllocatingAndFast) {
     spec.progressive = progressive;
     const Bytes patched = testing::PatchJpegSize(
         testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3, spec), 60000, 60000);
+    const long rss_before = testing::PeakRssMiB();
     const auto start = std::chrono::steady_clock::now();
     auto image = DecodeJpeg(patched, {});
     const auto elapsed = std::chrono::steady_clock::now() - start;
     ASSERT_FALSE(image);
     EXPECT_EQ(image.error().code, ErrorCode::kTooManyPixels);
     EXPECT_EQ(image.error().message, "image is 60000x60000 = 3600 MP, over the 100 MP limit");
-    EXPECT_LT(elapsed, std::chrono::milliseconds(50));
+    // A real 3600 MP decode would allocate ~10 GB and take minutes; refusing takes microseconds.
+    EXPECT_LT(elapsed, std::chrono::milliseconds(200));
+    // Alone (as ctest runs it) this is "under 50 MB"; after other tests, "no new peak".
+    EXPECT_LE(testing::PeakRssMiB(), std::max(rss_before, 50L));
   }
 }
 

@@ -11,6 +11,7 @@
 // clang-format on
 #include <gif_lib.h>
 #include <spng.h>
+#include <sys/resource.h>
 #include <webp/encode.h>
 
 #include <cstdint>
@@ -78,6 +79,13 @@ inline Difference Compare(const Image& image, const Bytes& expected) {
   }
   d.mean = expected.empty() ? 0 : total / static_cast<double>(expected.size());
   return d;
+}
+
+// Peak resident set size of this test process (gtest_discover_tests runs each test alone).
+inline long PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;  // ru_maxrss is in KiB on Linux
 }
 
 inline const uint8_t* PixelAt(const Image& image, uint32_t x, uint32_t y) {

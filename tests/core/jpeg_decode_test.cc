@@ -77,6 +77,14 @@ INSTANTIATE_TEST_SUITE_P(All, JpegSubsamplingTest,
                                            Subsampling{"420", 2, 2}),
                          [](const auto& info) { return std::string("s") + info.param.name; });
 
+TEST(JpegDecodeTest, ArithmeticCodedJpegDecodes) {
+  const Bytes rgb = testing::Gradient(kW, kH, 3);
+  JpegSpec spec;
+  spec.arithmetic = true;
+  const Image image = MustDecode(testing::EncodeJpeg(rgb, kW, kH, 3, spec));
+  EXPECT_LE(Compare(image, rgb).max, 16);
+}
+
 TEST(JpegDecodeTest, GrayscaleJpegGivesOneChannel) {
   const Bytes gray = testing::Gradient(kW, kH, 1);
   JpegSpec spec;
@@ -292,10 +300,24 @@ TEST(JpegDecodeTest, CorruptDataIsCorruptImage) {
   auto header = ReadJpegHeader(jpeg);
   ASSERT_FALSE(header);
   EXPECT_EQ(header.error().code, ErrorCode::kCorruptImage);
-  EXPECT_EQ(header.error().message.rfind("corrupt JPEG data: ", 0), 0u);
+  EXPECT_EQ(header.error().message.rfind("corrupt JPEG data: ", 0), 0u) << header.error().message;
   auto no_image = DecodeJpeg(Bytes{0xFF, 0xD8, 0xFF, 0xD9}, {});  // SOI then EOI
   ASSERT_FALSE(no_image);
   EXPECT_EQ(no_image.error().code, ErrorCode::kCorruptImage);
+}
+
+TEST(JpegDecodeTest, TwelveBitJpegIsUnsupportedNotCorrupt) {
+  Bytes jpeg = testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3);
+  for (size_t i = 2; i + 4 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0) {
+      jpeg[i + 4] = 12;  // SOF0 sample precision
+      break;
+    }
+  }
+  auto header = ReadJpegHeader(jpeg);
+  ASSERT_FALSE(header);
+  EXPECT_EQ(header.error().code, ErrorCode::kUnsupportedFormat);
+  EXPECT_NE(header.error().message.find("12"), std::string::npos) << header.error().message;
 }
 
 TEST(JpegDecodeTest, HugeHeaderIsRefusedBeforeAllocatingAndFast) {

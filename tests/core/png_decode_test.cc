@@ -251,7 +251,7 @@ TEST(PngDecodeTest, CorruptDataIsCorruptImage) {
   auto image = DecodePng(png, {});
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().code, ErrorCode::kCorruptImage);
-  EXPECT_EQ(image.error().message.rfind("corrupt PNG data", 0), 0u);
+  EXPECT_EQ(image.error().message.rfind("corrupt PNG data", 0), 0u) << image.error().message;
 
   Bytes bad_ihdr = testing::EncodePng(Spec(4, 4, SPNG_COLOR_TYPE_GRAYSCALE, 8), Bytes(16, 0));
   bad_ihdr[24] = 3;  // bit depth 3 does not exist (CRC now wrong too)

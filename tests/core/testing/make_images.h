@@ -132,6 +132,7 @@ inline Bytes ExifTiff(int orientation, bool big_endian = false) {
 struct JpegSpec {
   int quality = 95;
   bool progressive = false;
+  bool arithmetic = false;  // arithmetic instead of Huffman entropy coding
   // Luma sampling factors: 2x2 = 4:2:0, 2x1 = 4:2:2, 1x1 = 4:4:4.
   int h_samp = 2;
   int v_samp = 2;
@@ -165,6 +166,7 @@ inline Bytes EncodeJpeg(const Bytes& pixels, uint32_t width, uint32_t height, in
     c.comp_info[0].v_samp_factor = spec.v_samp;
   }
   if (spec.progressive) jpeg_simple_progression(&c);
+  if (spec.arithmetic) c.arith_code = TRUE;
   jpeg_start_compress(&c, TRUE);
   if (!spec.exif_tiff.empty()) {
     Bytes app1 = {'E', 'x', 'i', 'f', 0, 0};

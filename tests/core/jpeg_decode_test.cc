@@ -306,6 +306,41 @@ TEST(JpegDecodeTest, CorruptDataIsCorruptImage) {
   EXPECT_EQ(no_image.error().code, ErrorCode::kCorruptImage);
 }
 
+// Repeats a progressive JPEG's first scan (SOS header + entropy data) `copies` more times, the
+// way hostile files burn CPU: libjpeg only warns about the bogus progression and carries on.
+Bytes RepeatFirstScan(const Bytes& jpeg, int copies) {
+  size_t sos = 0;
+  for (size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA) {
+      sos = i;
+      break;
+    }
+  }
+  size_t end = sos + 2;
+  end += static_cast<size_t>(jpeg[end] << 8 | jpeg[end + 1]);
+  while (end + 1 < jpeg.size() &&
+         !(jpeg[end] == 0xFF && jpeg[end + 1] != 0x00 && (jpeg[end + 1] & 0xF8) != 0xD0)) {
+    ++end;
+  }
+  const Bytes scan(jpeg.begin() + static_cast<long>(sos), jpeg.begin() + static_cast<long>(end));
+  Bytes out(jpeg.begin(), jpeg.begin() + static_cast<long>(end));
+  for (int i = 0; i < copies; ++i) out.insert(out.end(), scan.begin(), scan.end());
+  out.insert(out.end(), jpeg.begin() + static_cast<long>(end), jpeg.end());
+  return out;
+}
+
+TEST(JpegDecodeTest, ProgressiveScanFloodIsRefused) {
+  JpegSpec spec;
+  spec.progressive = true;
+  const Bytes jpeg = testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3, spec);
+  EXPECT_TRUE(DecodeJpeg(RepeatFirstScan(jpeg, 20), {})) << "a few bogus scans still decode";
+  auto image = DecodeJpeg(RepeatFirstScan(jpeg, 600), {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kCorruptImage);
+  EXPECT_NE(image.error().message.find("more than 500 scans"), std::string::npos)
+      << image.error().message;
+}
+
 TEST(JpegDecodeTest, TwelveBitJpegIsUnsupportedNotCorrupt) {
   Bytes jpeg = testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3);
   for (size_t i = 2; i + 4 < jpeg.size(); ++i) {

@@ -225,13 +225,57 @@ bool Resamplable(const Image& image) {
          image.pixels.size() >= image.stride() * image.height;
 }
 
-// Runs the resizer over an in-memory image; the sink gets each output row of the crop.
+// Straight alpha must not be resampled as it is: a fully transparent pixel's colour (often
+// black or junk) would bleed into its visible neighbours as a dark fringe. Like Pillow (which
+// converts RGBA to RGBa for resize), colour is premultiplied by alpha before filtering and
+// divided back after, so each pixel contributes in proportion to its opacity.
+void Premultiply(const uint8_t* in, uint8_t* out, uint32_t width, int channels) {
+  const int colour = channels - 1;
+  for (uint32_t x = 0; x < width; ++x, in += channels, out += channels) {
+    const uint32_t a = in[colour];
+    for (int c = 0; c < colour; ++c) {
+      const uint32_t v = in[c] * a + 128;
+      out[c] = static_cast<uint8_t>((v + (v >> 8)) >> 8);  // round(in * a / 255)
+    }
+    out[colour] = static_cast<uint8_t>(a);
+  }
+}
+
+void Unpremultiply(const uint8_t* in, uint8_t* out, uint32_t width, int channels) {
+  const int colour = channels - 1;
+  for (uint32_t x = 0; x < width; ++x, in += channels, out += channels) {
+    const uint32_t a = in[colour];
+    for (int c = 0; c < colour; ++c) {
+      out[c] =
+          a == 0 ? 0 : static_cast<uint8_t>(std::min<uint32_t>(255, (in[c] * 255 + a / 2) / a));
+    }
+    out[colour] = static_cast<uint8_t>(a);
+  }
+}
+
+// Runs the resizer over an in-memory image, writing output row y of the crop to
+// destination(y) (crop_w * channels bytes).
+template <typename Destination>
 void RunResizer(const Image& source, uint32_t scaled_w, uint32_t scaled_h, uint32_t crop_x,
-                uint32_t crop_y, uint32_t crop_w, uint32_t crop_h, RowResizer::Sink sink) {
-  RowResizer resizer(source.width, source.height, source.channels, scaled_w, scaled_h, crop_x,
-                     crop_y, crop_w, crop_h, std::move(sink));
+                uint32_t crop_y, uint32_t crop_w, uint32_t crop_h, Destination destination) {
+  const int channels = source.channels;
+  const bool alpha = source.has_alpha();
+  RowResizer resizer(source.width, source.height, channels, scaled_w, scaled_h, crop_x, crop_y,
+                     crop_w, crop_h, [&](uint32_t y, const uint8_t* row) {
+                       if (alpha) {
+                         Unpremultiply(row, destination(y), crop_w, channels);
+                       } else {
+                         std::memcpy(destination(y), row, static_cast<size_t>(crop_w) * channels);
+                       }
+                     });
+  std::vector<uint8_t> premultiplied(alpha ? source.stride() : 0);
   for (uint32_t y = 0; y < source.height && !resizer.done(); ++y) {
-    resizer.PushRow(source.row(y), /*stable=*/true);
+    if (alpha) {
+      Premultiply(source.row(y), premultiplied.data(), source.width, channels);
+      resizer.PushRow(premultiplied.data());
+    } else {
+      resizer.PushRow(source.row(y), /*stable=*/true);
+    }
   }
 }
 
@@ -247,9 +291,7 @@ Image Resize(const Image& source, uint32_t width, uint32_t height) {
   out.height = height;
   out.channels = source.channels;
   out.pixels.resize(out.stride() * height);
-  RunResizer(source, width, height, 0, 0, width, height, [&out](uint32_t y, const uint8_t* row) {
-    std::memcpy(out.row(y), row, out.stride());
-  });
+  RunResizer(source, width, height, 0, 0, width, height, [&out](uint32_t y) { return out.row(y); });
   return out;
 }
 
@@ -304,9 +346,7 @@ Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
   }
   const size_t c = static_cast<size_t>(source.channels);
   RunResizer(source, scaled_w, scaled_h, crop_x, crop_y, crop_w, crop_h,
-             [&](uint32_t y, const uint8_t* row) {
-               std::memcpy(canvas.row(pad_y + y) + pad_x * c, row, crop_w * c);
-             });
+             [&](uint32_t y) { return canvas.row(pad_y + y) + pad_x * c; });
   return canvas;
 }
 

@@ -49,12 +49,18 @@ void HorizontalPass(const uint8_t* in, const AxisWeights& w, uint8_t* out) {
   for (uint32_t i = 0; i < w.count; ++i, weight += taps) {
     const uint8_t* src = in + static_cast<size_t>(w.first[i]) * kChannels;
     int32_t acc[kChannels];
-    for (int c = 0; c < kChannels; ++c) acc[c] = kRoundHalf;
+    for (int c = 0; c < kChannels; ++c) {
+      acc[c] = kRoundHalf;
+    }
     for (uint32_t k = 0; k < taps; ++k) {
       const int32_t wk = weight[k];
-      for (int c = 0; c < kChannels; ++c) acc[c] += wk * src[k * kChannels + c];
+      for (int c = 0; c < kChannels; ++c) {
+        acc[c] += wk * src[k * kChannels + c];
+      }
     }
-    for (int c = 0; c < kChannels; ++c) out[i * kChannels + c] = ClampToByte(acc[c]);
+    for (int c = 0; c < kChannels; ++c) {
+      out[i * kChannels + c] = ClampToByte(acc[c]);
+    }
   }
 }
 
@@ -110,7 +116,9 @@ void ResampleColumns(const uint8_t* const* rows, const int16_t* weights, uint32_
   int32_t acc[kBlock];
   for (size_t x0 = 0; x0 < n; x0 += kBlock) {
     const size_t len = std::min(kBlock, n - x0);
-    for (size_t i = 0; i < len; ++i) acc[i] = kRoundHalf;
+    for (size_t i = 0; i < len; ++i) {
+      acc[i] = kRoundHalf;
+    }
     uint32_t k = 0;
     for (; k + 2 <= taps; k += 2) {
       const int16_t w0 = weights[k];
@@ -129,15 +137,16 @@ void ResampleColumns(const uint8_t* const* rows, const int16_t* weights, uint32_
         acc[i] += static_cast<int32_t>(wk) * static_cast<int16_t>(src[i]);
       }
     }
-    for (size_t i = 0; i < len; ++i) out[x0 + i] = ClampToByte(acc[i]);
+    for (size_t i = 0; i < len; ++i) {
+      out[x0 + i] = ClampToByte(acc[i]);
+    }
   }
 }
 
 RowResizer::RowResizer(uint32_t in_width, uint32_t in_height, int channels, uint32_t scaled_width,
                        uint32_t scaled_height, uint32_t crop_x, uint32_t crop_y,
                        uint32_t crop_width, uint32_t crop_height, Sink sink)
-    : in_width_(in_width),
-      in_height_(in_height),
+    : in_height_(in_height),
       channels_(channels),
       crop_width_(crop_width),
       crop_height_(crop_height),
@@ -169,15 +178,21 @@ RowResizer::RowResizer(uint32_t in_width, uint32_t in_height, int channels, uint
   ring_storage_.resize(ring_stride_ * vertical_.taps);
   ring_rows_.assign(vertical_.taps, nullptr);
   window_.assign(vertical_.taps, nullptr);
-  if (vertical_first_) blended_.resize(static_cast<size_t>(in_width) * c);
+  if (vertical_first_) {
+    blended_.resize(static_cast<size_t>(in_width) * c);
+  }
   out_row_.resize(static_cast<size_t>(crop_width) * c);
 }
 
 void RowResizer::PushRow(const uint8_t* row, bool stable) {
-  if (next_in_ >= in_height_) return;
+  if (next_in_ >= in_height_) {
+    return;
+  }
   const uint32_t y = next_in_++;
   const uint32_t taps = vertical_.taps;
-  if (y < vertical_.first.front() || y >= vertical_.first.back() + taps) return;  // unused
+  if (y < vertical_.first.front() || y >= vertical_.first.back() + taps) {
+    return;  // unused
+  }
   const size_t slot = y % taps;
   uint8_t* storage = ring_storage_.data() + slot * ring_stride_;
   if (!vertical_first_) {
@@ -201,18 +216,24 @@ void RowResizer::PushRow(const uint8_t* row, bool stable) {
 void RowResizer::Emit(uint32_t out_y) {
   const uint32_t taps = vertical_.taps;
   const uint32_t first = vertical_.first[out_y];
-  for (uint32_t k = 0; k < taps; ++k) window_[k] = ring_rows_[(first + k) % taps];
+  for (uint32_t k = 0; k < taps; ++k) {
+    window_[k] = ring_rows_[(first + k) % taps];
+  }
   const int16_t* weights = vertical_.weights.data() + static_cast<size_t>(out_y) * taps;
   const size_t c = static_cast<size_t>(channels_);
   if (!vertical_first_) {
-    if (vertical_.identity) return sink_(out_y, window_[0]);
+    if (vertical_.identity) {
+      return sink_(out_y, window_[0]);
+    }
     ResampleColumns(window_.data(), weights, taps, crop_width_ * c, out_row_.data());
     return sink_(out_y, out_row_.data());
   }
   // Blend only the source columns the horizontal windows touch.
   const size_t x_lo = horizontal_.first.front() * c;
   const size_t x_hi = (horizontal_.first.back() + horizontal_.taps) * c;
-  for (uint32_t k = 0; k < taps; ++k) window_[k] += x_lo;
+  for (uint32_t k = 0; k < taps; ++k) {
+    window_[k] += x_lo;
+  }
   ResampleColumns(window_.data(), weights, taps, x_hi - x_lo, blended_.data() + x_lo);
   ResampleRow(blended_.data(), channels_, horizontal_, out_row_.data());
   sink_(out_y, out_row_.data());
@@ -282,10 +303,14 @@ void RunResizer(const Image& source, uint32_t scaled_w, uint32_t scaled_h, uint3
 }  // namespace
 
 Image Resize(const Image& source, uint32_t width, uint32_t height) {
-  if (!Resamplable(source)) return Image{};  // nothing to sample from; callers never do this
+  if (!Resamplable(source)) {
+    return Image{};  // nothing to sample from; callers never do this
+  }
   width = std::max<uint32_t>(width, 1);
   height = std::max<uint32_t>(height, 1);
-  if (width == source.width && height == source.height) return source;
+  if (width == source.width && height == source.height) {
+    return source;
+  }
   Image out;
   out.width = width;
   out.height = height;
@@ -296,7 +321,9 @@ Image Resize(const Image& source, uint32_t width, uint32_t height) {
 }
 
 Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
-  if (!Resamplable(source)) return Image{};
+  if (!Resamplable(source)) {
+    return Image{};
+  }
   // A plan from PlanResize is always consistent; clamping here only keeps a hand-made or
   // corrupted plan from writing out of bounds.
   const uint32_t scaled_w = std::max<uint32_t>(plan.scaled_width, 1);

@@ -85,7 +85,9 @@ TEST(MetadataValue, NonAsciiAndControlCharsRoundTripThroughRfc2047) {
                         std::string("\xE2\x82\xAC"), std::string("ab\xC3\xA9"),
                         std::string("=?UTF-8?B?looks-encoded?="), std::string("\x01", 1)}) {
     const std::string enc = EncodeMetadataValue(v);
-    for (char c : enc) ASSERT_TRUE(c >= 0x20 && c < 0x7f) << enc;
+    for (char c : enc) {
+      ASSERT_TRUE(c >= 0x20 && c < 0x7f) << enc;
+    }
     EXPECT_TRUE(enc.starts_with("=?UTF-8?B?")) << enc;
     EXPECT_EQ(DecodeMetadataValue(enc), v);
   }

@@ -171,8 +171,9 @@ std::string AmzDateNow() {
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  // Always 16 chars for years 1000-9999, so the buffer cannot be too small.
+  const size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace imgpipe::aws

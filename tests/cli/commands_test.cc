@@ -17,7 +17,9 @@ using testing::TempDir;
 
 Result<Encoded> FakeProcess(std::span<const uint8_t> input, const Options&) {
   const std::string text(input.begin(), input.end());
-  if (text.rfind("bad", 0) == 0) return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
+  if (text.rfind("bad", 0) == 0) {
+    return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
+  }
   Encoded e;
   e.bytes.assign(text.begin(), text.end());
   return e;

@@ -120,9 +120,15 @@ Status WriteFileAtomically(const fs::path& path, std::span<const uint8_t> bytes)
     return MakeError(ErrorCode::kIoError,
                      "cannot create directory " + parent.string() + ": " + ec.message());
   }
-  const fs::path temp =
-      parent / ("." + path.filename().string() + ".imgpipe-" + std::to_string(::getpid()) + "-" +
-                std::to_string(g_temp_counter.fetch_add(1)));
+  // Hidden, unique per process and per write. Built with append: GCC 12's -Wrestrict misfires
+  // on `"." + std::string` chains at -O2 (GCC bug 105329).
+  std::string temp_name = ".";
+  temp_name.append(path.filename().string())
+      .append(".imgpipe-")
+      .append(std::to_string(::getpid()))
+      .append("-")
+      .append(std::to_string(g_temp_counter.fetch_add(1)));
+  const fs::path temp = parent / temp_name;
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) {
     return MakeError(ErrorCode::kIoError,

@@ -30,9 +30,11 @@ std::string FormatProgressBar(size_t done, size_t total, int width) {
   const size_t w = static_cast<size_t>(std::max(width, 1));
   const size_t filled = total == 0 ? w : std::min(w, done * w / total);
   const size_t percent = total == 0 ? 100 : done * 100 / total;
-  std::string bar = "[" + std::string(filled, '#') + std::string(w - filled, '-') + "]  ";
-  return bar + std::to_string(done) + "/" + std::to_string(total) + "  " + std::to_string(percent) +
-         "%";
+  // append() rather than `"[" + std::string(...)`: GCC 12 -Wrestrict misfires on that (bug 105329).
+  std::string bar = "[";
+  bar.append(filled, '#').append(w - filled, '-').append("]  ");
+  bar.append(std::to_string(done)).append("/").append(std::to_string(total)).append("  ");
+  return bar.append(std::to_string(percent)).append("%");
 }
 
 void Reporter::Start(size_t total) {

@@ -40,7 +40,7 @@ TEST(DiscoverInputs, WalksDirectoriesRecursivelyInSortedOrder) {
 TEST(DiscoverInputs, SameTreeGivesSameOrderEveryTime) {
   TempDir tmp;
   for (int i = 0; i < 40; ++i) {
-    tmp.Write("in/f" + std::to_string((i * 17) % 40) + ".jpg", "x");
+    tmp.Write(std::string("in/f").append(std::to_string((i * 17) % 40)).append(".jpg"), "x");
   }
   const auto first = Relatives(DiscoverInputs({(tmp / "in").string()}));
   EXPECT_EQ(first.size(), 40u);

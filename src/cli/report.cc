@@ -13,7 +13,11 @@ std::string Fixed(double value, int digits) {
   return std::string(buf, result.ptr);
 }
 
-std::string Megabytes(uint64_t bytes) { return Fixed(static_cast<double>(bytes) / 1e6, 1) + " MB"; }
+// Decimal units; kB below 1 MB so a batch of thumbnails does not read "0.0 MB".
+std::string Bytes(uint64_t bytes) {
+  const auto value = static_cast<double>(bytes);
+  return value < 1e6 ? Fixed(value / 1e3, 1) + " kB" : Fixed(value / 1e6, 1) + " MB";
+}
 
 constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 
@@ -22,7 +26,7 @@ constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 std::string FormatSummary(const BatchStats& stats) {
   const double rate = stats.seconds > 0 ? static_cast<double>(stats.ok) / stats.seconds : 0.0;
   return std::to_string(stats.ok) + " ok, " + std::to_string(stats.failed) + " failed, " +
-         Megabytes(stats.input_bytes) + " -> " + Megabytes(stats.output_bytes) + ", " +
+         Bytes(stats.input_bytes) + " -> " + Bytes(stats.output_bytes) + ", " +
          Fixed(stats.seconds, 2) + " s, " + Fixed(rate, 1) + " images/s";
 }
 

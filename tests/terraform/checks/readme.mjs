@@ -25,7 +25,10 @@ function tableRows(markdown, header) {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== header) continue;
     for (let j = i + 2; j < lines.length && lines[j].startsWith("|"); j++) {
-      const cells = lines[j].split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+      const cells = lines[j]
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
       rows.push({ name: cells[0].replace(/^`(.*)`$/, "$1"), cells });
     }
   }
@@ -49,7 +52,8 @@ export async function check(modules) {
     }
     const inputs = tableRows(text, "| Name | Type | Default | Description |");
     const outputs = tableRows(text, "| Name | Description |");
-    if (!inputs.length) problems.push(`${at} has no inputs table (| Name | Type | Default | Description |)`);
+    if (!inputs.length)
+      problems.push(`${at} has no inputs table (| Name | Type | Default | Description |)`);
     if (!outputs.length) problems.push(`${at} has no outputs table (| Name | Description |)`);
     for (const v of mod.variables.values()) {
       const row = inputs.find((r) => r.name === v.name);
@@ -58,14 +62,25 @@ export async function check(modules) {
         continue;
       }
       const type = `\`${String(v.body.type).replace(/^\$\{(.*)\}$/s, "$1")}\``;
-      if (row.cells[1] !== type) problems.push(`${at}: variable "${v.name}" has type ${type}, the table says ${row.cells[1]}`);
+      if (row.cells[1] !== type)
+        problems.push(
+          `${at}: variable "${v.name}" has type ${type}, the table says ${row.cells[1]}`,
+        );
       const def = renderDefault(v.body);
-      if (row.cells[2] !== def) problems.push(`${at}: variable "${v.name}" defaults to ${def}, the table says ${row.cells[2]}`);
+      if (row.cells[2] !== def)
+        problems.push(
+          `${at}: variable "${v.name}" defaults to ${def}, the table says ${row.cells[2]}`,
+        );
     }
-    for (const r of inputs) if (!mod.variables.has(r.name)) problems.push(`${at}: the inputs table lists "${r.name}", which is not a variable`);
+    for (const r of inputs)
+      if (!mod.variables.has(r.name))
+        problems.push(`${at}: the inputs table lists "${r.name}", which is not a variable`);
     for (const o of mod.outputs.keys())
-      if (!outputs.some((r) => r.name === o)) problems.push(`${at}: the outputs table has no row for output "${o}"`);
-    for (const r of outputs) if (!mod.outputs.has(r.name)) problems.push(`${at}: the outputs table lists "${r.name}", which is not an output`);
+      if (!outputs.some((r) => r.name === o))
+        problems.push(`${at}: the outputs table has no row for output "${o}"`);
+    for (const r of outputs)
+      if (!mod.outputs.has(r.name))
+        problems.push(`${at}: the outputs table lists "${r.name}", which is not an output`);
   }
   return problems;
 }

@@ -36,13 +36,15 @@ export async function check(modules) {
         if (localNames.has(root) || ctx.iterators.has(root)) return;
         switch (root) {
           case "var":
-            if (!mod.variables.has(name1)) problems.push(`${at}: ${ref}: no variable "${name1}" is declared`);
+            if (!mod.variables.has(name1))
+              problems.push(`${at}: ${ref}: no variable "${name1}" is declared`);
             else if (ctx.selfVar && name1 !== ctx.selfVar)
               problems.push(`${at}: ${ref}: a validation may only refer to var.${ctx.selfVar}`);
             else if (!ctx.selfVar) used.var.add(name1);
             return;
           case "local":
-            if (!mod.locals.has(name1)) problems.push(`${at}: ${ref}: no local "${name1}" is declared`);
+            if (!mod.locals.has(name1))
+              problems.push(`${at}: ${ref}: no local "${name1}" is declared`);
             used.local.add(name1);
             return;
           case "data":
@@ -61,14 +63,16 @@ export async function check(modules) {
             return;
           }
           case "path":
-            if (!["module", "root", "cwd"].includes(name1)) problems.push(`${at}: ${ref}: unknown path.${name1}`);
+            if (!["module", "root", "cwd"].includes(name1))
+              problems.push(`${at}: ${ref}: unknown path.${name1}`);
             return;
           case "terraform":
             if (name1 !== "workspace") problems.push(`${at}: ${ref}: unknown terraform.${name1}`);
             return;
           case "each":
             if (!ctx.each) problems.push(`${at}: ${ref}: each.* outside a for_each block`);
-            else if (!["key", "value"].includes(name1)) problems.push(`${at}: ${ref}: each has only key and value`);
+            else if (!["key", "value"].includes(name1))
+              problems.push(`${at}: ${ref}: each has only key and value`);
             return;
           case "count":
             if (!ctx.count) problems.push(`${at}: ${ref}: count.* outside a block with count`);
@@ -82,7 +86,9 @@ export async function check(modules) {
               if (!mod.resources.has(`${root}.${name1}`))
                 problems.push(`${at}: ${ref}: no resource "${root}" "${name1}" is declared`);
             } else {
-              problems.push(`${at}: ${ref}: "${root}" is not declared (not a variable, local, resource or iterator in scope)`);
+              problems.push(
+                `${at}: ${ref}: "${root}" is not declared (not a variable, local, resource or iterator in scope)`,
+              );
             }
         }
       });
@@ -106,7 +112,10 @@ export async function check(modules) {
 
     const unused = (kind, map, set, label) => {
       for (const [key, decl] of map)
-        if (!set.has(key)) problems.push(`${relative(repoRoot, decl.file)}: ${label(key)} is declared but never used`);
+        if (!set.has(key))
+          problems.push(
+            `${relative(repoRoot, decl.file)}: ${label(key)} is declared but never used`,
+          );
     };
     unused("var", mod.variables, used.var, (k) => `variable "${k}"`);
     unused("local", mod.locals, used.local, (k) => `local.${k}`);

@@ -15,7 +15,9 @@ function local(name) {
   try {
     return requireLocal(name);
   } catch (err) {
-    throw new Error(`cannot load ${name} from local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`);
+    throw new Error(
+      `cannot load ${name} from local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`,
+    );
   }
 }
 const loaded = {};
@@ -38,7 +40,9 @@ if (cacheFile && existsSync(cacheFile)) {
 }
 let parserVersion;
 async function cached(kind, text, compute) {
-  parserVersion ??= JSON.parse(readFileSync(requireLocal.resolve("@cdktf/hcl2json/package.json"), "utf8")).version;
+  parserVersion ??= JSON.parse(
+    readFileSync(requireLocal.resolve("@cdktf/hcl2json/package.json"), "utf8"),
+  ).version;
   const key = createHash("sha256").update(`${parserVersion}\0${kind}\0${text}`).digest("base64url");
   const hit = diskCache[key];
   if (hit) {
@@ -205,7 +209,8 @@ export async function parseValue(str, file = "expr.tf") {
 export async function parseAll(value) {
   if (typeof value === "string") await parseValue(value);
   else if (Array.isArray(value)) for (const v of value) await parseAll(v);
-  else if (value && typeof value === "object") for (const v of Object.values(value)) await parseAll(v);
+  else if (value && typeof value === "object")
+    for (const v of Object.values(value)) await parseAll(v);
 }
 
 export function cachedParse(str) {

@@ -8,6 +8,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
 pkg_check_modules(SPNG REQUIRED IMPORTED_TARGET spng)
-pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp libwebpdemux libsharpyuv)
+# libsharpyuv is a separate library only from libwebp 1.3; Debian 12 ships 1.2.4.
+pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp libwebpdemux)
 pkg_check_modules(LCMS2 REQUIRED IMPORTED_TARGET lcms2)
 find_package(GTest REQUIRED)

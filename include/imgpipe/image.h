@@ -1,6 +1,7 @@
 // Value types that flow between pipeline steps.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

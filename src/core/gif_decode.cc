@@ -1,0 +1,243 @@
+// GIF through giflib's low-level record API: the first frame only, composited on the logical
+// screen. DGifSlurp is avoided on purpose: it decodes and keeps every frame, so a hostile GIF
+// with thousands of frames would cost thousands of frames of memory.
+#include <gif_lib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "decode.h"
+#include "limits.h"
+
+namespace imgpipe::core {
+namespace {
+
+struct MemoryReader {
+  std::span<const uint8_t> bytes;
+  size_t position = 0;
+  // giflib sometimes reports a short read as another error (DGifOpen says "no screen
+  // descriptor"), so truncation is judged from here, not from its error code.
+  bool short_read = false;
+};
+
+int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
+  auto* reader = static_cast<MemoryReader*>(gif->UserData);
+  const size_t available = reader->bytes.size() - reader->position;
+  const size_t count = std::min(available, static_cast<size_t>(std::max(length, 0)));
+  if (count > 0) std::memcpy(out, reader->bytes.data() + reader->position, count);
+  reader->position += count;
+  if (count < static_cast<size_t>(std::max(length, 0))) reader->short_read = true;
+  return static_cast<int>(count);  // short read: giflib reports D_GIF_ERR_READ_FAILED
+}
+
+struct GifClose {
+  void operator()(GifFileType* gif) const {
+    int ignored = 0;
+    DGifCloseFile(gif, &ignored);
+  }
+};
+using GifPtr = std::unique_ptr<GifFileType, GifClose>;
+
+const MemoryReader* Reader(const GifFileType* gif) {
+  return static_cast<const MemoryReader*>(gif->UserData);
+}
+
+Error GifError(int code, const char* what, const MemoryReader& reader) {
+  if (reader.short_read || code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON) {
+    return MakeError(ErrorCode::kTruncatedImage, "GIF data ends before the image does (truncated)");
+  }
+  const char* reason = GifErrorString(code);
+  return MakeError(ErrorCode::kCorruptImage, std::string("corrupt GIF data (") + what +
+                                                 "): " + (reason ? reason : "unknown error"));
+}
+
+Error GifFail(const GifFileType* gif, const char* what) {
+  return GifError(gif->Error, what, *Reader(gif));
+}
+
+Result<GifPtr> OpenGif(MemoryReader* reader) {
+  int error = 0;
+  GifPtr gif(DGifOpen(reader, ReadFromMemory, &error));
+  if (!gif) return GifError(error, "header", *reader);
+  return gif;
+}
+
+Header ScreenHeader(const GifFileType* gif) {
+  Header header;
+  header.format = Format::kGif;
+  header.width = static_cast<uint32_t>(gif->SWidth);
+  header.height = static_cast<uint32_t>(gif->SHeight);
+  header.channels = 3;  // palette entries are RGB; transparency makes it 4 (known per frame)
+  header.bit_depth = 8;
+  return header;
+}
+
+// Skips the rest of an extension (all its sub-blocks) without keeping it.
+bool SkipExtensionBlocks(GifFileType* gif, GifByteType* block) {
+  while (block != nullptr) {
+    if (DGifGetExtensionNext(gif, &block) == GIF_ERROR) return false;
+  }
+  return true;
+}
+
+// Reads one extension record; returns its transparent index when it is a graphics control
+// extension that names one (-1 otherwise).
+Result<int> ReadExtension(GifFileType* gif) {
+  int code = 0;
+  GifByteType* block = nullptr;
+  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) return GifFail(gif, "extension");
+  int transparent = -1;
+  if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr) {
+    GraphicsControlBlock gcb{};
+    if (DGifExtensionToGCB(block[0], block + 1, &gcb) == GIF_OK) {
+      transparent = gcb.TransparentColor;
+    }
+  }
+  if (!SkipExtensionBlocks(gif, block)) return GifFail(gif, "extension");
+  return transparent;
+}
+
+// Skips the compressed data of the current frame without decompressing it.
+bool SkipFrameData(GifFileType* gif) {
+  int code_size = 0;
+  GifByteType* block = nullptr;
+  if (DGifGetCode(gif, &code_size, &block) == GIF_ERROR) return false;
+  while (block != nullptr) {
+    if (DGifGetCodeNext(gif, &block) == GIF_ERROR) return false;
+  }
+  return true;
+}
+
+// Walks the records up to the first image descriptor (read with DGifGetImageHeader, which
+// unlike DGifGetImageDesc does not append to SavedImages). Returns the last transparent index.
+Result<int> SeekFirstFrame(GifFileType* gif) {
+  int transparent = -1;
+  for (;;) {
+    GifRecordType type = UNDEFINED_RECORD_TYPE;
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return GifFail(gif, "records");
+    if (type == IMAGE_DESC_RECORD_TYPE) {
+      if (DGifGetImageHeader(gif) == GIF_ERROR) return GifFail(gif, "frame header");
+      return transparent;
+    }
+    if (type == EXTENSION_RECORD_TYPE) {
+      auto index = ReadExtension(gif);
+      if (!index) return index.error();
+      transparent = *index;
+      continue;
+    }
+    if (type == TERMINATE_RECORD_TYPE) {
+      return MakeError(ErrorCode::kCorruptImage, "corrupt GIF data: no image in the file");
+    }
+    return MakeError(ErrorCode::kCorruptImage, "corrupt GIF data: unknown record type");
+  }
+}
+
+// True when another image follows the first: reads record headers and skips data, at most
+// until the second image descriptor, so the cost does not grow with the frame count.
+bool HasSecondFrame(GifFileType* gif) {
+  if (!SkipFrameData(gif)) return false;
+  for (;;) {
+    GifRecordType type = UNDEFINED_RECORD_TYPE;
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return false;
+    if (type == IMAGE_DESC_RECORD_TYPE) return true;
+    if (type != EXTENSION_RECORD_TYPE) return false;
+    if (!ReadExtension(gif)) return false;
+  }
+}
+
+// Storage order of an interlaced GIF's rows: four passes (every 8th from 0, every 8th from 4,
+// every 4th from 2, every 2nd from 1).
+uint32_t InterlacedRow(uint32_t stored, uint32_t height) {
+  constexpr uint32_t kStart[4] = {0, 4, 2, 1};
+  constexpr uint32_t kStep[4] = {8, 8, 4, 2};
+  for (int pass = 0; pass < 4; ++pass) {
+    const uint32_t rows =
+        height > kStart[pass] ? (height - kStart[pass] + kStep[pass] - 1) / kStep[pass] : 0;
+    if (stored < rows) return kStart[pass] + stored * kStep[pass];
+    stored -= rows;
+  }
+  return height;  // unreachable for stored < height
+}
+
+}  // namespace
+
+Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
+  MemoryReader reader{bytes};
+  auto gif = OpenGif(&reader);
+  if (!gif) return gif.error();
+  Header header = ScreenHeader(gif->get());
+  auto transparent = SeekFirstFrame(gif->get());
+  if (!transparent) return transparent.error();
+  header.has_alpha = *transparent >= 0;
+  if (header.has_alpha) header.channels = 4;
+  header.animated = HasSecondFrame(gif->get());
+  return header;
+}
+
+Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  MemoryReader reader{bytes};
+  auto opened = OpenGif(&reader);
+  if (!opened) return opened.error();
+  GifFileType* gif = opened->get();
+  const Header screen = ScreenHeader(gif);
+  if (auto status = CheckHeader(screen, request.limits); !status) return status.error();
+  auto transparent = SeekFirstFrame(gif);
+  if (!transparent) return transparent.error();
+
+  const GifImageDesc& frame = gif->Image;
+  Header frame_header = screen;
+  frame_header.width = static_cast<uint32_t>(std::max(frame.Width, 0));
+  frame_header.height = static_cast<uint32_t>(std::max(frame.Height, 0));
+  // Every stored row must be decompressed even when it falls off the screen, so the frame's
+  // own size counts against the limit too.
+  if (auto status = CheckHeader(frame_header, request.limits); !status) return status.error();
+  const ColorMapObject* palette = frame.ColorMap ? frame.ColorMap : gif->SColorMap;
+  if (palette == nullptr || palette->Colors == nullptr) {
+    return MakeError(ErrorCode::kCorruptImage, "corrupt GIF data: frame has no colour table");
+  }
+
+  const uint32_t left = static_cast<uint32_t>(std::max(frame.Left, 0));
+  const uint32_t top = static_cast<uint32_t>(std::max(frame.Top, 0));
+  const bool covers = left == 0 && top == 0 && frame_header.width >= screen.width &&
+                      frame_header.height >= screen.height;
+  Image image;
+  image.width = screen.width;
+  image.height = screen.height;
+  // Uncovered screen and transparent pixels show what is behind the GIF: transparent, as in
+  // browsers (the background colour index is ignored by them too).
+  image.channels = covers && *transparent < 0 ? 3 : 4;
+  image.pixels.assign(image.stride() * image.height, 0);
+
+  const uint32_t visible_width =
+      left < screen.width ? std::min(frame_header.width, screen.width - left) : 0;
+  std::vector<GifPixelType> line(frame_header.width);
+  for (uint32_t stored = 0; stored < frame_header.height; ++stored) {
+    if (DGifGetLine(gif, line.data(), static_cast<int>(line.size())) == GIF_ERROR) {
+      return GifFail(gif, "image data");
+    }
+    const uint32_t y =
+        top + (frame.Interlace ? InterlacedRow(stored, frame_header.height) : stored);
+    if (y >= screen.height) continue;
+    uint8_t* out = image.row(y) + static_cast<size_t>(left) * image.channels;
+    for (uint32_t x = 0; x < visible_width; ++x, out += image.channels) {
+      const int index = line[x];
+      if (index == *transparent) continue;  // stays transparent black
+      if (index >= palette->ColorCount) {
+        out[0] = out[1] = out[2] = 0;  // out-of-palette index: black, as browsers draw it
+      } else {
+        const GifColorType& color = palette->Colors[index];
+        out[0] = color.Red;
+        out[1] = color.Green;
+        out[2] = color.Blue;
+      }
+      if (image.channels == 4) out[3] = 255;
+    }
+  }
+  return image;
+}
+
+}  // namespace imgpipe::core

@@ -1,0 +1,243 @@
+// JPEG through libjpeg-turbo's libjpeg API: header with EXIF orientation, DCT-domain shrink on
+// load, luma straight from the Y plane for gray output, CMYK/YCCK to RGB, and scanlines
+// decoded straight into the final buffer.
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "decode.h"
+#include "exif.h"
+#include "jpeg_error.h"
+#include "limits.h"
+
+namespace imgpipe::core {
+namespace {
+
+constexpr int kApp1 = JPEG_APP0 + 1;
+constexpr uint8_t kExifPrefix[6] = {'E', 'x', 'i', 'f', 0, 0};
+// Rows handed to jpeg_read_scanlines per call; more than any rec_outbuf_height (max 2-4).
+constexpr int kRowBatch = 16;
+
+// Like jpeg_mem_src, except at the end of the input: it hands libjpeg one synthetic EOI
+// marker (silently, where jpeg_mem_src warns "premature end") and flags the error manager.
+// A file that lacks only its EOI then decodes; a file cut inside the entropy data makes the
+// decoder need bits past that marker, which JpegEmitMessage turns into kTruncatedImage.
+struct MemorySource {
+  jpeg_source_mgr pub;  // first member: libjpeg hands us a pointer to it
+  std::span<const uint8_t> bytes;
+  JpegErrorManager* errors;
+
+  static constexpr JOCTET kEoi[2] = {0xFF, JPEG_EOI};
+
+  static void Init(j_decompress_ptr) {}
+  static void Term(j_decompress_ptr) {}
+
+  static boolean Fill(j_decompress_ptr cinfo) {
+    auto* source = reinterpret_cast<MemorySource*>(cinfo->src);
+    if (source->errors->reached_end) {
+      // libjpeg asked again after our EOI: it is looking for data that does not exist.
+      source->errors->code = ErrorCode::kTruncatedImage;
+      JpegErrorExit(reinterpret_cast<j_common_ptr>(cinfo));
+    }
+    source->errors->reached_end = true;
+    source->pub.next_input_byte = kEoi;
+    source->pub.bytes_in_buffer = sizeof kEoi;
+    return TRUE;
+  }
+
+  static void Skip(j_decompress_ptr cinfo, long count) {
+    auto* source = reinterpret_cast<MemorySource*>(cinfo->src);
+    if (count <= 0) return;
+    while (static_cast<unsigned long>(count) > source->pub.bytes_in_buffer) {
+      count -= static_cast<long>(source->pub.bytes_in_buffer);
+      Fill(cinfo);
+    }
+    source->pub.next_input_byte += count;
+    source->pub.bytes_in_buffer -= static_cast<size_t>(count);
+  }
+
+  MemorySource(std::span<const uint8_t> input, JpegErrorManager* manager)
+      : bytes(input), errors(manager) {
+    pub.next_input_byte = bytes.data();
+    pub.bytes_in_buffer = bytes.size();
+    pub.init_source = Init;
+    pub.fill_input_buffer = Fill;
+    pub.skip_input_data = Skip;
+    pub.resync_to_restart = jpeg_resync_to_restart;
+    pub.term_source = Term;
+  }
+};
+
+// Owns one decompressor. libjpeg longjmps to the setjmp in the function holding this object,
+// so it is never unwound past; its destructor runs on every normal return.
+class JpegSession {
+ public:
+  explicit JpegSession(std::span<const uint8_t> bytes) : source_(bytes, &errors) {
+    cinfo.err = jpeg_std_error(&errors.pub);
+    errors.pub.error_exit = JpegErrorExit;
+    errors.pub.emit_message = JpegEmitMessage;
+    progress_.progress_monitor = JpegProgressMonitor;
+  }
+  ~JpegSession() { jpeg_destroy_decompress(&cinfo); }
+  JpegSession(const JpegSession&) = delete;
+  JpegSession& operator=(const JpegSession&) = delete;
+
+  // Must be called after setjmp(errors.jump): any libjpeg call may longjmp.
+  void ReadHeader(Header* header) {
+    jpeg_create_decompress(&cinfo);
+    cinfo.progress = &progress_;
+    cinfo.src = &source_.pub;
+    jpeg_save_markers(&cinfo, kApp1, 0xFFFF);
+    jpeg_read_header(&cinfo, TRUE);
+    header->format = Format::kJpeg;
+    header->width = cinfo.image_width;
+    header->height = cinfo.image_height;
+    header->channels = cinfo.num_components;
+    header->bit_depth = cinfo.data_precision;
+    header->orientation = Orientation();
+  }
+
+  jpeg_decompress_struct cinfo = {};
+  JpegErrorManager errors;
+
+ private:
+  int Orientation() const {
+    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != nullptr; m = m->next) {
+      if (m->marker != kApp1 || m->data_length < sizeof kExifPrefix) continue;
+      if (std::memcmp(m->data, kExifPrefix, sizeof kExifPrefix) != 0) continue;
+      return ParseExifOrientation({m->data + sizeof kExifPrefix, m->data_length - 6});
+    }
+    return 1;
+  }
+
+  MemorySource source_;
+  jpeg_progress_mgr progress_ = {};
+};
+
+// Largest power-of-two DCT reduction keeping the output >= min size. Only 1/2, 1/4, 1/8: those
+// have SIMD IDCTs in libjpeg-turbo, while M/8 scales use slower generic C code.
+void ChooseScale(jpeg_decompress_struct* cinfo, const DecodeRequest& request) {
+  cinfo->scale_num = 1;
+  cinfo->scale_denom = 1;
+  if (request.min_width == 0 || request.min_height == 0) return;
+  for (unsigned denom : {8u, 4u, 2u}) {
+    cinfo->scale_denom = denom;
+    jpeg_calc_output_dimensions(cinfo);
+    if (cinfo->output_width >= request.min_width && cinfo->output_height >= request.min_height) {
+      return;
+    }
+  }
+  cinfo->scale_denom = 1;
+}
+
+// x*y/255 rounded, exact for 8-bit x and y.
+inline uint8_t MulDiv255(unsigned x, unsigned y) {
+  const unsigned t = x * y + 128;
+  return static_cast<uint8_t>((t + (t >> 8)) >> 8);
+}
+
+// Without an ICC transform (not applied here), the naive conversion is what Pillow and
+// browsers fall back to. Adobe writers store CMYK inverted (0 = full ink), hence two forms.
+void CmykRowToRgb(const uint8_t* cmyk, uint8_t* rgb, uint32_t width, bool adobe_inverted) {
+  for (uint32_t x = 0; x < width; ++x, cmyk += 4, rgb += 3) {
+    unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
+    if (!adobe_inverted) {
+      c = 255 - c;
+      m = 255 - m;
+      y = 255 - y;
+      k = 255 - k;
+    }
+    rgb[0] = MulDiv255(c, k);
+    rgb[1] = MulDiv255(m, k);
+    rgb[2] = MulDiv255(y, k);
+  }
+}
+
+// The setjmp frame: only trivially destructible locals are live across libjpeg calls, and
+// `image` / `cmyk_row` belong to the caller, so a longjmp never skips a destructor.
+Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* image,
+                  std::vector<uint8_t>* cmyk_row) {
+  jpeg_decompress_struct& cinfo = session.cinfo;
+  if (setjmp(session.errors.jump)) return session.errors.ToError();
+
+  Header header;
+  session.ReadHeader(&header);
+  if (auto status = CheckHeader(header, request.limits); !status) return status;
+
+  bool cmyk = false;
+  switch (cinfo.jpeg_color_space) {
+    case JCS_GRAYSCALE:
+      cinfo.out_color_space = JCS_GRAYSCALE;
+      break;
+    case JCS_YCbCr:
+      // Y is luma already: skipping the YCbCr->RGB->luma round trip is both faster and what
+      // the caller's grayscale step would compute anyway.
+      cinfo.out_color_space = request.gray ? JCS_GRAYSCALE : JCS_RGB;
+      break;
+    case JCS_RGB:
+      cinfo.out_color_space = JCS_RGB;
+      break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+      cinfo.out_color_space = JCS_CMYK;  // libjpeg turns YCCK into (Adobe) CMYK for us
+      cmyk = true;
+      break;
+    default:
+      return MakeError(ErrorCode::kUnsupportedFormat,
+                       "JPEG with " + std::to_string(cinfo.num_components) +
+                           " components in an unknown colour space is not supported");
+  }
+  ChooseScale(&cinfo, request);
+  jpeg_start_decompress(&cinfo);
+
+  image->width = cinfo.output_width;
+  image->height = cinfo.output_height;
+  image->channels = cmyk ? 3 : cinfo.output_components;
+  image->pixels.resize(image->stride() * image->height);
+
+  if (cmyk) {
+    cmyk_row->resize(static_cast<size_t>(cinfo.output_width) * 4);
+    JSAMPROW row = cmyk_row->data();
+    const bool inverted = cinfo.saw_Adobe_marker;
+    while (cinfo.output_scanline < cinfo.output_height) {
+      const uint32_t y = cinfo.output_scanline;
+      jpeg_read_scanlines(&cinfo, &row, 1);
+      CmykRowToRgb(row, image->row(y), image->width, inverted);
+    }
+  } else {
+    std::array<JSAMPROW, kRowBatch> rows;
+    while (cinfo.output_scanline < cinfo.output_height) {
+      const uint32_t first = cinfo.output_scanline;
+      const uint32_t count = std::min<uint32_t>(kRowBatch, image->height - first);
+      for (uint32_t i = 0; i < count; ++i) rows[i] = image->row(first + i);
+      jpeg_read_scanlines(&cinfo, rows.data(), count);
+    }
+  }
+  // No jpeg_finish_decompress: every pixel is in, and a file missing only its EOI marker
+  // (common for camera uploads) should not fail over bytes we do not need.
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes) {
+  JpegSession session(bytes);
+  Header header;
+  if (setjmp(session.errors.jump)) return session.errors.ToError();
+  session.ReadHeader(&header);
+  return header;
+}
+
+Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  JpegSession session(bytes);
+  Image image;
+  std::vector<uint8_t> cmyk_row;
+  if (auto status = DecodeInto(session, request, &image, &cmyk_row); !status) {
+    return status.error();
+  }
+  return image;
+}
+
+}  // namespace imgpipe::core

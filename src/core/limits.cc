@@ -1,0 +1,45 @@
+// The pixel and byte limits. Both are checked on numbers from the header, so a hostile file
+// is refused before a single pixel buffer exists.
+#include "limits.h"
+
+#include <cstdio>
+#include <string>
+
+namespace imgpipe::core {
+namespace {
+
+// "3600 MP", "0.3 MP", "100 MP": whole megapixels when exact, one decimal otherwise.
+std::string Megapixels(uint64_t pixels) {
+  char text[48];
+  if (pixels % 1'000'000 == 0) {
+    std::snprintf(text, sizeof text, "%llu MP",
+                  static_cast<unsigned long long>(pixels / 1'000'000));
+  } else {
+    std::snprintf(text, sizeof text, "%.1f MP", static_cast<double>(pixels) / 1e6);
+  }
+  return text;
+}
+
+}  // namespace
+
+Status CheckInputBytes(size_t input_bytes, const Limits& limits) {
+  if (static_cast<uint64_t>(input_bytes) <= limits.max_input_bytes) return OkStatus();
+  return MakeError(ErrorCode::kInputTooLarge,
+                   "input is " + std::to_string(input_bytes) + " bytes, over the " +
+                       std::to_string(limits.max_input_bytes) + " byte limit");
+}
+
+Status CheckHeader(const Header& header, const Limits& limits) {
+  const std::string size = std::to_string(header.width) + "x" + std::to_string(header.height);
+  if (header.width == 0 || header.height == 0) {
+    return MakeError(ErrorCode::kCorruptImage, "image header claims an empty size " + size);
+  }
+  // 64-bit product: two 32-bit sides can never overflow it.
+  const uint64_t pixels = static_cast<uint64_t>(header.width) * header.height;
+  if (pixels <= limits.max_input_pixels) return OkStatus();
+  return MakeError(ErrorCode::kTooManyPixels, "image is " + size + " = " + Megapixels(pixels) +
+                                                  ", over the " +
+                                                  Megapixels(limits.max_input_pixels) + " limit");
+}
+
+}  // namespace imgpipe::core

@@ -1,0 +1,177 @@
+// GIF decoding: first frame on the logical screen, transparency, interlace, many frames.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "core/decode.h"
+#include "testing/make_images.h"
+
+namespace imgpipe::core {
+namespace {
+
+using testing::Bytes;
+using testing::GifFrame;
+
+const std::vector<GifColorType> kPalette = {{0, 0, 0},   {255, 0, 0},     {0, 255, 0},
+                                            {0, 0, 255}, {255, 255, 255}, {10, 20, 30}};
+
+Image MustDecode(const Bytes& gif, const DecodeRequest& request = {}) {
+  auto image = DecodeGif(gif, request);
+  EXPECT_TRUE(image) << image.error().message;
+  return image ? std::move(image).value() : Image{};
+}
+
+GifFrame Frame(uint32_t left, uint32_t top, uint32_t width, uint32_t height, int transparent = -1,
+               bool interlaced = false) {
+  GifFrame frame{left, top, width, height, interlaced, transparent, {}};
+  frame.indices.resize(static_cast<size_t>(width) * height);
+  // Each row a different colour (index y % 6) so row order mistakes show.
+  for (uint32_t y = 0; y < height; ++y) {
+    for (uint32_t x = 0; x < width; ++x)
+      frame.indices[y * width + x] = static_cast<uint8_t>((x + y) % 6);
+  }
+  return frame;
+}
+
+Bytes ExpectedRgb(const GifFrame& frame) {
+  Bytes out;
+  for (uint8_t index : frame.indices) {
+    out.insert(out.end(), {kPalette[index].Red, kPalette[index].Green, kPalette[index].Blue});
+  }
+  return out;
+}
+
+TEST(GifDecodeTest, HeaderReportsTheLogicalScreen) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)});
+  auto header = ReadGifHeader(gif);
+  ASSERT_TRUE(header) << header.error().message;
+  EXPECT_EQ(header->format, Format::kGif);
+  EXPECT_EQ(header->width, 30u);
+  EXPECT_EQ(header->height, 20u);
+  EXPECT_EQ(header->channels, 3);
+  EXPECT_FALSE(header->has_alpha);
+  EXPECT_FALSE(header->animated);
+}
+
+TEST(GifDecodeTest, OpaqueFullFrameIsExactRgb) {
+  const GifFrame frame = Frame(0, 0, 30, 20);
+  const Image image = MustDecode(testing::EncodeGif(30, 20, kPalette, {frame}));
+  ASSERT_EQ(image.channels, 3);
+  EXPECT_EQ(image.pixels, ExpectedRgb(frame));
+}
+
+TEST(GifDecodeTest, InterlacedRowsLandInPlace) {
+  for (uint32_t height : {1u, 2u, 5u, 9u, 17u}) {
+    GifFrame frame = Frame(0, 0, 7, height, -1, true);
+    const Image image = MustDecode(testing::EncodeGif(7, height, kPalette, {frame}));
+    EXPECT_EQ(image.pixels, ExpectedRgb(frame)) << "height " << height;
+  }
+}
+
+TEST(GifDecodeTest, TransparencyGivesRgba) {
+  const GifFrame frame = Frame(0, 0, 12, 6, /*transparent=*/2);
+  const Bytes gif = testing::EncodeGif(12, 6, kPalette, {frame});
+  auto header = ReadGifHeader(gif);
+  ASSERT_TRUE(header);
+  EXPECT_TRUE(header->has_alpha);
+  EXPECT_EQ(header->channels, 4);
+  const Image image = MustDecode(gif);
+  ASSERT_EQ(image.channels, 4);
+  for (size_t i = 0; i < frame.indices.size(); ++i) {
+    const uint8_t* p = image.pixels.data() + 4 * i;
+    if (frame.indices[i] == 2) {
+      EXPECT_EQ(p[3], 0);
+    } else {
+      EXPECT_EQ(p[3], 255);
+      EXPECT_EQ(p[0], kPalette[frame.indices[i]].Red);
+      EXPECT_EQ(p[2], kPalette[frame.indices[i]].Blue);
+    }
+  }
+}
+
+TEST(GifDecodeTest, SmallFirstFrameIsPlacedOnATransparentScreen) {
+  const GifFrame frame = Frame(5, 3, 4, 2);
+  const Image image = MustDecode(testing::EncodeGif(12, 8, kPalette, {frame}));
+  ASSERT_EQ(image.channels, 4);
+  ASSERT_EQ(image.width, 12u);
+  ASSERT_EQ(image.height, 8u);
+  EXPECT_EQ(testing::PixelAt(image, 0, 0)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 4, 3)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 9, 3)[3], 0);
+  const uint8_t* inside = testing::PixelAt(image, 6, 4);  // frame pixel (1, 1): index 2
+  EXPECT_EQ(Bytes(inside, inside + 4), (Bytes{0, 255, 0, 255}));
+}
+
+TEST(GifDecodeTest, FrameOverhangingTheScreenIsClipped) {
+  const GifFrame frame = Frame(6, 4, 10, 10);
+  const Image image = MustDecode(testing::EncodeGif(8, 6, kPalette, {frame}));
+  ASSERT_EQ(image.width, 8u);
+  ASSERT_EQ(image.height, 6u);
+  const uint8_t* corner = testing::PixelAt(image, 7, 5);  // frame pixel (1, 1)
+  EXPECT_EQ(corner[1], 255);
+  EXPECT_EQ(corner[3], 255);
+}
+
+TEST(GifDecodeTest, AnimationYieldsOnlyTheFirstFrame) {
+  const GifFrame first = Frame(0, 0, 10, 10);
+  GifFrame second = Frame(0, 0, 10, 10);
+  std::fill(second.indices.begin(), second.indices.end(), 4);
+  const Bytes gif = testing::EncodeGif(10, 10, kPalette, {first, second});
+  auto header = ReadGifHeader(gif);
+  ASSERT_TRUE(header);
+  EXPECT_TRUE(header->animated);
+  EXPECT_EQ(MustDecode(gif).pixels, ExpectedRgb(first));
+}
+
+TEST(GifDecodeTest, ThousandsOfFramesCostOneFrame) {
+  std::vector<GifFrame> frames(3000, Frame(0, 0, 16, 16));
+  const Bytes gif = testing::EncodeGif(16, 16, kPalette, frames);
+  const auto start = std::chrono::steady_clock::now();
+  auto header = ReadGifHeader(gif);
+  const Image image = MustDecode(gif);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(header);
+  EXPECT_TRUE(header->animated);
+  EXPECT_EQ(image.pixels, ExpectedRgb(frames[0]));
+  // Walking all 3000 frames (as DGifSlurp would) takes several times longer than this.
+  EXPECT_LT(elapsed, std::chrono::milliseconds(20));
+}
+
+TEST(GifDecodeTest, TruncatedDataIsAnError) {
+  const Bytes full = testing::EncodeGif(64, 64, kPalette, {Frame(0, 0, 64, 64)});
+  const Bytes half(full.begin(), full.begin() + static_cast<long>(full.size() / 2));
+  auto image = DecodeGif(half, {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kTruncatedImage);
+  EXPECT_EQ(image.error().message, "GIF data ends before the image does (truncated)");
+  const Bytes in_pixels(full.begin(), full.end() - 40);
+  auto late = DecodeGif(in_pixels, {});
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, ErrorCode::kTruncatedImage);
+  auto header = ReadGifHeader(Bytes(full.begin(), full.begin() + 8));
+  ASSERT_FALSE(header);
+  EXPECT_EQ(header.error().code, ErrorCode::kTruncatedImage);
+}
+
+TEST(GifDecodeTest, NoImageIsCorrupt) {
+  Bytes gif = testing::EncodeGif(4, 4, kPalette, {});
+  auto image = DecodeGif(gif, {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kCorruptImage);
+}
+
+TEST(GifDecodeTest, HugeScreenIsRefusedBeforeAllocating) {
+  Bytes gif = testing::EncodeGif(4, 4, kPalette, {Frame(0, 0, 4, 4)});
+  gif[6] = gif[7] = gif[8] = gif[9] = 0xFF;  // logical screen 65535x65535
+  auto header = ReadGifHeader(gif);
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->width, 65535u);
+  auto image = DecodeGif(gif, {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kTooManyPixels);
+  EXPECT_NE(image.error().message.find("65535x65535"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imgpipe::core

@@ -58,9 +58,10 @@ const PROBES = {
   filter_prefix: { accept: ["", "uploads/", "a/b/"], reject: ["/uploads/", "x".repeat(1025)] },
   output_prefix: { accept: ["", "thumbs/"], reject: ["/thumbs/"] },
   cache_control: {
-    accept: ["public, max-age=86400", "no-cache"],
-    reject: ["", "a\nb", "x".repeat(257)],
+    accept: ["public, max-age=86400", "no-cache", ""],
+    reject: ["a\nb", "a\rb", "x".repeat(257)],
   },
+  deadline_margin_ms: { accept: [1, 500, 60000], reject: [0, 60001, 0.5] },
   lambda_zip_path: {
     accept: ["../../../dist/lambda.zip", "lambda.zip"],
     reject: ["dist/lambda", "lambda.tar.gz"],

@@ -2,7 +2,8 @@
 // module.*.<output>, resource addresses, each.* (only under for_each), count.* (only under
 // count), dynamic iterators (only in their content). A validation refers only to its own
 // variable (Terraform < 1.9). Module calls pass exactly the called module's variables, all
-// required ones included. Declared variables, locals and data sources are all used.
+// required ones included. Declared variables, locals and data sources are all used. No
+// dependency cycle between resources, data sources, locals and module calls.
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { loadModule, repoRoot, traversalParts, forEachTraversal } from "../lib/hcl.mjs";
@@ -18,12 +19,39 @@ async function calledModule(mod, call) {
   return loadModule(dir);
 }
 
+// Every cycle found by a depth-first search, as the list of addresses around it.
+function cycles(graph) {
+  const state = new Map(); // address -> "open" while on the stack, "done" after
+  const stack = [];
+  const found = [];
+  const visit = (node) => {
+    state.set(node, "open");
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === "open") found.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, "done");
+  };
+  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  return found;
+}
+
 export async function check(modules) {
   const problems = [];
   for (const mod of modules) {
     const used = { var: new Set(), local: new Set(), data: new Set() };
     const targets = new Map();
     for (const call of mod.modules.values()) targets.set(call.name, await calledModule(mod, call));
+
+    // Dependency edges between resources, data sources, locals and module calls: Terraform
+    // refuses a cycle at plan time, which cannot run here.
+    const graph = new Map();
+    const edge = (from, to) => {
+      if (!/^(variable|output) /.test(from))
+        graph.set(from, (graph.get(from) ?? new Set()).add(to));
+    };
 
     for (const { ctx, parsed, path } of await moduleExpressions(mod)) {
       const at = `${ctx.file}: ${ctx.where}${path ? ` (${path})` : ""}`;
@@ -34,6 +62,9 @@ export async function check(modules) {
         const name1 = parts[1]?.name;
         const name2 = parts[2]?.name;
         if (localNames.has(root) || ctx.iterators.has(root)) return;
+        if (root === "local" || root === "module") edge(ctx.where, `${root}.${name1}`);
+        else if (root === "data") edge(ctx.where, `data.${name1}.${name2}`);
+        else if (/^[a-z0-9]+_[a-z0-9_]+$/.test(root)) edge(ctx.where, `${root}.${name1}`);
         switch (root) {
           case "var":
             if (!mod.variables.has(name1))
@@ -109,6 +140,12 @@ export async function check(modules) {
         if (!("default" in v.body) && !(v.name in call.body))
           problems.push(`${at}: does not pass the required variable ${v.name}`);
     }
+
+    problems.push(
+      ...cycles(graph).map(
+        (c) => `${relative(repoRoot, mod.dir) || "."}: dependency cycle ${c.join(" -> ")}`,
+      ),
+    );
 
     const unused = (kind, map, set, label) => {
       for (const [key, decl] of map)

@@ -94,17 +94,6 @@ export function moduleFiles(dir) {
     .map((f) => join(dir, f));
 }
 
-// Every .tf file under dir, recursively (skipping .terraform caches).
-export function allTfFiles(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== ".terraform") out.push(...allTfFiles(path));
-    else if (entry.isFile() && entry.name.endsWith(".tf")) out.push(path);
-  }
-  return out.sort();
-}
-
 // hcl2json gives every block as an array of bodies; labels are nested object keys.
 function labelled(json, key, depth) {
   const out = [];

@@ -38,12 +38,24 @@ if (cacheFile && existsSync(cacheFile)) {
     diskCache = {}; // a torn or foreign file: start over
   }
 }
-let parserVersion;
+const versions = {};
+function versionOf(name) {
+  try {
+    return (versions[name] ??= JSON.parse(
+      readFileSync(requireLocal.resolve(`${name}/package.json`), "utf8"),
+    ).version);
+  } catch (err) {
+    throw new Error(
+      `cannot find ${name} in local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`,
+    );
+  }
+}
+
 async function cached(kind, text, compute) {
-  parserVersion ??= JSON.parse(
-    readFileSync(requireLocal.resolve("@cdktf/hcl2json/package.json"), "utf8"),
-  ).version;
-  const key = createHash("sha256").update(`${parserVersion}\0${kind}\0${text}`).digest("base64url");
+  const tool = kind === "format" ? "@cdktf/hcl-tools" : "@cdktf/hcl2json";
+  const key = createHash("sha256")
+    .update(`${tool}@${versionOf(tool)}\0${kind}\0${text}`)
+    .digest("base64url");
   const hit = diskCache[key];
   if (hit) {
     if ("error" in hit) throw new Error(hit.error);
@@ -124,6 +136,7 @@ export async function loadModule(dir) {
   };
   for (const file of moduleFiles(dir)) {
     const src = readFileSync(file, "utf8");
+    versionOf("@cdktf/hcl2json"); // a missing parser is a setup problem, not a parse error
     let json;
     try {
       json = await parseFile(file, src);

@@ -18,8 +18,8 @@ imgpipe::Image MakeNoise(uint32_t width, uint32_t height, int channels) {
 }
 
 void BM_ResizeGray(benchmark::State& state) {
-  const auto source = MakeNoise(static_cast<uint32_t>(state.range(0)),
-                                static_cast<uint32_t>(state.range(1)), 1);
+  const auto source =
+      MakeNoise(static_cast<uint32_t>(state.range(0)), static_cast<uint32_t>(state.range(1)), 1);
   for (auto _ : state) {
     benchmark::DoNotOptimize(imgpipe::core::Resize(source, 256, 256));
   }

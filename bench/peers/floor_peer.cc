@@ -5,13 +5,13 @@
 //   WebP: libwebp's scaled decode straight to 256x256.
 // Output buffers are reused across images, like a tuned pipeline would.
 // jpeglib.h needs size_t and FILE declared first.
-#include <cstddef>
-#include <cstdio>
-
 #include <jpeglib.h>
 #include <setjmp.h>
 #include <spng.h>
 #include <webp/decode.h>
+
+#include <cstddef>
+#include <cstdio>
 
 #include "peer_protocol.h"
 

@@ -78,7 +78,8 @@ inline int RunPeer(int argc, char** argv, const ProcessFn& process) {
       ms += (ms.size() > 1 ? "," : "") + std::to_string(elapsed);
       if (verb == "save" && !outdir.empty()) {
         std::ofstream(std::filesystem::path(outdir) / (input.name + ".jpg"), std::ios::binary)
-            .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+            .write(reinterpret_cast<const char*>(out.data()),
+                   static_cast<std::streamsize>(out.size()));
       }
     }
     std::printf("{\"ms\":%s],\"ok\":%s}\n", ms.c_str(), ok ? "true" : "false");

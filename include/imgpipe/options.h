@@ -29,7 +29,7 @@ struct Rgb {
 // Largest accepted target side: the JPEG and WebP formats cap a side at 16383 (WebP) pixels.
 inline constexpr uint32_t kMaxTargetSide = 16383;
 // Named defaults for the limits checked right after the header is read.
-inline constexpr uint64_t kDefaultMaxInputBytes = 64ull << 20;       // 64 MiB
+inline constexpr uint64_t kDefaultMaxInputBytes = 64ull << 20;      // 64 MiB
 inline constexpr uint64_t kDefaultMaxInputPixels = 100'000'000ull;  // 100 MP
 
 // Limits are parameters at the codec boundary: decoders refuse before allocating pixels.
@@ -44,9 +44,9 @@ struct Options {
   Fit fit = Fit::kFill;
   bool without_enlargement = false;  // never upscale; an already-small image keeps its size
   OutputFormat format = OutputFormat::kJpeg;
-  int quality = 75;        // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the seed)
-  bool grayscale = true;   // ITU-R 601 luma, like Pillow's convert("L")
-  Rgb background;          // alpha is flattened onto this; also the `contain` padding colour
+  int quality = 75;       // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the seed)
+  bool grayscale = true;  // ITU-R 601 luma, like Pillow's convert("L")
+  Rgb background;         // alpha is flattened onto this; also the `contain` padding colour
   Limits limits;
 };
 
@@ -59,18 +59,18 @@ struct Size {
   uint32_t width = 0;
   uint32_t height = 0;
 };
-Result<Size> ParseSize(std::string_view text);            // "256x256"
-Result<Size> ParseNewImageSize(std::string_view json);     // "[256, 256]" (the tutorial's env)
-Result<Fit> ParseFit(std::string_view text);               // fill|cover|contain|inside
+Result<Size> ParseSize(std::string_view text);                  // "256x256"
+Result<Size> ParseNewImageSize(std::string_view json);          // "[256, 256]" (the tutorial's env)
+Result<Fit> ParseFit(std::string_view text);                    // fill|cover|contain|inside
 Result<OutputFormat> ParseOutputFormat(std::string_view text);  // jpeg|jpg|png|webp
-Result<int> ParseQuality(std::string_view text);           // 1..100
-Result<Rgb> ParseColor(std::string_view text);             // "#rrggbb", "rrggbb", "white", "black"
+Result<int> ParseQuality(std::string_view text);                // 1..100
+Result<Rgb> ParseColor(std::string_view text);  // "#rrggbb", "rrggbb", "white", "black"
 Result<uint64_t> ParsePositive(std::string_view field, std::string_view text);
 Result<bool> ParseBool(std::string_view field, std::string_view text);  // true/false/1/0/yes/no
 
 const char* FitName(Fit fit);
-const char* OutputFormatName(OutputFormat format);    // "jpeg", "png", "webp"
-const char* OutputExtension(OutputFormat format);     // "jpg", "png", "webp"
-const char* OutputMimeType(OutputFormat format);      // "image/jpeg", ...
+const char* OutputFormatName(OutputFormat format);  // "jpeg", "png", "webp"
+const char* OutputExtension(OutputFormat format);   // "jpg", "png", "webp"
+const char* OutputMimeType(OutputFormat format);    // "image/jpeg", ...
 
 }  // namespace imgpipe

@@ -5,13 +5,14 @@
 //   WebP: libwebp's scaled decode straight to 256x256.
 // Output buffers are reused across images, like a tuned pipeline would.
 // jpeglib.h needs size_t and FILE declared first.
+// clang-format off
+#include <cstddef>
+#include <cstdio>
 #include <jpeglib.h>
+// clang-format on
 #include <setjmp.h>
 #include <spng.h>
 #include <webp/decode.h>
-
-#include <cstddef>
-#include <cstdio>
 
 #include "peer_protocol.h"
 

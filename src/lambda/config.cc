@@ -59,14 +59,6 @@ Status ApplyCacheControl(std::string_view value, Config& config) {
   return OkStatus();
 }
 
-Status ApplyMargin(std::string_view value, Config& config) {
-  auto ms = ParsePositive("DEADLINE_MARGIN_MS", value);
-  if (!ms.ok()) return Bad("DEADLINE_MARGIN_MS", ms.error().message);
-  if (*ms > 60'000) return Bad("DEADLINE_MARGIN_MS", "must be at most 60000 ms");
-  config.deadline_margin = std::chrono::milliseconds(*ms);
-  return OkStatus();
-}
-
 constexpr std::array kTable = {
     EnvVar{"OUTPUT_BUCKET", "Bucket the thumbnails are written to.", nullptr, true,
            [](std::string_view v, Config& c) {
@@ -147,10 +139,6 @@ constexpr std::array kTable = {
            [](std::string_view v, Config& c) {
              return ApplyPrefix("INPUT_PREFIX", v, c.input_prefix);
            }},
-    // Not in the list: the runtime needs a bound on how close to Lambda's deadline it
-    // may work; 500 ms covers the response POST and a slow last S3 request.
-    EnvVar{"DEADLINE_MARGIN_MS", "Stop starting work this many ms before the Lambda deadline.",
-           "500", false, ApplyMargin},
 };
 
 bool Overlaps(std::string_view a, std::string_view b) {

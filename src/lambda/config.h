@@ -22,7 +22,9 @@ struct Config {
   std::string input_prefix;   // only keys under it are processed; "" = every key
   std::string cache_control;  // Cache-Control of outputs; "" = header not sent
   Options options;            // the core pipeline's options, validated
-  // Time kept free before Lambda's deadline to answer the Runtime API instead of being killed.
+  // Time kept free before Lambda's deadline to answer the Runtime API instead of being killed:
+  // covers the response POST and a slow last S3 request. A constant, not an environment
+  // variable: nobody should need to tune it, and every variable must also exist in Terraform.
   std::chrono::milliseconds deadline_margin{500};
 };
 

@@ -164,8 +164,11 @@ const char* LevelFor(Outcome outcome) {
   return "error";
 }
 
-std::string BatchResultCode(Outcome outcome) {
-  switch (outcome) {
+std::string BatchResultCode(const ItemResult& result) {
+  // A malformed task is retried by nobody but the job itself, and would fail identically:
+  // Batch Operations' completion report is where it must show up, as permanent.
+  if (result.code == ErrorCode::kInvalidEvent) return "PermanentFailure";
+  switch (result.outcome) {
     case Outcome::kProcessed:
     case Outcome::kSkipped:
       return "Succeeded";
@@ -209,7 +212,7 @@ HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemRes
                          : r.outcome == Outcome::kSkipped ? "skipped: " + r.reason
                                                           : Describe(event.items[i], r);
       tasks.push_back({{"taskId", event.items[i].source_id},
-                       {"resultCode", BatchResultCode(r.outcome)},
+                       {"resultCode", BatchResultCode(r)},
                        {"resultString", text}});
     }
     return HandlerOutcome::Success(Dump({{"invocationSchemaVersion", event.batch_schema_version},

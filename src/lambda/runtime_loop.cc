@@ -9,6 +9,7 @@
 namespace imgpipe::lambda {
 
 Clock::time_point SteadyDeadline(int64_t deadline_epoch_ms) {
+  if (deadline_epoch_ms == 0) return Clock::now() + std::chrono::minutes(15);
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -30,7 +31,8 @@ void SetTraceEnv(const std::string& trace_id) {
 }  // namespace
 
 int ServeInvocations(RuntimeClient& runtime, aws::ObjectStore& store, const Config& config,
-                     const TraceSink& trace, Logger& logger, const LoopOptions& options) {
+                     const InvocationHook& on_invocation, Logger& logger,
+                     const LoopOptions& options) {
   for (uint64_t served = 0; !options.max_invocations || served < *options.max_invocations;
        ++served) {
     auto invocation = runtime.Next();
@@ -41,7 +43,7 @@ int ServeInvocations(RuntimeClient& runtime, aws::ObjectStore& store, const Conf
     }
     logger.set_request_id(invocation->request_id);
     SetTraceEnv(invocation->trace_id);
-    if (trace) trace(invocation->trace_id);
+    if (on_invocation) on_invocation(*invocation);
 
     std::optional<HandlerOutcome> outcome;
     try {
@@ -63,20 +65,27 @@ int ServeInvocations(RuntimeClient& runtime, aws::ObjectStore& store, const Conf
   return 0;
 }
 
-int RunRuntime(RuntimeClient& runtime, const EnvLookup& env,
-               const std::function<aws::ObjectStore&()>& make_store, const TraceSink& trace,
-               Logger& logger, const LoopOptions& options) {
-  auto config = LoadConfig(env);
-  if (!config.ok()) {
-    const std::string message = "invalid configuration: " + config.error().message;
+int RunRuntime(RuntimeClient& runtime, const EnvLookup& env, const StoreFactory& make_store,
+               const InvocationHook& on_invocation, Logger& logger, const LoopOptions& options) {
+  auto init_error = [&](const std::string& type, const std::string& message) {
     logger.Message("error", message);
-    const Status posted = runtime.PostInitError("imgpipe.invalid_options", message);
+    const Status posted = runtime.PostInitError(type, message);
     if (!posted.ok()) {
       logger.Message("error", "runtime API init/error failed: " + posted.error().message);
     }
     return 1;
+  };
+  auto config = LoadConfig(env);
+  if (!config.ok()) {
+    return init_error("imgpipe.invalid_options",
+                      "invalid configuration: " + config.error().message);
   }
-  return ServeInvocations(runtime, make_store(), *config, trace, logger, options);
+  auto store = make_store(*config);
+  if (!store.ok()) {
+    return init_error(std::string("imgpipe.") + ErrorCodeName(store.error().code),
+                      "object store: " + store.error().message);
+  }
+  return ServeInvocations(runtime, **store, *config, on_invocation, logger, options);
 }
 
 }  // namespace imgpipe::lambda

@@ -35,9 +35,13 @@ class RuntimeClient {
   virtual Status PostInitError(const std::string& error_type, const std::string& error_message) = 0;
 };
 
-// Receives each invocation's trace id (possibly "") so S3 requests carry X-Amzn-Trace-Id,
-// which AWS's recursive-loop detection follows.
-using TraceSink = std::function<void(const std::string& trace_id)>;
+// Called at the start of each invocation, before the handler: main.cc hands the trace id to the
+// S3 client (X-Amzn-Trace-Id, which AWS's recursive-loop detection follows) and its deadline.
+using InvocationHook = std::function<void(const Invocation& invocation)>;
+
+// Builds the object store once the configuration is known to be valid; an error (e.g. missing
+// credentials) is an init error like a bad variable.
+using StoreFactory = std::function<Result<aws::ObjectStore*>(const Config& config)>;
 
 struct LoopOptions {
   // Stop after this many invocations (tests); nullopt = serve until Next() fails.
@@ -45,21 +49,22 @@ struct LoopOptions {
 };
 
 // Converts Lambda's epoch-ms deadline to the steady clock the pipeline checks, so a wall-clock
-// step during the invocation cannot move it.
+// step during the invocation cannot move it. 0 (header absent) means Lambda's longest timeout,
+// 15 minutes, rather than "already expired".
 Clock::time_point SteadyDeadline(int64_t deadline_epoch_ms);
 
 // Serves invocations until Next() fails or max_invocations is reached. Per invocation: sets
-// _X_AMZN_TRACE_ID and calls `trace`, runs Handle(), posts the response or the error. A failed
-// post is logged and serving continues. Returns the process exit code (0 only when
+// _X_AMZN_TRACE_ID, calls `on_invocation`, runs Handle(), posts the response or the error. A
+// failed post is logged and serving continues. Returns the process exit code (0 only when
 // max_invocations was reached).
 int ServeInvocations(RuntimeClient& runtime, aws::ObjectStore& store, const Config& config,
-                     const TraceSink& trace, Logger& logger, const LoopOptions& options = {});
+                     const InvocationHook& on_invocation, Logger& logger,
+                     const LoopOptions& options = {});
 
-// Start-up: loads the configuration; when it is invalid, logs, posts /runtime/init/error and
-// returns 1 without serving (Lambda then reports the init failure and retries a fresh sandbox).
-// `make_store` is called only with a valid configuration.
-int RunRuntime(RuntimeClient& runtime, const EnvLookup& env,
-               const std::function<aws::ObjectStore&()>& make_store, const TraceSink& trace,
-               Logger& logger, const LoopOptions& options = {});
+// Start-up: loads the configuration and builds the store; when either fails, logs, posts
+// /runtime/init/error and returns 1 without serving (Lambda reports the init failure).
+int RunRuntime(RuntimeClient& runtime, const EnvLookup& env, const StoreFactory& make_store,
+               const InvocationHook& on_invocation, Logger& logger,
+               const LoopOptions& options = {});
 
 }  // namespace imgpipe::lambda

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -67,8 +68,7 @@ TEST(LoadConfig, ParsesEveryVariable) {
                           {"CACHE_CONTROL", "public, max-age=86400"},
                           {"OUTPUT_PREFIX", "thumbs/"},
                           {"INPUT_BUCKET", "uploads-bucket"},
-                          {"INPUT_PREFIX", "incoming/"},
-                          {"DEADLINE_MARGIN_MS", "750"}});
+                          {"INPUT_PREFIX", "incoming/"}});
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->options.width, 320u);
   EXPECT_EQ(config->options.height, 200u);
@@ -86,7 +86,6 @@ TEST(LoadConfig, ParsesEveryVariable) {
   EXPECT_EQ(config->output_prefix, "thumbs/");
   EXPECT_EQ(config->input_bucket, "uploads-bucket");
   EXPECT_EQ(config->input_prefix, "incoming/");
-  EXPECT_EQ(config->deadline_margin.count(), 750);
 }
 
 TEST(LoadConfig, EmptyValuesTakeTheDefault) {
@@ -126,28 +125,14 @@ TEST(LoadConfig, RejectsBadCacheControl) {
 TEST(LoadConfig, RejectsBadOutputPrefix) { ExpectRejected("OUTPUT_PREFIX", "/thumbs/"); }
 TEST(LoadConfig, RejectsBadInputBucket) { ExpectRejected("INPUT_BUCKET", "UPPER"); }
 TEST(LoadConfig, RejectsBadInputPrefix) { ExpectRejected("INPUT_PREFIX", "/in/"); }
-TEST(LoadConfig, RejectsBadDeadlineMargin) {
-  ExpectRejected("DEADLINE_MARGIN_MS", "soon");
-  ExpectRejected("DEADLINE_MARGIN_MS", "60001");
-}
 
 TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
   // Guards the "one negative test per variable" rule when a variable is added to the table.
-  const std::set<std::string> tested = {"OUTPUT_BUCKET",
-                                        "NEW_IMAGE_SIZE",
-                                        "FIT",
-                                        "OUTPUT_FORMAT",
-                                        "QUALITY",
-                                        "GRAYSCALE",
-                                        "BACKGROUND",
-                                        "WITHOUT_ENLARGEMENT",
-                                        "MAX_INPUT_BYTES",
-                                        "MAX_INPUT_PIXELS",
-                                        "CACHE_CONTROL",
-                                        "OUTPUT_PREFIX",
-                                        "INPUT_BUCKET",
-                                        "INPUT_PREFIX",
-                                        "DEADLINE_MARGIN_MS"};
+  const std::set<std::string> tested = {
+      "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
+      "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
+      "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
+      "INPUT_BUCKET",    "INPUT_PREFIX"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);
@@ -188,6 +173,40 @@ TEST(EnvText, HelpDescribesEveryVariableAndItsDefault) {
   }
   EXPECT_NE(help.find("OUTPUT_BUCKET  (required)"), std::string::npos);
   EXPECT_NE(help.find("(default: \"[256, 256]\")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imgpipe::lambda
+
+namespace imgpipe::lambda {
+namespace {
+
+// docs/lambda.md's configuration table must list exactly EnvTable's names and defaults, in order.
+TEST(EnvText, DocsTableMatchesTheEnvTable) {
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/docs/lambda.md");
+  ASSERT_TRUE(in.good());
+  std::vector<std::pair<std::string, std::string>> rows;  // name, default cell
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("## ")) in_section = line == "## Configuration";
+    if (!in_section || !line.starts_with("| `")) continue;
+    const size_t name_end = line.find('`', 3);
+    const size_t cell_start = line.find("| ", name_end) + 2;
+    const size_t cell_end = line.find(" |", cell_start);
+    rows.emplace_back(line.substr(3, name_end - 3), line.substr(cell_start, cell_end - cell_start));
+  }
+  ASSERT_EQ(rows.size(), EnvTable().size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EnvVar& var = EnvTable()[i];
+    EXPECT_EQ(rows[i].first, var.name);
+    std::string expected = "(required)";
+    if (!var.required) {
+      expected = "`";
+      expected += var.default_value;
+      expected += '`';
+    }
+    EXPECT_EQ(rows[i].second, expected) << var.name;
+  }
 }
 
 }  // namespace

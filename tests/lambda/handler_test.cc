@@ -301,6 +301,19 @@ TEST_F(HandlerTest, BatchSchema2MapsPermanentAndTemporaryFailures) {
   EXPECT_EQ(payload["results"][0]["resultCode"], "TemporaryFailure");
 }
 
+TEST_F(HandlerTest, BatchTaskWithoutKeyIsAPermanentFailureOfThatTaskOnly) {
+  store.AddObject(kIn, "ok.jpg", MakeJpeg(20, 20));
+  json payload = Payload(Run(R"({"invocationSchemaVersion":"2.0","invocationId":"inv-1",
+      "job":{"id":"j"},"tasks":[{"taskId":"t1","s3Bucket":"imgpipe-input"},
+      {"taskId":"t2","s3Bucket":"imgpipe-input","s3Key":"ok.jpg"}]})"));
+  ASSERT_EQ(payload["results"].size(), 2u);
+  EXPECT_EQ(payload["results"][0]["taskId"], "t1");
+  EXPECT_EQ(payload["results"][0]["resultCode"], "PermanentFailure");
+  EXPECT_NE(payload["results"][0]["resultString"].get<std::string>().find("s3Key is missing"),
+            std::string::npos);
+  EXPECT_EQ(payload["results"][1]["resultCode"], "Succeeded");
+}
+
 TEST_F(HandlerTest, MalformedEventIsAClearErrorAndStillEmitsMetrics) {
   HandlerOutcome outcome = RunFixture("malformed.json");
   ASSERT_FALSE(outcome.ok());

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kStorageError,       // object store failure that is worth retrying (5xx, reset, timeout)
   kAccessDenied,       // object store refused the credentials or the signature
   kInternal,           // a bug: an invariant did not hold
+  kInvalidEvent,       // a Lambda event (or an SQS/SNS message in it) is malformed JSON/shape
 };
 
 struct Error {

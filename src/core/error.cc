@@ -28,6 +28,8 @@ constexpr std::array kErrorTable = {
     ErrorInfo{ErrorCode::kNotFound, "not_found", true, 3},
     ErrorInfo{ErrorCode::kStorageError, "storage_error", false, 5},
     ErrorInfo{ErrorCode::kAccessDenied, "access_denied", false, 5},
+    // Before kInternal: Info() falls back to the last row, which must stay kInternal.
+    ErrorInfo{ErrorCode::kInvalidEvent, "invalid_event", true, 2},
     ErrorInfo{ErrorCode::kInternal, "internal", false, 5},
 };
 

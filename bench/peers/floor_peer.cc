@@ -1,0 +1,94 @@
+// The floor: the least work any tool must do for the seed's job.
+//   JPEG: libjpeg-turbo decode at the DCT scale that keeps >= 256x256, straight to grayscale,
+//         no resize, no encode.
+//   PNG:  a full libspng decode (PNG has no reduced-scale decode).
+//   WebP: libwebp's scaled decode straight to 256x256.
+// Output buffers are reused across images, like a tuned pipeline would.
+// jpeglib.h needs size_t and FILE declared first.
+#include <cstddef>
+#include <cstdio>
+
+#include <jpeglib.h>
+#include <setjmp.h>
+#include <spng.h>
+#include <webp/decode.h>
+
+#include "peer_protocol.h"
+
+namespace {
+
+struct JpegError {
+  jpeg_error_mgr mgr;
+  jmp_buf jump;
+};
+
+void OnJpegError(j_common_ptr cinfo) { longjmp(reinterpret_cast<JpegError*>(cinfo->err)->jump, 1); }
+
+bool DecodeJpegFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
+  jpeg_decompress_struct cinfo;
+  JpegError err;
+  cinfo.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = OnJpegError;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, in.data(), in.size());
+  jpeg_read_header(&cinfo, TRUE);
+  unsigned denom = 8;
+  while (denom > 1 && (cinfo.image_width / denom < 256 || cinfo.image_height / denom < 256)) {
+    denom /= 2;
+  }
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = denom;
+  cinfo.out_color_space = JCS_GRAYSCALE;
+  jpeg_start_decompress(&cinfo);
+  out.resize(static_cast<size_t>(cinfo.output_width) * cinfo.output_height);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = out.data() + static_cast<size_t>(cinfo.output_scanline) * cinfo.output_width;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+
+bool DecodePngFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
+  spng_ctx* ctx = spng_ctx_new(0);
+  size_t size = 0;
+  bool ok = spng_set_png_buffer(ctx, in.data(), in.size()) == 0 &&
+            spng_decoded_image_size(ctx, SPNG_FMT_RGB8, &size) == 0;
+  if (ok) {
+    out.resize(size);
+    ok = spng_decode_image(ctx, out.data(), size, SPNG_FMT_RGB8, 0) == 0;
+  }
+  spng_ctx_free(ctx);
+  return ok;
+}
+
+bool DecodeWebpFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
+  WebPDecoderConfig config;
+  if (!WebPInitDecoderConfig(&config)) return false;
+  config.options.use_scaling = 1;
+  config.options.scaled_width = 256;
+  config.options.scaled_height = 256;
+  out.resize(256 * 256 * 3);
+  config.output.colorspace = MODE_RGB;
+  config.output.is_external_memory = 1;
+  config.output.u.RGBA.rgba = out.data();
+  config.output.u.RGBA.stride = 256 * 3;
+  config.output.u.RGBA.size = out.size();
+  return WebPDecode(in.data(), in.size(), &config) == VP8_STATUS_OK;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return bench::RunPeer(argc, argv, [](const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
+    if (in.size() > 3 && in[0] == 0xFF && in[1] == 0xD8) return DecodeJpegFloor(in, out);
+    if (in.size() > 8 && in[0] == 0x89 && in[1] == 'P') return DecodePngFloor(in, out);
+    if (in.size() > 12 && in[8] == 'W' && in[9] == 'E') return DecodeWebpFloor(in, out);
+    return false;
+  });
+}

@@ -1,0 +1,114 @@
+'use strict';
+// The local S3 endpoint: s3rver (SigV4-verifying, persisted to a directory) plus the S3 → Lambda
+// notification for the input bucket, in AWS's event shape. Runs until SIGTERM/SIGINT.
+
+const fs = require('node:fs');
+const { AsyncLocalStorage } = require('node:async_hooks');
+const S3rver = require('@20minutes/s3rver');
+const config = require('./lib/config');
+const { toAwsRecord, matchesFilter } = require('./lib/s3_event');
+const { EventOutbox } = require('./lib/event_outbox');
+
+const cfg = config.load();
+const log = (msg) => console.log(`${new Date().toISOString()} [s3-events] ${msg}`);
+
+fs.mkdirSync(cfg.s3DataDir, { recursive: true });
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: cfg.s3Port,
+  directory: cfg.s3DataDir,
+  silent: true, // its console logger mangles paths; the access log below replaces it
+  vhostBuckets: false,
+  configureBuckets: [{ name: cfg.inputBucket }, { name: cfg.outputBucket }],
+});
+// s3rver checks signatures against a single built-in account (S3RVER/S3RVER).
+if (cfg.accessKeyId !== 'S3RVER' || cfg.secretAccessKey !== 'S3RVER') {
+  console.error('s3-server: s3rver 4.0.4 only accepts the S3RVER/S3RVER key pair');
+  process.exit(2);
+}
+
+server.middleware.unshift(async (ctx, next) => {
+  const t0 = Date.now();
+  try {
+    await next();
+  } finally {
+    console.log(`${new Date().toISOString()} [s3] ${ctx.method} ${ctx.url} ${ctx.status} ${Date.now() - t0}ms`);
+  }
+});
+
+// s3rver 4.0.4 escapes XML text twice (he.escape, then its XML builder), so a listed key
+// "a & b.jpg" reaches clients as "a &amp; b.jpg". Every text node goes through both steps, so
+// undoing one level of '&amp;' yields exactly one correct level of escaping.
+server.middleware.unshift(async (ctx, next) => {
+  await next();
+  if (typeof ctx.body === 'string' && ctx.body.startsWith('<?xml')) {
+    ctx.body = ctx.body.replace(/&amp;/g, '&');
+  }
+});
+
+// s3rver's event does not say which request raised it; the request context, kept across the
+// await chain, tells a CompleteMultipartUpload (POST ?uploadId=) from a browser-form POST.
+const requestContext = new AsyncLocalStorage();
+server.middleware.unshift((ctx, next) => requestContext.run(ctx, next));
+
+if (cfg.testSlowGetPrefix && cfg.testSlowGetMs > 0) {
+  const slowPath = `/${cfg.inputBucket}/${cfg.testSlowGetPrefix}`;
+  log(`TEST HOOK: GETs under ${slowPath} wait ${cfg.testSlowGetMs} ms`);
+  server.middleware.unshift(async (ctx, next) => {
+    if (ctx.method === 'GET' && decodeURIComponent(ctx.path).startsWith(slowPath)) {
+      await new Promise((r) => setTimeout(r, cfg.testSlowGetMs));
+    }
+    return next();
+  });
+}
+
+const outbox = new EventOutbox({
+  dir: cfg.pendingEventsDir,
+  invokeUrl: `${cfg.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(cfg.functionName)}/invocations`,
+  log,
+});
+
+server.on('event', (event) => {
+  const ctx = requestContext.getStore();
+  for (const raw of event.Records) {
+    if (raw.s3.bucket.name !== cfg.inputBucket || !raw.eventName.startsWith('ObjectCreated:')) {
+      continue;
+    }
+    if (!matchesFilter(raw.s3.object.key, cfg.filterPrefix, cfg.filterSuffixes)) {
+      log(`skip ${JSON.stringify(raw.s3.object.key)}: outside the notification filter`);
+      continue;
+    }
+    const record = toAwsRecord(raw, {
+      region: cfg.region,
+      configurationId: 'imgpipe-local-notification',
+      isMultipartComplete: Boolean(ctx && ctx.method === 'POST' && ctx.query.uploadId),
+      sourceIp: raw.requestParameters && raw.requestParameters.sourceIPAddress,
+    });
+    try {
+      outbox.add({ Records: [record] }, record.s3.object.sequencer);
+      log(`${record.eventName} ${record.s3.object.key} (${record.s3.object.size} bytes) → ${cfg.functionName}`);
+    } catch (err) {
+      log(`cannot queue event for ${record.s3.object.key}: ${err.message}`);
+    }
+  }
+});
+
+async function main() {
+  const address = await server.run();
+  const resumed = outbox.resumePending();
+  log(`listening on http://127.0.0.1:${address.port}, buckets ${cfg.inputBucket} → ${cfg.outputBucket}` +
+      (resumed ? `, re-delivering ${resumed} pending event(s)` : ''));
+  const shutdown = async (sig) => {
+    log(`${sig}: stopping`);
+    outbox.stop();
+    await server.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(`s3-server: ${err.stack || err}`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Makes samples/ (gitignored) from real photographs in Debian's mate-backgrounds: the demo's
+# inputs (samples/good) and bad files (samples/bad). Deterministic and idempotent: skipped when
+# samples/.stamp matches the generator, so `make samples` costs nothing the second time.
+#   scripts/make-samples.sh [OUTDIR]     (default: samples)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-samples}"
+generator=tests/parity/fixtures.py
+
+if [[ ! -d /usr/share/backgrounds/mate/nature ]]; then
+  echo "make-samples: /usr/share/backgrounds/mate is missing (apt-get install mate-backgrounds)" >&2
+  exit 1
+fi
+# The stamp names everything the output depends on: the generator, this script and Pillow.
+stamp="$(cat "$generator" "$0" | sha256sum | cut -d' ' -f1) pillow-$(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)')"
+if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" ]]; then
+  echo "make-samples: $out is up to date"
+  exit 0
+fi
+# Build into a temporary sibling and swap it in, so an interrupted run never leaves a half tree
+# that a later run would take for complete.
+tmp="$(mktemp -d "${out%/}.tmp.XXXXXX")"
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+/usr/bin/python3 "$generator" "$tmp"
+echo "$stamp" >"$tmp/.stamp"
+rm -rf "$out"
+mv "$tmp" "$out"
+trap - EXIT
+echo "make-samples: wrote $(find "$out" -type f ! -name .stamp | wc -l) files to $out"

@@ -1,0 +1,194 @@
+#include "cli/args.h"
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <thread>
+
+#ifndef IMGPIPE_VERSION
+#define IMGPIPE_VERSION "unknown"
+#endif
+
+namespace imgpipe::cli {
+namespace {
+
+constexpr int kUsageExit = 2;  // == ExitCode(ErrorCode::kInvalidOptions)
+
+constexpr const char* kMainFooter = R"(
+Commands:
+  process   resize + grayscale + encode images (files or whole directory trees) into OUTDIR
+  info      print format, size, EXIF orientation, channels and bit depth of images
+
+Examples:
+  imgpipe process photo.jpg -o out                      # out/photo.jpg, 256x256 gray JPEG q75
+  imgpipe process --size 512x512 --fit cover photos/ -o thumbs
+  imgpipe info photos/*.jpg
+
+Run `imgpipe process --help` for every option. Exit codes: 0 all files ok, 1 bad image data,
+2 usage/invalid options, 3 I/O (missing file, output collision, cannot write), 4 over a limit,
+5 internal. With several failures the highest code wins.
+)";
+
+constexpr const char* kProcessFooter = R"(
+Inputs are files or directories (walked recursively; hidden entries, non-regular files and
+OUTDIR itself are skipped; files are processed in sorted order). The format is detected from
+the bytes, never the file name (JPEG, PNG, WebP, GIF). EXIF orientation is applied.
+
+Each output keeps the input's path relative to its directory argument (a plain file argument
+goes to OUTDIR/<basename>) with the output format's extension: `photos/2024/a.png` given as
+`photos` becomes OUTDIR/2024/a.jpg. An input is never overwritten, and when two inputs map to
+the same output the second fails instead of overwriting the first.
+
+Fit modes for --size WxH:
+  fill     exactly WxH, aspect ratio ignored (the seed's Image.resize behaviour)
+  cover    exactly WxH, aspect kept, the overflow cropped around the centre
+  contain  fits inside WxH, aspect kept, padded to WxH with --background
+  inside   fits inside WxH, aspect kept, no padding (output may be smaller)
+
+A file that fails is reported on stderr as `path: reason (error_name)` and the rest of the
+batch continues. A progress bar is drawn on stderr when it is a terminal; a one-line summary is
+printed on stdout at the end.
+
+Exit codes: 0 all ok, 1 bad image data, 2 usage/invalid options, 3 I/O, 4 over a limit,
+5 internal; with several failures the highest code wins.
+
+Examples:
+  imgpipe process photo.jpg -o out
+      out/photo.jpg: 256x256, grayscale, JPEG quality 75 (the seed's job)
+  imgpipe process --size 1024x768 --fit inside --no-grayscale --format webp photos/ -o web
+  imgpipe process --fit contain --background '#000000' --format png logo.png -o out
+  imgpipe process --jobs 1 --max-input-pixels 50000000 uploads/ -o thumbs
+)";
+
+// Parses `text` with a core parser when the option was given; reports the core's message.
+template <typename T, typename Parser>
+bool ParseInto(const std::optional<std::string>& text, Parser parse, T& target, std::ostream& err) {
+  if (!text) {
+    return true;
+  }
+  auto parsed = parse(*text);
+  if (!parsed) {
+    err << "imgpipe: " << parsed.error().message << "\n";
+    return false;
+  }
+  target = static_cast<T>(*parsed);
+  return true;
+}
+
+}  // namespace
+
+unsigned DefaultJobs() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : std::min(cores, kMaxJobs);
+}
+
+Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{
+      "imgpipe: resize, grayscale and re-encode images (a C++ take on the AWS tutorial's "
+      "Pillow thumbnail function)",
+      "imgpipe"};
+  app.set_version_flag("--version", std::string("imgpipe ") + IMGPIPE_VERSION);
+  app.require_subcommand(1);
+  app.footer(kMainFooter);
+
+  // Every value is taken as text and parsed by the core, so CLI and Lambda share messages.
+  std::optional<std::string> size, fit, format, quality, background, max_bytes, max_pixels, jobs;
+  bool no_grayscale = false;
+  bool without_enlargement = false;
+  ProcessCommand process;
+
+  CLI::App* proc = app.add_subcommand("process", "Resize + grayscale + encode images into OUTDIR");
+  proc->add_option("inputs", process.inputs, "Input files and/or directories")
+      ->required()
+      ->type_name("INPUT...");
+  proc->add_option("-o,--output", process.outdir, "Output directory (created if missing)")
+      ->required()
+      ->type_name("OUTDIR");
+  proc->add_option("--size", size, "Target box WxH, each side 1..16383 (default 256x256)")
+      ->type_name("WxH");
+  proc->add_option("--fit", fit, "fill|cover|contain|inside (default fill)")->type_name("MODE");
+  proc->add_option("--format", format, "Output format jpeg|png|webp (default jpeg)")
+      ->type_name("FMT");
+  proc->add_option("--quality", quality, "JPEG/WebP quality 1..100 (default 75)")->type_name("Q");
+  proc->add_flag("--no-grayscale", no_grayscale,
+                 "Keep colour (default: ITU-R 601 luma, 1 channel)");
+  proc->add_option("--background", background,
+                   "Colour for flattening alpha and for contain padding: #rrggbb, rrggbb, white, "
+                   "black (default white)")
+      ->type_name("COLOR");
+  proc->add_flag("--without-enlargement", without_enlargement,
+                 "Never upscale: an image smaller than the box keeps its size");
+  proc->add_option("--max-input-bytes", max_bytes,
+                   "Refuse files larger than this many bytes (default 67108864 = 64 MiB)")
+      ->type_name("N");
+  proc->add_option("--max-input-pixels", max_pixels,
+                   "Refuse images whose header claims more pixels (default 100000000)")
+      ->type_name("N");
+  proc->add_option("-j,--jobs", jobs,
+                   "Worker threads 1..1024 (default: number of cores, here " +
+                       std::to_string(DefaultJobs()) + ")")
+      ->type_name("N");
+  proc->footer(kProcessFooter);
+
+  InfoCommand info;
+  CLI::App* inf = app.add_subcommand(
+      "info", "Print format, size, orientation, channels and bit depth, one line per file");
+  inf->add_option("files", info.files, "Image files and/or directories")
+      ->required()
+      ->type_name("FILE...");
+  inf->footer(R"(
+Output: `path: FORMAT WxH orientation=N channels=C depth=D [alpha] [animated]` on stdout; a file
+that cannot be read is reported on stderr as `path: reason (error_name)` and the exit code is
+non-zero (same codes as `process`).
+
+Example:
+  imgpipe info samples/photos
+)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return ExitNow{code == 0 ? 0 : kUsageExit};
+  }
+
+  if (inf->parsed()) {
+    return info;
+  }
+
+  Options& options = process.options;
+  Size box{options.width, options.height};
+  if (!ParseInto(size, ParseSize, box, err)) {
+    return ExitNow{kUsageExit};
+  }
+  options.width = box.width;
+  options.height = box.height;
+  uint64_t jobs_value = DefaultJobs();
+  if (!ParseInto(fit, ParseFit, options.fit, err) ||
+      !ParseInto(format, ParseOutputFormat, options.format, err) ||
+      !ParseInto(quality, ParseQuality, options.quality, err) ||
+      !ParseInto(background, ParseColor, options.background, err) ||
+      !ParseInto(
+          max_bytes, [](std::string_view t) { return ParsePositive("max-input-bytes", t); },
+          options.limits.max_input_bytes, err) ||
+      !ParseInto(
+          max_pixels, [](std::string_view t) { return ParsePositive("max-input-pixels", t); },
+          options.limits.max_input_pixels, err) ||
+      !ParseInto(
+          jobs, [](std::string_view t) { return ParsePositive("jobs", t); }, jobs_value, err)) {
+    return ExitNow{kUsageExit};
+  }
+  if (jobs_value > kMaxJobs) {
+    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \"" << *jobs << "\"\n";
+    return ExitNow{kUsageExit};
+  }
+  process.jobs = static_cast<unsigned>(jobs_value);
+  options.grayscale = !no_grayscale;
+  options.without_enlargement = without_enlargement;
+  if (Status valid = Validate(options); !valid) {
+    err << "imgpipe: " << valid.error().message << "\n";
+    return ExitNow{kUsageExit};
+  }
+  return process;
+}
+
+}  // namespace imgpipe::cli

@@ -1,0 +1,78 @@
+#include "cli/commands.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/discover.h"
+#include "cli/output_paths.h"
+#include "cli/report.h"
+#include "imgpipe/pipeline.h"
+
+namespace imgpipe::cli {
+namespace fs = std::filesystem;
+
+int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& err,
+               bool show_progress, ProcessFn process) {
+  const fs::path outdir(command.outdir);
+  Discovery discovery = DiscoverInputs(command.inputs, outdir);
+  Plan plan = PlanOutputs(discovery.files, outdir, command.options.format);
+
+  Reporter reporter(out, err, show_progress);
+  std::vector<FileFailure> rejected = std::move(discovery.failures);
+  rejected.insert(rejected.end(), plan.failures.begin(), plan.failures.end());
+  for (const FileFailure& failure : rejected) {
+    reporter.Rejected(failure);
+  }
+  if (plan.files.empty() && rejected.empty()) {
+    err << "imgpipe: no input files found\n";
+  }
+
+  reporter.Start(plan.files.size());
+  BatchConfig config{command.options, command.jobs, std::move(process)};
+  BatchStats stats = RunBatch(plan.files, config, reporter);
+  stats.failed += rejected.size();
+  rejected.insert(rejected.end(), stats.failures.begin(), stats.failures.end());
+  stats.failures = std::move(rejected);
+  reporter.Finish(stats);
+  return WorstExitCode(stats.failures);
+}
+
+int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
+  Discovery discovery = DiscoverInputs(command.files);
+  std::vector<FileFailure> failures = std::move(discovery.failures);
+  for (const FileFailure& failure : failures) {
+    err << FormatFailure(failure) << '\n';
+  }
+  std::vector<uint8_t> buffer;
+  for (const InputFile& file : discovery.files) {
+    Status read = ReadFileInto(file.path, kDefaultMaxInputBytes, buffer);
+    Result<Header> header = read ? Probe(buffer) : Result<Header>(read.error());
+    if (!header) {
+      failures.push_back({file.display, header.error()});
+      err << FormatFailure(failures.back()) << '\n';
+      continue;
+    }
+    out << file.display << ": " << FormatName(header->format) << ' ' << header->width << 'x'
+        << header->height << " orientation=" << header->orientation
+        << " channels=" << header->channels << " depth=" << header->bit_depth
+        << (header->has_alpha ? " alpha" : "") << (header->animated ? " animated" : "") << '\n';
+  }
+  out.flush();
+  return WorstExitCode(failures);
+}
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+           bool stderr_is_tty) {
+  Command command = ParseCommandLine(argc, argv, out, err);
+  if (auto* exit_now = std::get_if<ExitNow>(&command)) {
+    return exit_now->code;
+  }
+  if (auto* info = std::get_if<InfoCommand>(&command)) {
+    return RunInfo(*info, out, err);
+  }
+  return RunProcess(std::get<ProcessCommand>(command), out, err, stderr_is_tty);
+}
+
+}  // namespace imgpipe::cli

@@ -1,0 +1,20 @@
+#include "cli/file_failure.h"
+
+#include <algorithm>
+
+namespace imgpipe::cli {
+
+std::string FormatFailure(const FileFailure& failure) {
+  return failure.path + ": " + failure.error.message + " (" + ErrorCodeName(failure.error.code) +
+         ")";
+}
+
+int WorstExitCode(const std::vector<FileFailure>& failures) {
+  int worst = 0;
+  for (const auto& failure : failures) {
+    worst = std::max(worst, ExitCode(failure.error.code));
+  }
+  return worst;
+}
+
+}  // namespace imgpipe::cli

@@ -1,0 +1,227 @@
+#include "lambda/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <string>
+
+namespace imgpipe::lambda {
+namespace {
+
+Error Bad(std::string_view name, std::string message) {
+  return MakeError(ErrorCode::kInvalidOptions, std::string(name) + ": " + message);
+}
+
+// Wraps a core parser's Result<T> into the variable's Status, prefixing the variable name.
+template <typename T, typename Assign>
+Status Apply(std::string_view name, Result<T> parsed, Assign assign) {
+  if (!parsed.ok()) return Bad(name, parsed.error().message);
+  assign(std::move(parsed).value());
+  return OkStatus();
+}
+
+// Bucket names are 3..63 of [a-z0-9.-]; checking here turns a typo into an init error
+// instead of a stream of 400s at the first image.
+Status ApplyBucket(std::string_view name, std::string_view value, std::string& out) {
+  const bool length_ok = value.size() >= 3 && value.size() <= 63;
+  bool chars_ok = true;
+  for (const char c : value) {
+    chars_ok =
+        chars_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
+  }
+  if (!length_ok || !chars_ok) {
+    return Bad(name, "expected an S3 bucket name (3..63 of a-z 0-9 . -) but received \"" +
+                         std::string(value) + "\"");
+  }
+  out = std::string(value);
+  return OkStatus();
+}
+
+// Prefixes are key prefixes, not folders: "thumbs/" and "thumbs-" are both legal. A leading
+// '/' would create keys starting with '/', which is almost always a mistake.
+Status ApplyPrefix(std::string_view name, std::string_view value, std::string& out) {
+  if (!value.empty() && value.front() == '/') {
+    return Bad(name, "must not start with '/' (S3 keys have no leading slash): \"" +
+                         std::string(value) + "\"");
+  }
+  out = std::string(value);
+  return OkStatus();
+}
+
+Status ApplyCacheControl(std::string_view value, Config& config) {
+  for (const char c : value) {
+    // A header value cannot carry control characters (CR/LF would split the request).
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return Bad("CACHE_CONTROL", "contains a control character");
+    }
+  }
+  config.cache_control = std::string(value);
+  return OkStatus();
+}
+
+constexpr std::array kTable = {
+    EnvVar{"OUTPUT_BUCKET", "Bucket the thumbnails are written to.", nullptr, true,
+           [](std::string_view v, Config& c) {
+             return ApplyBucket("OUTPUT_BUCKET", v, c.output_bucket);
+           }},
+    EnvVar{"NEW_IMAGE_SIZE", "Target size as a JSON array [width, height], as in the tutorial.",
+           "[256, 256]", false,
+           [](std::string_view v, Config& c) {
+             return Apply("NEW_IMAGE_SIZE", ParseNewImageSize(v), [&](Size s) {
+               c.options.width = s.width;
+               c.options.height = s.height;
+             });
+           }},
+    EnvVar{"FIT", "How the image maps onto the box: fill, cover, contain or inside.", "fill", false,
+           [](std::string_view v, Config& c) {
+             return Apply("FIT", ParseFit(v), [&](Fit f) { c.options.fit = f; });
+           }},
+    EnvVar{"OUTPUT_FORMAT",
+           "Output encoding: jpeg, png or webp (sets key extension and "
+           "Content-Type).",
+           "jpeg", false,
+           [](std::string_view v, Config& c) {
+             return Apply("OUTPUT_FORMAT", ParseOutputFormat(v),
+                          [&](OutputFormat f) { c.options.format = f; });
+           }},
+    EnvVar{"QUALITY", "JPEG/WebP quality 1..100.", "75", false,
+           [](std::string_view v, Config& c) {
+             return Apply("QUALITY", ParseQuality(v), [&](int q) { c.options.quality = q; });
+           }},
+    EnvVar{"GRAYSCALE", "Convert to grayscale (true/false).", "true", false,
+           [](std::string_view v, Config& c) {
+             return Apply("GRAYSCALE", ParseBool("GRAYSCALE", v),
+                          [&](bool b) { c.options.grayscale = b; });
+           }},
+    EnvVar{"BACKGROUND", "Colour alpha is flattened onto and `contain` pads with (#rrggbb).",
+           "#ffffff", false,
+           [](std::string_view v, Config& c) {
+             return Apply("BACKGROUND", ParseColor(v),
+                          [&](Rgb rgb) { c.options.background = rgb; });
+           }},
+    EnvVar{"WITHOUT_ENLARGEMENT", "Never upscale images smaller than the target (true/false).",
+           "false", false,
+           [](std::string_view v, Config& c) {
+             return Apply("WITHOUT_ENLARGEMENT", ParseBool("WITHOUT_ENLARGEMENT", v),
+                          [&](bool b) { c.options.without_enlargement = b; });
+           }},
+    EnvVar{"MAX_INPUT_BYTES",
+           "Larger objects are skipped (before download when the event "
+           "carries the size).",
+           "67108864", false,
+           [](std::string_view v, Config& c) {
+             return Apply("MAX_INPUT_BYTES", ParsePositive("MAX_INPUT_BYTES", v),
+                          [&](uint64_t n) { c.options.limits.max_input_bytes = n; });
+           }},
+    EnvVar{"MAX_INPUT_PIXELS",
+           "Images whose header claims more pixels are refused before "
+           "decoding.",
+           "100000000", false,
+           [](std::string_view v, Config& c) {
+             return Apply("MAX_INPUT_PIXELS", ParsePositive("MAX_INPUT_PIXELS", v),
+                          [&](uint64_t n) { c.options.limits.max_input_pixels = n; });
+           }},
+    EnvVar{"CACHE_CONTROL", "Cache-Control header of the thumbnails; empty = not sent.", "", false,
+           ApplyCacheControl},
+    EnvVar{"OUTPUT_PREFIX", "Prepended to every output key (e.g. thumbs/).", "", false,
+           [](std::string_view v, Config& c) {
+             return ApplyPrefix("OUTPUT_PREFIX", v, c.output_prefix);
+           }},
+    EnvVar{"INPUT_BUCKET",
+           "The bucket that triggers the function, if known; enables the "
+           "start-up recursion check.",
+           "", false,
+           [](std::string_view v, Config& c) {
+             return v.empty() ? OkStatus() : ApplyBucket("INPUT_BUCKET", v, c.input_bucket);
+           }},
+    EnvVar{"INPUT_PREFIX", "Only keys under this prefix are processed; empty = all keys.", "",
+           false,
+           [](std::string_view v, Config& c) {
+             return ApplyPrefix("INPUT_PREFIX", v, c.input_prefix);
+           }},
+};
+
+bool Overlaps(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  return a.substr(0, n) == b.substr(0, n);
+}
+
+}  // namespace
+
+std::span<const EnvVar> EnvTable() { return kTable; }
+
+EnvLookup ProcessEnv() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Status CheckRecursionGuard(const Config& config) {
+  if (config.input_bucket.empty() || config.input_bucket != config.output_bucket) {
+    return OkStatus();
+  }
+  if (Overlaps(config.input_prefix, config.output_prefix)) {
+    return MakeError(ErrorCode::kInvalidOptions,
+                     "OUTPUT_BUCKET equals INPUT_BUCKET (\"" + config.output_bucket +
+                         "\") and OUTPUT_PREFIX \"" + config.output_prefix +
+                         "\" overlaps INPUT_PREFIX \"" + config.input_prefix +
+                         "\": every thumbnail would trigger the function again; use another "
+                         "bucket or disjoint prefixes");
+  }
+  return OkStatus();
+}
+
+Result<Config> LoadConfig(const EnvLookup& env) {
+  Config config;
+  for (const EnvVar& var : kTable) {
+    std::optional<std::string> value = env(var.name);
+    // Terraform renders unset optional variables as "", so empty means "use the default".
+    if (!value || value->empty()) {
+      if (var.required) {
+        return MakeError(ErrorCode::kInvalidOptions,
+                         std::string(var.name) + " is required: " + var.description);
+      }
+      value = var.default_value != nullptr ? var.default_value : "";
+    }
+    if (auto status = var.apply(*value, config); !status.ok()) return status.error();
+  }
+  if (auto status = Validate(config.options); !status.ok()) {
+    return MakeError(ErrorCode::kInvalidOptions, status.error().message);
+  }
+  if (auto status = CheckRecursionGuard(config); !status.ok()) return status.error();
+  return config;
+}
+
+std::string ListEnvText() {
+  std::string text;
+  for (const EnvVar& var : kTable) {
+    text += var.name;
+    text += '\n';
+  }
+  return text;
+}
+
+std::string HelpText() {
+  std::string text =
+      "bootstrap: imgpipe's AWS Lambda custom runtime (provided.al2023).\n"
+      "Makes a thumbnail of every image an S3 event (direct, SQS, SNS, EventBridge or S3 Batch\n"
+      "Operations) names, and writes it to OUTPUT_BUCKET.\n\n"
+      "Usage: bootstrap            serve the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API\n"
+      "       bootstrap --list-env print the environment variable names, one per line\n"
+      "       bootstrap --help     print this text\n\n"
+      "Environment (an unset or empty variable takes its default):\n";
+  for (const EnvVar& var : kTable) {
+    text += "  ";
+    text += var.name;
+    text +=
+        var.required ? "  (required)" : std::string("  (default: \"") + var.default_value + "\")";
+    text += "\n      ";
+    text += var.description;
+    text += '\n';
+  }
+  return text;
+}
+
+}  // namespace imgpipe::lambda

@@ -1,0 +1,59 @@
+// The function's configuration comes only from environment variables, described by ONE table
+// (EnvTable) that drives parsing, `bootstrap --list-env`, `bootstrap --help` and docs/lambda.md,
+// so the names in code, Terraform and docs cannot drift apart.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "imgpipe/error.h"
+#include "imgpipe/options.h"
+
+namespace imgpipe::lambda {
+
+struct Config {
+  std::string output_bucket;  // where thumbnails go; required
+  std::string output_prefix;  // prepended to every output key; "" = same key as the input
+  std::string input_bucket;   // the bucket events come from, when known; "" = unknown
+  std::string input_prefix;   // only keys under it are processed; "" = every key
+  std::string cache_control;  // Cache-Control of outputs; "" = header not sent
+  Options options;            // the core pipeline's options, validated
+  // Time kept free before Lambda's deadline to answer the Runtime API instead of being killed:
+  // covers the response POST and a slow last S3 request. A constant, not an environment
+  // variable: nobody should need to tune it, and every variable must also exist in Terraform.
+  std::chrono::milliseconds deadline_margin{500};
+};
+
+// One environment variable: the single source of truth for its name, meaning and default.
+struct EnvVar {
+  const char* name;
+  const char* description;
+  const char* default_value;  // applied when unset or empty; nullptr = required / no default
+  bool required;
+  // Parses `value` into `config`; the message names the variable and the bad value.
+  Status (*apply)(std::string_view value, Config& config);
+};
+
+std::span<const EnvVar> EnvTable();
+
+// Looks a variable up; std::nullopt when unset. Tests pass a map, main passes getenv.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+EnvLookup ProcessEnv();
+
+// Reads every variable of EnvTable, applies defaults, validates the options and the
+// recursion guard. Any failure is kInvalidOptions naming the variable.
+Result<Config> LoadConfig(const EnvLookup& env);
+
+// The init-time recursion guard: writing into the bucket we read from is only safe when the
+// output prefix and the input prefix are disjoint (neither is a prefix of the other).
+Status CheckRecursionGuard(const Config& config);
+
+// Text for `bootstrap --list-env` (names, one per line) and `bootstrap --help`.
+std::string ListEnvText();
+std::string HelpText();
+
+}  // namespace imgpipe::lambda

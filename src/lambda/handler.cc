@@ -1,0 +1,346 @@
+#include "lambda/handler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "lambda/events.h"
+#include "lambda/key_decode.h"
+#include "lambda/output_key.h"
+
+namespace imgpipe::lambda {
+namespace {
+
+using nlohmann::json;
+
+enum class Outcome { kProcessed, kSkipped, kPermanent, kTransient };
+
+const char* OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kProcessed:
+      return "processed";
+    case Outcome::kSkipped:
+      return "skipped";
+    case Outcome::kPermanent:
+      return "failed_permanent";
+    case Outcome::kTransient:
+      return "failed_transient";
+  }
+  return "unknown";
+}
+
+struct ItemResult {
+  Outcome outcome = Outcome::kProcessed;
+  ErrorCode code = ErrorCode::kInternal;  // meaningful for the failure outcomes only
+  std::string reason;
+  std::string output_key;
+};
+
+double MsSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+bool StartsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+ItemResult Skip(std::string reason) {
+  return ItemResult{Outcome::kSkipped, ErrorCode::kInternal, std::move(reason), {}};
+}
+
+// Permanent or transient by the one table in error.cc.
+ItemResult Fail(ErrorCode code, std::string reason) {
+  return ItemResult{
+      IsPermanent(code) ? Outcome::kPermanent : Outcome::kTransient, code, std::move(reason), {}};
+}
+
+ItemResult FailTransient(ErrorCode code, std::string reason) {
+  return ItemResult{Outcome::kTransient, code, std::move(reason), {}};
+}
+
+// The checks that need no download, in order of cheapness.
+std::optional<ItemResult> PreDownloadChecks(const ObjectRef& object, const Config& config) {
+  if (!object.key.empty() && object.key.back() == '/') {
+    return Skip("key ends with '/': a folder placeholder, not an image");
+  }
+  if (!StartsWith(object.key, config.input_prefix)) {
+    return Skip("key is outside INPUT_PREFIX \"" + config.input_prefix + "\"");
+  }
+  // Runtime half of the recursion guard: never read what we write.
+  if (object.bucket == config.output_bucket && StartsWith(object.key, config.output_prefix)) {
+    return Skip("recursion guard: the key is under OUTPUT_PREFIX \"" + config.output_prefix +
+                "\" of OUTPUT_BUCKET, so it is one of our outputs");
+  }
+  const uint64_t max_bytes = config.options.limits.max_input_bytes;
+  if (object.size && *object.size > max_bytes) {
+    return Fail(ErrorCode::kInputTooLarge, "object is " + std::to_string(*object.size) +
+                                               " bytes, over MAX_INPUT_BYTES " +
+                                               std::to_string(max_bytes) + " (not downloaded)");
+  }
+  return std::nullopt;
+}
+
+ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const Config& config,
+                         Clock::time_point work_deadline, RecordLog& log) {
+  if (auto early = PreDownloadChecks(object, config)) return *early;
+
+  const auto download_start = Clock::now();
+  auto data = store.Get(object.bucket, object.key);
+  log.download_ms = MsSince(download_start);
+  if (!data.ok()) {
+    return Fail(data.error().code,
+                "get s3://" + object.bucket + "/" + object.key + ": " + data.error().message);
+  }
+  log.bytes_in = data->bytes.size();
+  if (data->metadata.count(kSourceMetadata) != 0) {
+    return Skip("object carries x-amz-meta-" + std::string(kSourceMetadata) +
+                ": it is one of our outputs");
+  }
+
+  auto encoded = Process(data->bytes, config.options, work_deadline);
+  if (!encoded.ok()) return Fail(encoded.error().code, encoded.error().message);
+  log.input_megapixels = static_cast<double>(encoded->source.width) * encoded->source.height / 1e6;
+  log.decode_ms = encoded->timings.decode_ms;
+  log.resize_ms = encoded->timings.resize_ms;
+  log.encode_ms = encoded->timings.encode_ms;
+  log.bytes_out = encoded->bytes.size();
+
+  aws::PutRequest put;
+  put.bucket = config.output_bucket;
+  put.key = OutputKey(object.key, config.output_prefix, encoded->format);
+  put.body = encoded->bytes;
+  put.content_type = OutputMimeType(encoded->format);  // from what was written, not the name
+  put.cache_control = config.cache_control;
+  // S3 user metadata must be ASCII, and keys are any UTF-8: store the key percent-encoded.
+  put.metadata[kSourceMetadata] = PercentEncodeKey(object.key);
+  put.metadata[kSourceBucketMetadata] = object.bucket;
+  put.metadata[kSourceEtagMetadata] = data->etag.empty() ? object.etag : data->etag;
+  const auto upload_start = Clock::now();
+  auto etag = store.Put(put);
+  log.upload_ms = MsSince(upload_start);
+  if (!etag.ok()) {
+    // Whatever the code, the input was fine: a missing or forbidden output bucket is a setup
+    // problem that a retry after the fix resolves, so never drop the image as permanent.
+    return FailTransient(etag.error().code,
+                         "put s3://" + put.bucket + "/" + put.key + ": " + etag.error().message);
+  }
+  return ItemResult{Outcome::kProcessed, ErrorCode::kInternal, {}, put.key};
+}
+
+ItemResult RunItem(const WorkItem& item, aws::ObjectStore& store, const Config& config,
+                   Clock::time_point work_deadline, RecordLog& log) {
+  switch (item.action) {
+    case ItemAction::kIgnore:
+      return Skip(item.reason);
+    case ItemAction::kInvalid:
+      // A malformed message is a sender or wiring problem, not bad image data: fail it so it
+      // stays visible (retries, then the DLQ) instead of vanishing as "permanent".
+      return FailTransient(ErrorCode::kInvalidEvent, "invalid event: " + item.reason);
+    case ItemAction::kProcess:
+      break;
+  }
+  try {
+    return ProcessObject(item.object, store, config, work_deadline, log);
+  } catch (const std::exception& e) {
+    // Nothing below should throw; bad_alloc can. Contain it to this record.
+    return FailTransient(ErrorCode::kInternal, std::string("exception: ") + e.what());
+  }
+}
+
+const char* LevelFor(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kProcessed:
+    case Outcome::kSkipped:
+      return "info";
+    case Outcome::kPermanent:
+      return "warn";
+    case Outcome::kTransient:
+      return "error";
+  }
+  return "error";
+}
+
+std::string BatchResultCode(const ItemResult& result) {
+  // A malformed task is retried by nobody but the job itself, and would fail identically:
+  // Batch Operations' completion report is where it must show up, as permanent.
+  if (result.code == ErrorCode::kInvalidEvent) return "PermanentFailure";
+  switch (result.outcome) {
+    case Outcome::kProcessed:
+    case Outcome::kSkipped:
+      return "Succeeded";
+    case Outcome::kPermanent:
+      return "PermanentFailure";
+    case Outcome::kTransient:
+      return "TemporaryFailure";
+  }
+  return "TemporaryFailure";
+}
+
+std::string Dump(const json& document) {
+  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string Describe(const WorkItem& item, const ItemResult& result) {
+  const std::string where =
+      item.object.key.empty() ? std::string("event") : item.object.bucket + "/" + item.object.key;
+  return where + ": " + ErrorCodeName(result.code) + ": " + result.reason;
+}
+
+HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemResult>& results) {
+  if (event.source == EventSource::kSqs) {
+    // Partial batch response (needs ReportBatchItemFailures on the event source mapping):
+    // only the failed messages return to the queue.
+    json failures = json::array();
+    std::set<std::string> seen;
+    for (size_t i = 0; i < results.size(); ++i) {
+      const std::string& id = event.items[i].source_id;
+      if (results[i].outcome == Outcome::kTransient && seen.insert(id).second) {
+        failures.push_back({{"itemIdentifier", id}});
+      }
+    }
+    return HandlerOutcome::Success(Dump({{"batchItemFailures", failures}}));
+  }
+  if (event.source == EventSource::kBatch) {
+    json tasks = json::array();
+    for (size_t i = 0; i < results.size(); ++i) {
+      const ItemResult& r = results[i];
+      std::string text = r.outcome == Outcome::kProcessed ? "wrote " + r.output_key
+                         : r.outcome == Outcome::kSkipped ? "skipped: " + r.reason
+                                                          : Describe(event.items[i], r);
+      tasks.push_back({{"taskId", event.items[i].source_id},
+                       {"resultCode", BatchResultCode(r)},
+                       {"resultString", text}});
+    }
+    return HandlerOutcome::Success(Dump({{"invocationSchemaVersion", event.batch_schema_version},
+                                         {"treatMissingKeysAs", "PermanentFailure"},
+                                         {"invocationId", event.batch_invocation_id},
+                                         {"results", tasks}}));
+  }
+  // S3, SNS, EventBridge: one answer for the whole event. Any transient failure fails it so
+  // Lambda retries; records that succeeded are redone, which is harmless (same output key).
+  size_t processed = 0, skipped = 0, permanent = 0, transient = 0;
+  std::string first_type;
+  std::string message;
+  for (size_t i = 0; i < results.size(); ++i) {
+    switch (results[i].outcome) {
+      case Outcome::kProcessed:
+        ++processed;
+        break;
+      case Outcome::kSkipped:
+        ++skipped;
+        break;
+      case Outcome::kPermanent:
+        ++permanent;
+        break;
+      case Outcome::kTransient:
+        if (transient++ == 0) first_type = std::string("imgpipe.") + ErrorCodeName(results[i].code);
+        // Bounded: Lambda truncates long error messages anyway.
+        if (transient <= 3)
+          message += (transient > 1 ? "; " : "") + Describe(event.items[i], results[i]);
+        break;
+    }
+  }
+  if (transient > 0) {
+    return HandlerOutcome::Failure(
+        first_type, std::to_string(transient) + " of " + std::to_string(results.size()) +
+                        " records failed and will be retried: " + message);
+  }
+  return HandlerOutcome::Success(
+      Dump({{"processed", processed}, {"skipped", skipped}, {"failed_permanent", permanent}}));
+}
+
+}  // namespace
+
+HandlerOutcome HandlerOutcome::Success(std::string payload) {
+  HandlerOutcome outcome;
+  outcome.ok_ = true;
+  outcome.payload_ = std::move(payload);
+  return outcome;
+}
+
+HandlerOutcome HandlerOutcome::Failure(std::string error_type, std::string error_message) {
+  HandlerOutcome outcome;
+  outcome.error_type_ = std::move(error_type);
+  outcome.error_message_ = std::move(error_message);
+  return outcome;
+}
+
+HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, const Config& config,
+                      Clock::time_point deadline, Logger& logger) {
+  const auto start = Clock::now();
+  const auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  auto event = ParseEvent(event_json);
+  if (!event.ok()) {
+    logger.Message("error", "invalid event: " + event.error().message);
+    auto outcome =
+        HandlerOutcome::Failure(std::string("imgpipe.") + ErrorCodeName(event.error().code),
+                                "invalid event: " + event.error().message);
+    outcome.metrics.duration_ms = MsSince(start);
+    logger.Metrics(outcome.metrics, now_ms());
+    return outcome;
+  }
+
+  const Clock::time_point work_deadline = deadline - config.deadline_margin;
+  std::vector<ItemResult> results;
+  results.reserve(event->items.size());
+  InvocationMetrics metrics;
+  // Don't start an item that the slowest one so far says we cannot finish in time.
+  Clock::duration longest_item{0};
+  for (const WorkItem& item : event->items) {
+    RecordLog log;
+    log.source = EventSourceName(event->source);
+    log.source_id = item.source_id;
+    log.bucket = item.object.bucket;
+    log.key = item.object.key;
+    ItemResult result;
+    const auto item_start = Clock::now();
+    if (item.action == ItemAction::kProcess && item_start + longest_item >= work_deadline) {
+      result = FailTransient(ErrorCode::kDeadlineExceeded,
+                             "not started: too close to the Lambda deadline (margin " +
+                                 std::to_string(config.deadline_margin.count()) + " ms)");
+    } else {
+      result = RunItem(item, store, config, work_deadline, log);
+      longest_item = std::max(longest_item, Clock::now() - item_start);
+    }
+    log.outcome = OutcomeName(result.outcome);
+    log.level = LevelFor(result.outcome);
+    log.output_key = result.output_key;
+    if (result.outcome == Outcome::kPermanent || result.outcome == Outcome::kTransient) {
+      log.error_code = ErrorCodeName(result.code);
+    }
+    log.reason = result.reason;
+    logger.Record(log);
+
+    switch (result.outcome) {
+      case Outcome::kProcessed:
+        ++metrics.images_processed;
+        break;
+      case Outcome::kSkipped:
+        ++metrics.images_skipped;
+        break;
+      case Outcome::kPermanent:
+      case Outcome::kTransient:
+        ++metrics.images_failed;
+        break;
+    }
+    metrics.bytes_in += log.bytes_in;
+    metrics.bytes_out += log.bytes_out;
+    results.push_back(std::move(result));
+  }
+
+  HandlerOutcome outcome = BuildResponse(*event, results);
+  metrics.duration_ms = MsSince(start);
+  outcome.metrics = metrics;
+  logger.Metrics(metrics, now_ms());
+  return outcome;
+}
+
+}  // namespace imgpipe::lambda

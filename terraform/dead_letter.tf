@@ -1,0 +1,24 @@
+# Events that still fail after Lambda's asynchronous retries land here (on-failure destination),
+# with the request, the error and the original S3 event, instead of being dropped.
+
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.lambda_function_name}-dead-letters"
+  message_retention_seconds = var.dead_letter_retention_seconds
+  sqs_managed_sse_enabled   = true
+  tags                      = var.tags
+}
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.maximum_event_age_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letter.arn
+    }
+  }
+
+  # Lambda checks that the role may send to the destination when this is created.
+  depends_on = [aws_iam_role_policy.this]
+}

@@ -1,0 +1,16 @@
+provider "aws" {
+  region = var.region
+}
+
+module "imgpipe" {
+  source = "../.."
+
+  input_bucket_name    = var.input_bucket_name
+  output_bucket_name   = var.output_bucket_name
+  lambda_function_name = var.lambda_function_name
+  new_image_size       = var.new_image_size
+  force_destroy        = var.force_destroy
+
+  # Written by `make package` at the repository root, before terraform runs.
+  lambda_zip_path = "${path.module}/../../../dist/lambda.zip"
+}

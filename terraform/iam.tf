@@ -1,0 +1,71 @@
+# One role per function, with an inline least-privilege policy named from the function name, so
+# that two deployments can share an account. No managed policy is attached.
+
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumeRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "${var.lambda_function_name}-role"
+  description        = "Execution role of the imgpipe function ${var.lambda_function_name}"
+  assume_role_policy = data.aws_iam_policy_document.assume_role.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "lambda" {
+  statement {
+    sid     = "ReadInputImages"
+    effect  = "Allow"
+    actions = ["s3:GetObject"]
+    # Only keys that can trigger the function.
+    resources = ["${aws_s3_bucket.input.arn}/${var.filter_prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteOutputImages"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.output.arn}/${var.output_prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteOwnLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  statement {
+    sid       = "SendDeadLetters"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+  }
+
+  # SSE-KMS needs the key to read originals and to write outputs.
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+
+    content {
+      sid       = "UseBucketKey"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${var.lambda_function_name}-policy"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.lambda.json
+}

@@ -1,0 +1,68 @@
+data "aws_caller_identity" "current" {}
+
+resource "aws_lambda_function" "this" {
+  function_name = var.lambda_function_name
+  description   = "imgpipe: resize images uploaded to ${var.input_bucket_name} into ${var.output_bucket_name}"
+  role          = aws_iam_role.this.arn
+
+  # The C++ custom runtime: the zip holds an executable named bootstrap at its root.
+  runtime       = "provided.al2023"
+  handler       = "bootstrap"
+  architectures = var.architectures
+
+  # make package writes the zip before terraform runs, so the hash is known at the first plan
+  # (the tutorial hashed a zip that only existed after apply). The precondition below turns a
+  # missing zip into a clear message instead of a function-call error.
+  filename         = var.lambda_zip_path
+  source_code_hash = fileexists(var.lambda_zip_path) ? filebase64sha256(var.lambda_zip_path) : null
+
+  memory_size                    = var.memory_size
+  timeout                        = var.timeout
+  reserved_concurrent_executions = var.reserved_concurrency
+
+  # Exactly the names the binary reads (bootstrap --list-env); tests/terraform checks the two match.
+  environment {
+    variables = {
+      INPUT_BUCKET        = aws_s3_bucket.input.id
+      INPUT_PREFIX        = var.filter_prefix
+      OUTPUT_BUCKET       = aws_s3_bucket.output.id
+      OUTPUT_PREFIX       = var.output_prefix
+      NEW_IMAGE_SIZE      = jsonencode(var.new_image_size)
+      FIT                 = var.fit
+      OUTPUT_FORMAT       = var.output_format
+      QUALITY             = tostring(var.quality)
+      GRAYSCALE           = tostring(var.grayscale)
+      BACKGROUND          = var.background
+      WITHOUT_ENLARGEMENT = tostring(var.without_enlargement)
+      MAX_INPUT_BYTES     = tostring(var.max_input_bytes)
+      MAX_INPUT_PIXELS    = tostring(var.max_input_pixels)
+      CACHE_CONTROL       = var.cache_control
+      DEADLINE_MARGIN_MS  = tostring(var.deadline_margin_ms)
+    }
+  }
+
+  logging_config {
+    log_format = "JSON"
+    # Naming our own group makes Lambda log there (with our retention), never into a group it
+    # would create itself with infinite retention.
+    log_group = aws_cloudwatch_log_group.this.name
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # A margin as long as the timeout would refuse every invocation.
+    precondition {
+      condition     = var.deadline_margin_ms < var.timeout * 1000
+      error_message = "deadline_margin_ms (${var.deadline_margin_ms}) must be shorter than the timeout (${var.timeout} s)."
+    }
+
+    precondition {
+      condition     = fileexists(var.lambda_zip_path)
+      error_message = "The deployment package ${var.lambda_zip_path} does not exist: run `make package` at the repository root first."
+    }
+  }
+
+  # The first invocations must already be allowed to read, write and log.
+  depends_on = [aws_iam_role_policy.this]
+}

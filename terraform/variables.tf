@@ -1,0 +1,358 @@
+################################################################################
+# Buckets
+################################################################################
+
+variable "input_bucket_name" {
+  description = "Name of the bucket that receives the original images; every upload with a supported extension triggers the function. Same name as in the tutorial."
+  type        = string
+
+  validation {
+    # S3 rules: 3-63 characters, lowercase letters, digits, dots and hyphens, starting and ending
+    # with a letter or digit, no "..", not an IP address, none of the reserved prefixes/suffixes.
+    condition = (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.input_bucket_name)) &&
+      !strcontains(var.input_bucket_name, "..") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.input_bucket_name)) &&
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.input_bucket_name)) &&
+      !can(regex("(-s3alias|--ol-s3|--x-s3|\\.mrap)$", var.input_bucket_name))
+    )
+    error_message = "input_bucket_name must follow the S3 bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, --x-s3, .mrap)."
+  }
+}
+
+variable "output_bucket_name" {
+  description = "Name of the bucket the function writes the resized images to. Must differ from input_bucket_name (the function would otherwise trigger itself). Same name as in the tutorial."
+  type        = string
+
+  validation {
+    condition = (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.output_bucket_name)) &&
+      !strcontains(var.output_bucket_name, "..") &&
+      !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", var.output_bucket_name)) &&
+      !can(regex("^(xn--|sthree-|amzn-s3-demo-)", var.output_bucket_name)) &&
+      !can(regex("(-s3alias|--ol-s3|--x-s3|\\.mrap)$", var.output_bucket_name))
+    )
+    error_message = "output_bucket_name must follow the S3 bucket naming rules: 3-63 characters of a-z, 0-9, '.' and '-', starting and ending with a letter or digit, no '..', not an IP address, no reserved prefix (xn--, sthree-, amzn-s3-demo-) or suffix (-s3alias, --ol-s3, --x-s3, .mrap)."
+  }
+}
+
+variable "public_output" {
+  description = "Make the output images publicly readable (as the tutorial intended): a bucket policy grants s3:GetObject on output/* to everyone and the public access block lets that policy through. false keeps the output bucket private."
+  type        = bool
+  default     = true
+}
+
+variable "versioning" {
+  description = "Enable S3 versioning on both buckets."
+  type        = bool
+  default     = false
+}
+
+variable "input_expiry_days" {
+  description = "Delete original images this many days after upload (lifecycle rule on the input bucket). 0 keeps them forever."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.input_expiry_days >= 0 && floor(var.input_expiry_days) == var.input_expiry_days
+    error_message = "input_expiry_days must be a whole number of days, 0 (never expire) or more."
+  }
+}
+
+variable "output_expiry_days" {
+  description = "Delete resized images this many days after they were written (lifecycle rule on the output bucket). 0 keeps them forever."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.output_expiry_days >= 0 && floor(var.output_expiry_days) == var.output_expiry_days
+    error_message = "output_expiry_days must be a whole number of days, 0 (never expire) or more."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of a KMS key for SSE-KMS on both buckets; null uses SSE-S3 (AES256). SSE-KMS cannot be combined with public_output = true, because anonymous readers cannot decrypt."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete the buckets even when they still hold objects. false makes destroy fail on a non-empty bucket, which protects the images."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Trigger
+################################################################################
+
+variable "filter_prefix" {
+  description = "Only uploads whose key starts with this prefix trigger the function (S3 notification filter_prefix); \"\" means every key. Also passed to the function as INPUT_PREFIX for its recursion guard."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.filter_prefix) <= 1024 && !startswith(var.filter_prefix, "/")
+    error_message = "filter_prefix must be at most 1024 characters and must not start with '/' (S3 keys have no leading slash)."
+  }
+}
+
+################################################################################
+# Image processing (passed to the function's environment)
+################################################################################
+
+variable "new_image_size" {
+  description = "Target [width, height] in pixels, as in the tutorial. Each side is a whole number within 1..16383 (the core's limit)."
+  type        = list(number)
+  default     = [256, 256]
+
+  validation {
+    condition     = length(var.new_image_size) == 2 && alltrue([for side in var.new_image_size : side >= 1 && side <= 16383 && floor(side) == side])
+    error_message = "new_image_size must be [width, height] with whole numbers within 1..16383."
+  }
+}
+
+variable "fit" {
+  description = "How the image is mapped onto the target box: fill (exact size, aspect ignored, the tutorial's behaviour), cover (crop), contain (pad with background) or inside (fit within, no padding)."
+  type        = string
+  default     = "fill"
+
+  validation {
+    condition     = contains(["fill", "cover", "contain", "inside"], var.fit)
+    error_message = "fit must be one of fill, cover, contain, inside."
+  }
+}
+
+variable "output_format" {
+  description = "Encoding of the output images: jpeg (or jpg), png or webp. The output key gets the matching extension and Content-Type."
+  type        = string
+  default     = "jpeg"
+
+  validation {
+    condition     = contains(["jpeg", "jpg", "png", "webp"], var.output_format)
+    error_message = "output_format must be one of jpeg, jpg, png, webp."
+  }
+}
+
+variable "quality" {
+  description = "JPEG/WebP quality, a whole number within 1..100 (75 is Pillow's default, as in the tutorial)."
+  type        = number
+  default     = 75
+
+  validation {
+    condition     = var.quality >= 1 && var.quality <= 100 && floor(var.quality) == var.quality
+    error_message = "quality must be a whole number within 1..100."
+  }
+}
+
+variable "grayscale" {
+  description = "Convert to grayscale (ITU-R 601 luma), as the tutorial does."
+  type        = bool
+  default     = true
+}
+
+variable "background" {
+  description = "Colour that transparency is flattened onto and that contain pads with: #rrggbb, rrggbb, white or black."
+  type        = string
+  default     = "#ffffff"
+
+  validation {
+    condition     = can(regex("^(#?[0-9A-Fa-f]{6}|white|black)$", var.background))
+    error_message = "background must be #rrggbb, rrggbb, white or black."
+  }
+}
+
+variable "without_enlargement" {
+  description = "Never upscale: images already smaller than the target keep their size."
+  type        = bool
+  default     = false
+}
+
+variable "max_input_bytes" {
+  description = "Largest accepted upload in bytes; bigger objects are skipped before download. Default: the core's 64 MiB."
+  type        = number
+  default     = 67108864
+
+  validation {
+    condition     = var.max_input_bytes >= 1 && floor(var.max_input_bytes) == var.max_input_bytes
+    error_message = "max_input_bytes must be a whole number of bytes, 1 or more."
+  }
+}
+
+variable "max_input_pixels" {
+  description = "Largest accepted width*height, checked from the image header before any pixel is decoded. Default: the core's 100 megapixels."
+  type        = number
+  default     = 100000000
+
+  validation {
+    condition     = var.max_input_pixels >= 1 && floor(var.max_input_pixels) == var.max_input_pixels
+    error_message = "max_input_pixels must be a whole number of pixels, 1 or more."
+  }
+}
+
+variable "output_prefix" {
+  description = "Prefix prepended to every output key (\"thumbs/\" turns a/cat.jpg into thumbs/a/cat.jpg); \"\" keeps the input key."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.output_prefix) <= 512 && !startswith(var.output_prefix, "/")
+    error_message = "output_prefix must be at most 512 characters and must not start with '/'."
+  }
+}
+
+variable "cache_control" {
+  description = "Cache-Control header stored with every output image; \"\" sends none."
+  type        = string
+  default     = "public, max-age=86400"
+
+  validation {
+    # A header value cannot carry control characters (CR/LF would split the request).
+    condition     = length(var.cache_control) <= 256 && can(regex("^[ -~]*$", var.cache_control))
+    error_message = "cache_control must be at most 256 printable ASCII characters."
+  }
+}
+
+################################################################################
+# Lambda function
+################################################################################
+
+variable "lambda_function_name" {
+  description = "Name of the Lambda function; the IAM role, its policy, the log group and the dead-letter queue are named from it, so two deployments can share an account. Same name as in the tutorial."
+  type        = string
+  default     = "imgpipe"
+
+  validation {
+    # 59 leaves room for the "-role" suffix within IAM's 64-character role name limit.
+    condition     = can(regex("^[A-Za-z0-9_-]{1,59}$", var.lambda_function_name))
+    error_message = "lambda_function_name must be 1..59 characters of A-Z, a-z, 0-9, '_' and '-'."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of the deployment package written by `make package` (dist/lambda.zip at the repository root). It must exist when terraform plans."
+  type        = string
+
+  validation {
+    condition     = endswith(var.lambda_zip_path, ".zip")
+    error_message = "lambda_zip_path must name a .zip file (make package writes dist/lambda.zip)."
+  }
+}
+
+variable "architectures" {
+  description = "Instruction set of the function: [\"x86_64\"] (what make package builds on an x86_64 host) or [\"arm64\"] (needs a package built for arm64)."
+  type        = list(string)
+  default     = ["x86_64"]
+
+  validation {
+    condition     = length(var.architectures) == 1 && alltrue([for arch in var.architectures : contains(["x86_64", "arm64"], arch)])
+    error_message = "architectures must be exactly one of [\"x86_64\"] or [\"arm64\"]."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (CPU share scales with it), a whole number within 128..10240."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB within 128..10240."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of one invocation in seconds, a whole number within 1..900. The function stops before the deadline and reports a retryable error."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds within 1..900."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrent executions of the function: -1 for no reservation (the account's unreserved pool), 0 to stop all invocations, or a positive cap."
+  type        = number
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrency >= -1 && floor(var.reserved_concurrency) == var.reserved_concurrency
+    error_message = "reserved_concurrency must be -1 (unreserved) or a whole number, 0 or more."
+  }
+}
+
+variable "deadline_margin_ms" {
+  description = "The function stops starting new work this many milliseconds before its timeout and reports a retryable error, instead of being killed mid-write; a whole number within 1..60000, below timeout."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.deadline_margin_ms >= 1 && var.deadline_margin_ms <= 60000 && floor(var.deadline_margin_ms) == var.deadline_margin_ms
+    error_message = "deadline_margin_ms must be a whole number of milliseconds within 1..60000."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's logs; one of the values CloudWatch Logs accepts."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+################################################################################
+# Failures
+################################################################################
+
+variable "maximum_retry_attempts" {
+  description = "How many times Lambda retries a failed asynchronous (S3-triggered) invocation before sending it to the dead-letter queue, within 0..2."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 2 && floor(var.maximum_retry_attempts) == var.maximum_retry_attempts
+    error_message = "maximum_retry_attempts must be 0, 1 or 2."
+  }
+}
+
+variable "maximum_event_age_seconds" {
+  description = "Oldest an S3 event may get while Lambda retries it before it goes to the dead-letter queue, in seconds within 60..21600."
+  type        = number
+  default     = 21600
+
+  validation {
+    condition     = var.maximum_event_age_seconds >= 60 && var.maximum_event_age_seconds <= 21600 && floor(var.maximum_event_age_seconds) == var.maximum_event_age_seconds
+    error_message = "maximum_event_age_seconds must be a whole number within 60..21600."
+  }
+}
+
+variable "dead_letter_retention_seconds" {
+  description = "How long the dead-letter SQS queue keeps failed events, in seconds within 60..1209600 (14 days, the SQS maximum and the default)."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.dead_letter_retention_seconds >= 60 && var.dead_letter_retention_seconds <= 1209600 && floor(var.dead_letter_retention_seconds) == var.dead_letter_retention_seconds
+    error_message = "dead_letter_retention_seconds must be a whole number within 60..1209600."
+  }
+}
+
+################################################################################
+# Common
+################################################################################
+
+variable "tags" {
+  description = "Tags added to every resource that supports them."
+  type        = map(string)
+  default     = {}
+}

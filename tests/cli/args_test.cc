@@ -1,0 +1,167 @@
+#include "cli/args.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace imgpipe::cli {
+namespace {
+
+struct Parsed {
+  Command command;
+  std::string out;
+  std::string err;
+};
+
+Parsed Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "imgpipe");
+  std::vector<const char*> argv;
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
+  std::ostringstream out, err;
+  Command command = ParseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
+  return {std::move(command), out.str(), err.str()};
+}
+
+int ExitCodeOf(const Parsed& p) {
+  const auto* exit_now = std::get_if<ExitNow>(&p.command);
+  return exit_now ? exit_now->code : -1;
+}
+
+TEST(ParseCommandLine, ProcessDefaultsAreTheSeedsJob) {
+  Parsed p = Parse({"process", "a.jpg", "dir", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
+  const auto& cmd = std::get<ProcessCommand>(p.command);
+  EXPECT_EQ(cmd.inputs, (std::vector<std::string>{"a.jpg", "dir"}));
+  EXPECT_EQ(cmd.outdir, "out");
+  EXPECT_EQ(cmd.options.width, 256u);
+  EXPECT_EQ(cmd.options.height, 256u);
+  EXPECT_EQ(cmd.options.fit, Fit::kFill);
+  EXPECT_EQ(cmd.options.format, OutputFormat::kJpeg);
+  EXPECT_EQ(cmd.options.quality, 75);
+  EXPECT_TRUE(cmd.options.grayscale);
+  EXPECT_FALSE(cmd.options.without_enlargement);
+  EXPECT_EQ(cmd.options.limits.max_input_bytes, kDefaultMaxInputBytes);
+  EXPECT_EQ(cmd.options.limits.max_input_pixels, kDefaultMaxInputPixels);
+  EXPECT_EQ(cmd.jobs, DefaultJobs());
+  EXPECT_GE(cmd.jobs, 1u);
+}
+
+TEST(ParseCommandLine, EveryProcessOptionIsApplied) {
+  Parsed p = Parse({"process",
+                    "--size",
+                    "320x200",
+                    "--fit",
+                    "cover",
+                    "--format",
+                    "webp",
+                    "--quality",
+                    "90",
+                    "--no-grayscale",
+                    "--background",
+                    "black",
+                    "--without-enlargement",
+                    "--max-input-bytes",
+                    "1000",
+                    "--max-input-pixels",
+                    "5000",
+                    "--jobs",
+                    "3",
+                    "in",
+                    "--output",
+                    "o"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
+  const auto& cmd = std::get<ProcessCommand>(p.command);
+  EXPECT_EQ(cmd.options.width, 320u);
+  EXPECT_EQ(cmd.options.height, 200u);
+  EXPECT_EQ(cmd.options.fit, Fit::kCover);
+  EXPECT_EQ(cmd.options.format, OutputFormat::kWebp);
+  EXPECT_EQ(cmd.options.quality, 90);
+  EXPECT_FALSE(cmd.options.grayscale);
+  EXPECT_EQ(cmd.options.background.r, 0);
+  EXPECT_TRUE(cmd.options.without_enlargement);
+  EXPECT_EQ(cmd.options.limits.max_input_bytes, 1000u);
+  EXPECT_EQ(cmd.options.limits.max_input_pixels, 5000u);
+  EXPECT_EQ(cmd.jobs, 3u);
+  EXPECT_EQ(cmd.outdir, "o");
+}
+
+TEST(ParseCommandLine, InfoTakesFiles) {
+  Parsed p = Parse({"info", "a.jpg", "b.png"});
+  ASSERT_TRUE(std::holds_alternative<InfoCommand>(p.command)) << p.err;
+  EXPECT_EQ(std::get<InfoCommand>(p.command).files, (std::vector<std::string>{"a.jpg", "b.png"}));
+}
+
+// One negative test per rule: each prints the core's message naming the field and exits 2.
+struct BadCase {
+  std::vector<std::string> args;
+  std::string expected_in_message;
+};
+
+class BadArguments : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadArguments, PrintTheReasonAndExitTwo) {
+  std::vector<std::string> args = {"process"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  Parsed p = Parse(args);
+  EXPECT_EQ(ExitCodeOf(p), 2);
+  EXPECT_EQ(ExitCodeOf(p), ExitCode(ErrorCode::kInvalidOptions));
+  EXPECT_NE(p.err.find(GetParam().expected_in_message), std::string::npos) << p.err;
+  EXPECT_TRUE(p.out.empty()) << p.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, BadArguments,
+    ::testing::Values(BadCase{{"--size", "0x5", "a", "-o", "o"}, "received \"0x5\""},
+                      BadCase{{"--size", "256", "a", "-o", "o"}, "size"},
+                      BadCase{{"--size", "99999x10", "a", "-o", "o"}, "size"},
+                      BadCase{{"--fit", "stretch", "a", "-o", "o"}, "stretch"},
+                      BadCase{{"--format", "bmp", "a", "-o", "o"}, "bmp"},
+                      BadCase{{"--quality", "0", "a", "-o", "o"}, "quality"},
+                      BadCase{{"--quality", "101", "a", "-o", "o"}, "quality"},
+                      BadCase{{"--background", "plaid", "a", "-o", "o"}, "plaid"},
+                      BadCase{{"--max-input-bytes", "0", "a", "-o", "o"}, "max-input-bytes"},
+                      BadCase{{"--max-input-pixels", "-5", "a", "-o", "o"}, "max-input-pixels"},
+                      BadCase{{"--jobs", "0", "a", "-o", "o"}, "jobs"},
+                      BadCase{{"--jobs", "many", "a", "-o", "o"}, "jobs"},
+                      BadCase{{"--jobs", "5000", "a", "-o", "o"}, "jobs"},
+                      BadCase{{"a"}, "--output"}, BadCase{{"-o", "o"}, "inputs"},
+                      BadCase{{"--frobnicate", "a", "-o", "o"}, "frobnicate"}));
+
+TEST(ParseCommandLine, NoCommandIsAUsageError) {
+  Parsed p = Parse({});
+  EXPECT_EQ(ExitCodeOf(p), 2);
+  EXPECT_FALSE(p.err.empty());
+}
+
+TEST(ParseCommandLine, UnknownCommandIsAUsageError) {
+  EXPECT_EQ(ExitCodeOf(Parse({"convert", "a"})), 2);
+}
+
+TEST(ParseCommandLine, InfoWithoutFilesIsAUsageError) { EXPECT_EQ(ExitCodeOf(Parse({"info"})), 2); }
+
+TEST(ParseCommandLine, HelpExplainsOptionsAndExamplesOnStdout) {
+  Parsed p = Parse({"process", "--help"});
+  EXPECT_EQ(ExitCodeOf(p), 0);
+  for (const char* needle : {"--size", "--fit", "--format", "--quality", "--no-grayscale",
+                             "--background", "--without-enlargement", "--max-input-bytes",
+                             "--max-input-pixels", "--jobs", "Examples", "Exit codes", "contain"}) {
+    EXPECT_NE(p.out.find(needle), std::string::npos) << needle;
+  }
+  Parsed top = Parse({"--help"});
+  EXPECT_EQ(ExitCodeOf(top), 0);
+  EXPECT_NE(top.out.find("process"), std::string::npos);
+  EXPECT_NE(top.out.find("info"), std::string::npos);
+}
+
+TEST(ParseCommandLine, VersionPrintsTheProjectVersion) {
+  Parsed p = Parse({"--version"});
+  EXPECT_EQ(ExitCodeOf(p), 0);
+  EXPECT_EQ(p.out.rfind("imgpipe ", 0), 0u) << p.out;
+  EXPECT_EQ(p.out.find("unknown"), std::string::npos) << p.out;
+}
+
+}  // namespace
+}  // namespace imgpipe::cli

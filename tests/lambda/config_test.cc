@@ -1,0 +1,213 @@
+#include "lambda/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace imgpipe::lambda {
+namespace {
+
+EnvLookup MapEnv(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const char* name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+Result<Config> LoadWith(std::map<std::string, std::string> extra) {
+  extra.emplace("OUTPUT_BUCKET", "thumbs-bucket");
+  return LoadConfig(MapEnv(std::move(extra)));
+}
+
+// The error must name the variable, so an operator can fix the right one.
+void ExpectRejected(const std::string& name, const std::string& value) {
+  auto config = LoadWith({{name, value}});
+  ASSERT_FALSE(config.ok()) << name << "=" << value << " was accepted";
+  EXPECT_EQ(config.error().code, ErrorCode::kInvalidOptions);
+  EXPECT_NE(config.error().message.find(name), std::string::npos) << config.error().message;
+}
+
+TEST(LoadConfig, DefaultsMatchTheCoreDefaults) {
+  auto config = LoadWith({});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const Options defaults;
+  EXPECT_EQ(config->output_bucket, "thumbs-bucket");
+  EXPECT_EQ(config->options.width, defaults.width);
+  EXPECT_EQ(config->options.height, defaults.height);
+  EXPECT_EQ(config->options.fit, defaults.fit);
+  EXPECT_EQ(config->options.format, defaults.format);
+  EXPECT_EQ(config->options.quality, defaults.quality);
+  EXPECT_EQ(config->options.grayscale, defaults.grayscale);
+  EXPECT_EQ(config->options.without_enlargement, defaults.without_enlargement);
+  EXPECT_EQ(config->options.background.r, 255);
+  EXPECT_EQ(config->options.background.g, 255);
+  EXPECT_EQ(config->options.background.b, 255);
+  EXPECT_EQ(config->options.limits.max_input_bytes, defaults.limits.max_input_bytes);
+  EXPECT_EQ(config->options.limits.max_input_pixels, defaults.limits.max_input_pixels);
+  EXPECT_EQ(config->cache_control, "");
+  EXPECT_EQ(config->output_prefix, "");
+  EXPECT_EQ(config->input_bucket, "");
+  EXPECT_EQ(config->input_prefix, "");
+  EXPECT_EQ(config->deadline_margin.count(), 500);
+}
+
+TEST(LoadConfig, ParsesEveryVariable) {
+  auto config = LoadWith({{"NEW_IMAGE_SIZE", "[320, 200]"},
+                          {"FIT", "cover"},
+                          {"OUTPUT_FORMAT", "webp"},
+                          {"QUALITY", "82"},
+                          {"GRAYSCALE", "false"},
+                          {"BACKGROUND", "#102030"},
+                          {"WITHOUT_ENLARGEMENT", "true"},
+                          {"MAX_INPUT_BYTES", "1000000"},
+                          {"MAX_INPUT_PIXELS", "4000000"},
+                          {"CACHE_CONTROL", "public, max-age=86400"},
+                          {"OUTPUT_PREFIX", "thumbs/"},
+                          {"INPUT_BUCKET", "uploads-bucket"},
+                          {"INPUT_PREFIX", "incoming/"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->options.width, 320u);
+  EXPECT_EQ(config->options.height, 200u);
+  EXPECT_EQ(config->options.fit, Fit::kCover);
+  EXPECT_EQ(config->options.format, OutputFormat::kWebp);
+  EXPECT_EQ(config->options.quality, 82);
+  EXPECT_FALSE(config->options.grayscale);
+  EXPECT_EQ(config->options.background.r, 0x10);
+  EXPECT_EQ(config->options.background.g, 0x20);
+  EXPECT_EQ(config->options.background.b, 0x30);
+  EXPECT_TRUE(config->options.without_enlargement);
+  EXPECT_EQ(config->options.limits.max_input_bytes, 1000000u);
+  EXPECT_EQ(config->options.limits.max_input_pixels, 4000000u);
+  EXPECT_EQ(config->cache_control, "public, max-age=86400");
+  EXPECT_EQ(config->output_prefix, "thumbs/");
+  EXPECT_EQ(config->input_bucket, "uploads-bucket");
+  EXPECT_EQ(config->input_prefix, "incoming/");
+}
+
+TEST(LoadConfig, EmptyValuesTakeTheDefault) {
+  auto config = LoadWith({{"QUALITY", ""}, {"FIT", ""}, {"NEW_IMAGE_SIZE", ""}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->options.quality, 75);
+  EXPECT_EQ(config->options.width, 256u);
+}
+
+TEST(LoadConfig, OutputBucketIsRequired) {
+  auto missing = LoadConfig(MapEnv({}));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find("OUTPUT_BUCKET is required"), std::string::npos);
+  auto empty = LoadConfig(MapEnv({{"OUTPUT_BUCKET", ""}}));
+  ASSERT_FALSE(empty.ok());
+}
+
+// One negative test per variable.
+TEST(LoadConfig, RejectsBadOutputBucket) {
+  auto config = LoadConfig(MapEnv({{"OUTPUT_BUCKET", "Bad_Bucket!"}}));
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message.find("OUTPUT_BUCKET"), std::string::npos);
+}
+TEST(LoadConfig, RejectsBadNewImageSize) { ExpectRejected("NEW_IMAGE_SIZE", "[0, 256]"); }
+TEST(LoadConfig, RejectsNonJsonNewImageSize) { ExpectRejected("NEW_IMAGE_SIZE", "256x256x"); }
+TEST(LoadConfig, RejectsBadFit) { ExpectRejected("FIT", "stretch"); }
+TEST(LoadConfig, RejectsBadOutputFormat) { ExpectRejected("OUTPUT_FORMAT", "gif"); }
+TEST(LoadConfig, RejectsBadQuality) { ExpectRejected("QUALITY", "101"); }
+TEST(LoadConfig, RejectsBadGrayscale) { ExpectRejected("GRAYSCALE", "maybe"); }
+TEST(LoadConfig, RejectsBadBackground) { ExpectRejected("BACKGROUND", "#12345"); }
+TEST(LoadConfig, RejectsBadWithoutEnlargement) { ExpectRejected("WITHOUT_ENLARGEMENT", "2"); }
+TEST(LoadConfig, RejectsBadMaxInputBytes) { ExpectRejected("MAX_INPUT_BYTES", "0"); }
+TEST(LoadConfig, RejectsBadMaxInputPixels) { ExpectRejected("MAX_INPUT_PIXELS", "-1"); }
+TEST(LoadConfig, RejectsBadCacheControl) {
+  ExpectRejected("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1");
+}
+TEST(LoadConfig, RejectsBadOutputPrefix) { ExpectRejected("OUTPUT_PREFIX", "/thumbs/"); }
+TEST(LoadConfig, RejectsBadInputBucket) { ExpectRejected("INPUT_BUCKET", "UPPER"); }
+TEST(LoadConfig, RejectsBadInputPrefix) { ExpectRejected("INPUT_PREFIX", "/in/"); }
+
+TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
+  // Guards the "one negative test per variable" rule when a variable is added to the table.
+  const std::set<std::string> tested = {
+      "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
+      "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
+      "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
+      "INPUT_BUCKET",    "INPUT_PREFIX"};
+  std::set<std::string> table;
+  for (const EnvVar& var : EnvTable()) table.insert(var.name);
+  EXPECT_EQ(table, tested);
+}
+
+TEST(RecursionGuard, RefusesSameBucketWithOverlappingPrefixes) {
+  for (auto [in, out] : std::vector<std::pair<std::string, std::string>>{
+           {"", ""}, {"", "thumbs/"}, {"uploads/", ""}, {"img/", "img/thumbs/"}}) {
+    auto config =
+        LoadWith({{"INPUT_BUCKET", "thumbs-bucket"}, {"INPUT_PREFIX", in}, {"OUTPUT_PREFIX", out}});
+    ASSERT_FALSE(config.ok()) << "in=" << in << " out=" << out;
+    EXPECT_NE(config.error().message.find("OUTPUT_BUCKET equals INPUT_BUCKET"), std::string::npos);
+  }
+}
+
+TEST(RecursionGuard, AllowsDisjointPrefixesOrAnotherBucket) {
+  EXPECT_TRUE(LoadWith({{"INPUT_BUCKET", "thumbs-bucket"},
+                        {"INPUT_PREFIX", "uploads/"},
+                        {"OUTPUT_PREFIX", "thumbs/"}})
+                  .ok());
+  EXPECT_TRUE(LoadWith({{"INPUT_BUCKET", "other-bucket"}}).ok());
+  EXPECT_TRUE(LoadWith({}).ok());  // input bucket unknown: the runtime guard covers it
+}
+
+TEST(EnvText, ListEnvPrintsEveryNameOncePerLine) {
+  std::istringstream lines(ListEnvText());
+  std::vector<std::string> names;
+  for (std::string line; std::getline(lines, line);) names.push_back(line);
+  ASSERT_EQ(names.size(), EnvTable().size());
+  for (size_t i = 0; i < names.size(); ++i) EXPECT_EQ(names[i], EnvTable()[i].name);
+}
+
+TEST(EnvText, HelpDescribesEveryVariableAndItsDefault) {
+  const std::string help = HelpText();
+  for (const EnvVar& var : EnvTable()) {
+    EXPECT_NE(help.find(var.name), std::string::npos) << var.name;
+    EXPECT_NE(help.find(var.description), std::string::npos) << var.name;
+  }
+  EXPECT_NE(help.find("OUTPUT_BUCKET  (required)"), std::string::npos);
+  EXPECT_NE(help.find("(default: \"[256, 256]\")"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imgpipe::lambda
+
+namespace imgpipe::lambda {
+namespace {
+
+// docs/lambda.md's configuration table must list exactly EnvTable's names and defaults, in order.
+TEST(EnvText, DocsTableMatchesTheEnvTable) {
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/docs/lambda.md");
+  ASSERT_TRUE(in.good());
+  std::vector<std::pair<std::string, std::string>> rows;  // name, default cell
+  bool in_section = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("## ")) in_section = line == "## Configuration";
+    if (!in_section || !line.starts_with("| `")) continue;
+    const size_t name_end = line.find('`', 3);
+    const size_t cell_start = line.find("| ", name_end) + 2;
+    const size_t cell_end = line.find(" |", cell_start);
+    rows.emplace_back(line.substr(3, name_end - 3), line.substr(cell_start, cell_end - cell_start));
+  }
+  ASSERT_EQ(rows.size(), EnvTable().size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EnvVar& var = EnvTable()[i];
+    EXPECT_EQ(rows[i].first, var.name);
+    std::string expected = "(required)";
+    if (!var.required) {
+      expected = "`";
+      expected += var.default_value;
+      expected += '`';
+    }
+    EXPECT_EQ(rows[i].second, expected) << var.name;
+  }
+}
+
+}  // namespace
+}  // namespace imgpipe::lambda

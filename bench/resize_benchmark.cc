@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "color.h"
-#include "resize.h"
+#include "core/color.h"
+#include "core/resize.h"
 
 namespace {
 

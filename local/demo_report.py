@@ -73,8 +73,11 @@ def main():
         print(fmt.format(*r))
     if latencies:
         latencies.sort()
-        print(f"\n{ok}/{len(keys)} images processed; latency upload→output: "
-              f"median {latencies[len(latencies) // 2]:.0f} ms, max {latencies[-1]:.0f} ms")
+        first_in = min(t for (b, _), t in written.items() if b == in_bucket)
+        last_out = max(t for (b, _), t in written.items() if b == out_bucket)
+        print(f"\n{ok}/{len(keys)} uploads processed; latency upload→output: "
+              f"median {latencies[len(latencies) // 2]:.0f} ms, max {latencies[-1]:.0f} ms; "
+              f"first upload to last output: {(last_out - first_in).total_seconds():.2f} s")
     return 0 if ok else 1
 
 

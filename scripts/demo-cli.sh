@@ -18,22 +18,33 @@ status=0
 "$imgpipe" process --fit fill --size 256x256 --format jpeg --quality 75 "$samples" -o "$out" ||
   status=$?
 
-# One row per input: its size, its output's size and dimensions (read back with `imgpipe info`).
+# One row per input: what it is, and what was made from it (both read with `imgpipe info`).
 human() { numfmt --to=iec --suffix=B --format='%.1f' "$1"; }
+field() { awk -v n="$2" '{print $n}' <<<"$1"; }
+row='%-32s %-5s %-10s %9s  %9s %-8s %s\n'
 echo
-printf '%-36s %10s %10s  %-9s %s\n' FILE INPUT OUTPUT DIMS "OUTPUT INFO"
+printf "$row" FILE FMT "IN DIMS" "IN SIZE" "OUT SIZE" "OUT DIMS" "OUT CHANNELS"
 while IFS= read -r -d '' input; do
   rel="${input#"$samples"/}"
   output="$out/${rel%.*}.jpg"
+  in_info="$("$imgpipe" info "$input" 2>/dev/null | sed "s|^$input: ||")"
   if [[ -f "$output" ]]; then
-    info="$("$imgpipe" info "$output" 2>&1 | sed "s|^$output: ||")"
-    dims="$(awk '{print $2}' <<<"$info")"
-    printf '%-36s %10s %10s  %-9s %s\n' "$rel" "$(human "$(stat -c %s "$input")")" \
-      "$(human "$(stat -c %s "$output")")" "$dims" "$info"
+    out_info="$("$imgpipe" info "$output" 2>/dev/null | sed "s|^$output: ||")"
+    printf "$row" "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
+      "$(human "$(stat -c %s "$input")")" "$(human "$(stat -c %s "$output")")" \
+      "$(field "$out_info" 2)" "$(field "$out_info" 4 | sed 's/channels=//')"
   else
-    printf '%-36s %10s %10s  %-9s %s\n' "$rel" "$(human "$(stat -c %s "$input")")" - - "(failed)"
+    printf "$row" "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
+      "$(human "$(stat -c %s "$input")")" - - "(failed)"
   fi
 done < <(find "$samples" -type f ! -name '.*' -print0 | sort -z)
+
+# The bad samples: each must be reported as `path: reason` while the others still run.
 echo
-echo "outputs in ./$out; the bad samples are exercised by: $imgpipe process samples/bad -o /tmp/x"
+echo "== imgpipe process samples/bad -o $out/bad   (every file here is expected to fail)"
+bad_status=0
+"$imgpipe" process samples/bad -o "$out/bad" || bad_status=$?
+echo "exit code $bad_status (0 ok, 1 bad data, 2 usage, 3 I/O, 4 over a limit, 5 internal)"
+echo
+echo "outputs in ./$out"
 exit "$status"

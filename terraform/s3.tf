@@ -166,7 +166,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_versioning" "this" {
-  for_each = var.versioning ? local.buckets : {}
+  # A for expression, not `var.versioning ? local.buckets : {}`: the two branches of a
+  # conditional must have the same object type.
+  for_each = { for name, id in local.buckets : name => id if var.versioning }
 
   bucket = each.value
 

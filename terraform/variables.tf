@@ -207,13 +207,14 @@ variable "output_prefix" {
 }
 
 variable "cache_control" {
-  description = "Cache-Control header stored with every output image."
+  description = "Cache-Control header stored with every output image; \"\" sends none."
   type        = string
   default     = "public, max-age=86400"
 
   validation {
-    condition     = length(var.cache_control) >= 1 && length(var.cache_control) <= 256 && can(regex("^[ -~]+$", var.cache_control))
-    error_message = "cache_control must be 1..256 printable ASCII characters."
+    # A header value cannot carry control characters (CR/LF would split the request).
+    condition     = length(var.cache_control) <= 256 && can(regex("^[ -~]*$", var.cache_control))
+    error_message = "cache_control must be at most 256 printable ASCII characters."
   }
 }
 
@@ -284,6 +285,17 @@ variable "reserved_concurrency" {
   validation {
     condition     = var.reserved_concurrency >= -1 && floor(var.reserved_concurrency) == var.reserved_concurrency
     error_message = "reserved_concurrency must be -1 (unreserved) or a whole number, 0 or more."
+  }
+}
+
+variable "deadline_margin_ms" {
+  description = "The function stops starting new work this many milliseconds before its timeout and reports a retryable error, instead of being killed mid-write; a whole number within 1..60000, below timeout."
+  type        = number
+  default     = 500
+
+  validation {
+    condition     = var.deadline_margin_ms >= 1 && var.deadline_margin_ms <= 60000 && floor(var.deadline_margin_ms) == var.deadline_margin_ms
+    error_message = "deadline_margin_ms must be a whole number of milliseconds within 1..60000."
   }
 }
 

@@ -41,8 +41,9 @@ def children_cpu_ns():
 
 def time_to_first_next(argv, env):
     """(wall ns from just before exec to the first bytes of GET .../next, CPU ns the process
-    used). CPU time is what a loaded, shared machine distorts least; the process is killed right
-    after its request, while it waits for the answer, so that adds next to nothing."""
+    used). CPU time is what a loaded, shared machine distorts least. It slightly overstates the
+    start: it also holds the fork side of Popen and the kernel's teardown of the killed process
+    (unmapping ~40 libraries); the wait for the answer costs none."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)

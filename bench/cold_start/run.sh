@@ -18,14 +18,29 @@ unzip -q "$zip" -d "$task_root"
 
 build_args=()
 [[ -x "$build_dir/bin/bootstrap" ]] && build_args=(--build "$build_dir")
+measure=(/usr/bin/python3 bench/cold_start/cold_start.py --unzipped "$task_root"
+  "${build_args[@]}" --runs "$runs" --python-runs 10)
+
+# The machine is shared (2 cores, often several compilers running): with normal scheduling the
+# wall times mostly measure waiting for a CPU. SCHED_FIFO (harness and children alike, Python
+# included) approximates the dedicated vCPU a Lambda sandbox has; the kernel's RT throttling
+# keeps the rest of the machine alive. Both runs are reported; the target is judged on the first.
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 set +e
-table="$(/usr/bin/python3 bench/cold_start/cold_start.py --unzipped "$task_root" \
-  "${build_args[@]}" --runs "$runs" --python-runs 10)"
-status=$?
+if chrt -f 10 true 2>/dev/null; then
+  scheduling="SCHED_FIFO priority 10 (\`chrt -f 10\`), harness and children"
+  table_first="$(chrt -f 10 "${measure[@]}")"
+  status=$?
+  table_normal="$("${measure[@]}")"
+else
+  scheduling="normal (chrt -f is not permitted here)"
+  table_first="$("${measure[@]}")"
+  status=$?
+  table_normal="(not run separately: the run above already used normal scheduling)"
+fi
 set -e
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
-[[ -n "$table" ]] || exit "$status"
+[[ -n "$table_first" ]] || exit "$status"
 
 {
   echo "# Cold start: packaged \`bootstrap\` vs the tutorial's Python init"
@@ -35,7 +50,13 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "\`GET /2018-06-01/runtime/invocation/next\` on a 127.0.0.1 socket (time.perf_counter_ns"
   echo "around Popen, process killed after), variants interleaved round by round."
   echo
-  echo "$table"
+  echo "## Scheduling: $scheduling"
+  echo
+  echo "$table_first"
+  echo
+  echo "## Normal scheduling on the shared machine (same binaries, right after)"
+  echo
+  echo "$table_normal"
   echo
   echo "## Machine and versions"
   echo
@@ -44,6 +65,8 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
     "load average before/after: $load_before / $load_after (the machine is shared)"
   echo "- kernel $(uname -r), Debian $(cat /etc/debian_version)," \
     "glibc $(ldd --version | head -1 | awk '{print $NF}')"
+  dirty="$(git diff --name-only HEAD -- src include CMakeLists.txt cmake | tr '\n' ' ')"
+  echo "- source: git $(git rev-parse --short HEAD)${dirty:+, with uncommitted changes in $dirty}"
   echo "- zip: $(stat -c %s "$zip") bytes, sha256 $(sha256sum "$zip" | cut -c1-16)," \
     "$(find "$task_root/lib" -type f | wc -l) bundled libraries"
   echo "- libcurl $(curl-config --version 2>/dev/null | awk '{print $2}'), OpenSSL" \

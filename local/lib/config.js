@@ -112,7 +112,8 @@ function load() {
 }
 
 function describe() {
-  return SETTINGS.map(([n, d, what]) => `  ${n.padEnd(26)} ${(d || '(unset)').padEnd(20)} ${what}`)
+  const shown = (d) => (d.startsWith(REPO_ROOT + path.sep) ? path.relative(REPO_ROOT, d) : d) || '(unset)';
+  return SETTINGS.map(([n, d, what]) => `  ${n.padEnd(26)} ${shown(d)}\n  ${''.padEnd(26)} ${what}`)
     .join('\n');
 }
 

@@ -89,7 +89,11 @@ class Worker extends EventEmitter {
     });
     this.proc = proc;
     this.platformLog(`[lambda-local] worker ${this.id}: started ${this.command} pid ${proc.pid}`);
-    proc.on('error', (err) => this.platformLog(`[lambda-local] worker ${this.id}: spawn failed: ${err.message}`));
+    proc.on('error', (err) => {
+      this.platformLog(`[lambda-local] worker ${this.id}: spawn failed: ${err.message}`);
+      // A process that never started may emit no 'exit': treat the failure as one.
+      if (proc.pid === undefined) this.onExit(proc, -1, null);
+    });
     proc.on('exit', (code, signal) => this.onExit(proc, code, signal));
   }
 
@@ -100,7 +104,9 @@ class Worker extends EventEmitter {
       this.readyThisLife = true;
       this.restartDelay = RESTART_MIN_MS;
     }
-    req.socket.on('close', () => {
+    // The runtime's connection is kept alive across invocations: listen on this response (not
+    // the socket, which would collect one listener per invocation).
+    res.once('close', () => {
       if (this.pendingNext === res) this.pendingNext = null;
     });
     if (!this.current) this.emit('ready', this);
@@ -177,7 +183,7 @@ class Worker extends EventEmitter {
     // The sandbox dies as a whole: a launcher's children (or an orphan left by a kill of the
     // launcher alone) must not keep polling this worker's Runtime API.
     try {
-      process.kill(-proc.pid, 'SIGKILL');
+      if (proc.pid !== undefined) process.kill(-proc.pid, 'SIGKILL');
     } catch {
       // the group is already empty
     }

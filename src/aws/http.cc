@@ -56,8 +56,12 @@ int OnSeek(void* user, curl_off_t offset, int origin) {
 }
 
 std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+    s.remove_suffix(1);
+  }
   return std::string(s);
 }
 
@@ -71,9 +75,13 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
     return n;
   }
   const auto colon = line.find(':');
-  if (colon == std::string_view::npos) return n;  // the blank line that ends the headers
+  if (colon == std::string_view::npos) {
+    return n;  // the blank line that ends the headers
+  }
   std::string name(line.substr(0, colon));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : name) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   t->response->headers.emplace(std::move(name), Trim(line.substr(colon + 1)));
   return n;
 }
@@ -136,7 +144,9 @@ HttpResult HttpClient::Perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!ca_bundle_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle_.c_str());
+  if (!ca_bundle_.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle_.c_str());
+  }
   if (request.connect_timeout.count() > 0) {
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(request.connect_timeout.count()));
@@ -165,7 +175,9 @@ HttpResult HttpClient::Perform(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, OnSeek);
     curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    if (request.method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
+    if (request.method == "POST") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
+    }
   } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
@@ -173,7 +185,9 @@ HttpResult HttpClient::Perform(const HttpRequest& request) {
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) {
     // "Name;" is curl's spelling for a header with an empty value ("Name:" would remove it).
-    const std::string line = value.empty() ? name + ";" : name + ": " + value;
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
     headers = curl_slist_append(headers, line.c_str());
   }
   // No "Expect: 100-continue" round trip before large bodies; S3 answers errors anyway.

@@ -30,13 +30,15 @@ std::string Describe(const HttpResult& result) {
            std::to_string(result.transport_error.curl_code) + ")";
   }
   std::string body = result.response.BodyText();
-  if (body.size() > 200) body = body.substr(0, 200) + "...";
+  if (body.size() > 200) {
+    body = body.substr(0, 200) + "...";
+  }
   return "HTTP " + std::to_string(result.response.status) + (body.empty() ? "" : ": " + body);
 }
 
 }  // namespace
 
-RuntimeApi::RuntimeApi(std::string host_port, RuntimeApiOptions options)
+RuntimeApi::RuntimeApi(const std::string& host_port, RuntimeApiOptions options)
     : base_url_("http://" + host_port + "/2018-06-01/runtime"),
       options_(options),
       http_(std::make_unique<HttpClient>()) {}

@@ -36,7 +36,7 @@ struct RuntimeApiOptions {
 class RuntimeApi {
  public:
   // host_port as in AWS_LAMBDA_RUNTIME_API, e.g. "127.0.0.1:9001".
-  explicit RuntimeApi(std::string host_port, RuntimeApiOptions options = {});
+  explicit RuntimeApi(const std::string& host_port, RuntimeApiOptions options = {});
   // Reads AWS_LAMBDA_RUNTIME_API; kInvalidOptions when unset or empty.
   static Result<std::unique_ptr<RuntimeApi>> FromEnv(RuntimeApiOptions options = {});
   ~RuntimeApi();

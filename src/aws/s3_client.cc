@@ -30,7 +30,9 @@ double UnitRandom() {
 bool HasControlChars(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) return true;
+    if (u < 0x20 || u == 0x7f) {
+      return true;
+    }
   }
   return false;
 }
@@ -52,8 +54,12 @@ std::string ObjectName(const std::string& bucket, const std::string& key) {
 // "HTTP 403 SignatureDoesNotMatch: The request signature ..." (parts omitted when absent).
 std::string DescribeHttpFailure(const HttpResponse& response, const S3ErrorBody& error) {
   std::string out = "HTTP " + std::to_string(response.status);
-  if (!error.code.empty()) out += " " + error.code;
-  if (!error.message.empty()) out += ": " + error.message;
+  if (!error.code.empty()) {
+    out += " " + error.code;
+  }
+  if (!error.message.empty()) {
+    out += ": " + error.message;
+  }
   return out;
 }
 
@@ -94,7 +100,9 @@ Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
   if (call.bucket.empty() || call.bucket.find('/') != std::string::npos) {
     return fail(ErrorCode::kInvalidOptions, "invalid bucket name \"" + call.bucket + "\"");
   }
-  if (call.key.empty()) return fail(ErrorCode::kInvalidOptions, "empty object key");
+  if (call.key.empty()) {
+    return fail(ErrorCode::kInvalidOptions, "empty object key");
+  }
   if (call.key.size() > 1024) {
     return fail(ErrorCode::kInvalidOptions, "object key longer than S3's 1024-byte limit");
   }
@@ -112,7 +120,9 @@ Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
         return fail(ErrorCode::kDeadlineExceeded,
                     "invocation deadline reached before attempt " + std::to_string(attempt));
       }
-      if (timeout.count() == 0 || remaining < timeout.count()) timeout = milliseconds(remaining);
+      if (timeout.count() == 0 || remaining < timeout.count()) {
+        timeout = milliseconds(remaining);
+      }
     }
 
     // Signed afresh for every attempt: the timestamp must be current.
@@ -133,7 +143,9 @@ Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
     request.url = target.url;
     request.headers = std::move(signed_headers);
     request.headers.emplace_back("Authorization", signature.authorization);
-    if (!trace_id_.empty()) request.headers.emplace_back("X-Amzn-Trace-Id", trace_id_);
+    if (!trace_id_.empty()) {
+      request.headers.emplace_back("X-Amzn-Trace-Id", trace_id_);
+    }
     request.body = call.body;
     request.connect_timeout = config_.connect_timeout;
     request.timeout = timeout;
@@ -156,17 +168,25 @@ Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
       retryable = e.retryable;
     } else {
       const long status = result.response.status;
-      if (status >= 200 && status < 300) return Attempt{std::move(result.response)};
+      if (status >= 200 && status < 300) {
+        return Attempt{std::move(result.response)};
+      }
       const S3ErrorBody error = ParseS3Error(result.response.BodyText());
       reason = DescribeHttpFailure(result.response, error);
       retryable = IsRetryableHttp(status, error.code);
       if (!retryable) {
-        if (status == 404) return fail(ErrorCode::kNotFound, reason);
-        if (status == 403) return fail(ErrorCode::kAccessDenied, reason);
+        if (status == 404) {
+          return fail(ErrorCode::kNotFound, reason);
+        }
+        if (status == 403) {
+          return fail(ErrorCode::kAccessDenied, reason);
+        }
         return fail(ErrorCode::kStorageError, reason);
       }
     }
-    if (!retryable) return fail(ErrorCode::kStorageError, reason);
+    if (!retryable) {
+      return fail(ErrorCode::kStorageError, reason);
+    }
 
     const milliseconds delay = FullJitterDelay(config_.retry, attempt - 1, UnitRandom());
     const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
@@ -190,7 +210,9 @@ Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
 Result<ObjectData> S3Client::Get(const std::string& bucket, const std::string& key) {
   Call call{"GetObject", "GET", bucket, key, {}, {}, config_.max_get_bytes};
   auto attempt = Execute(call);
-  if (!attempt) return attempt.error();
+  if (!attempt) {
+    return attempt.error();
+  }
   HttpResponse& r = attempt->response;
   ObjectData data;
   data.content_type = r.Header("content-type");
@@ -203,7 +225,9 @@ Result<ObjectData> S3Client::Get(const std::string& bucket, const std::string& k
 Result<ObjectHead> S3Client::Head(const std::string& bucket, const std::string& key) {
   Call call{"HeadObject", "HEAD", bucket, key, {}, {}, 0};
   auto attempt = Execute(call);
-  if (!attempt) return attempt.error();
+  if (!attempt) {
+    return attempt.error();
+  }
   const HttpResponse& r = attempt->response;
   ObjectHead head;
   const std::string length = r.Header("content-length");
@@ -230,19 +254,25 @@ Result<std::string> S3Client::Put(const PutRequest& request) {
       return MakeError(ErrorCode::kInvalidOptions,
                        object + ": PutObject: " + name + " contains control characters");
     }
-    if (!value->empty()) headers.emplace_back(name, *value);
+    if (!value->empty()) {
+      headers.emplace_back(name, *value);
+    }
   }
   for (const auto& [name, value] : request.metadata) {
     if (!IsValidMetadataName(name)) {
-      return MakeError(ErrorCode::kInvalidOptions,
-                       object + ": PutObject: invalid metadata name \"" + name +
-                           "\" (use lower-case letters, digits, '-', '_', '.')");
+      std::string message = object;
+      message += ": PutObject: invalid metadata name \"";
+      message += name;
+      message += "\" (use lower-case letters, digits, '-', '_', '.')";
+      return MakeError(ErrorCode::kInvalidOptions, std::move(message));
     }
     headers.emplace_back(std::string(kMetaPrefix) + name, EncodeMetadataValue(value));
   }
   Call call{"PutObject", "PUT", request.bucket, request.key, std::move(headers), request.body, 0};
   auto attempt = Execute(call);
-  if (!attempt) return attempt.error();
+  if (!attempt) {
+    return attempt.error();
+  }
   return StripEtagQuotes(attempt->response.Header("etag"));
 }
 

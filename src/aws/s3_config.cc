@@ -11,7 +11,9 @@ constexpr char kDebianBundle[] = "/etc/ssl/certs/ca-certificates.crt";
 
 std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& name) {
   auto v = env(name);
-  if (v && v->empty()) return std::nullopt;
+  if (v && v->empty()) {
+    return std::nullopt;
+  }
   return v;
 }
 
@@ -28,7 +30,9 @@ Result<std::string> NormalizeEndpoint(const std::string& name, std::string url) 
     return MakeError(ErrorCode::kInvalidOptions,
                      name + "=\"" + url + "\" must not contain a query, fragment or space");
   }
-  while (url.ends_with('/')) url.pop_back();
+  while (url.ends_with('/')) {
+    url.pop_back();
+  }
   return url;
 }
 
@@ -36,7 +40,9 @@ Result<std::string> NormalizeEndpoint(const std::string& name, std::string url) 
 
 std::optional<std::string> ProcessEnv(const std::string& name) {
   const char* v = std::getenv(name.c_str());
-  if (v == nullptr) return std::nullopt;
+  if (v == nullptr) {
+    return std::nullopt;
+  }
   return std::string(v);
 }
 
@@ -44,9 +50,15 @@ std::string ChooseCaBundle(const std::optional<std::string>& ssl_cert_file,
                            const std::function<bool(const std::string&)>& exists) {
   // An explicit override wins even if it does not exist: curl then reports a clear error instead
   // of silently verifying against a different trust store.
-  if (ssl_cert_file && !ssl_cert_file->empty()) return *ssl_cert_file;
-  if (exists(kAmazonLinuxBundle)) return kAmazonLinuxBundle;
-  if (exists(kDebianBundle)) return kDebianBundle;
+  if (ssl_cert_file && !ssl_cert_file->empty()) {
+    return *ssl_cert_file;
+  }
+  if (exists(kAmazonLinuxBundle)) {
+    return kAmazonLinuxBundle;
+  }
+  if (exists(kDebianBundle)) {
+    return kDebianBundle;
+  }
   return "";
 }
 
@@ -61,7 +73,9 @@ Result<S3Config> S3ConfigFromEnv(const EnvLookup& env) {
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
     if (auto url = NonEmpty(env, name)) {
       auto normalized = NormalizeEndpoint(name, *url);
-      if (!normalized) return normalized.error();
+      if (!normalized) {
+        return normalized.error();
+      }
       config.endpoint = std::move(normalized).value();
       break;
     }

@@ -24,17 +24,17 @@ std::string DecodeXmlEntities(std::string_view s) {
       continue;
     }
     const std::string_view entity = s.substr(i + 1, semi - i - 1);
-    if (entity == "amp")
+    if (entity == "amp") {
       out.push_back('&');
-    else if (entity == "lt")
+    } else if (entity == "lt") {
       out.push_back('<');
-    else if (entity == "gt")
+    } else if (entity == "gt") {
       out.push_back('>');
-    else if (entity == "quot")
+    } else if (entity == "quot") {
       out.push_back('"');
-    else if (entity == "apos")
+    } else if (entity == "apos") {
       out.push_back('\'');
-    else {
+    } else {
       out.append(s.substr(i, semi - i + 1));  // numeric or unknown: keep verbatim
     }
     i = semi;
@@ -49,17 +49,23 @@ std::string ElementText(std::string_view body, std::string_view name) {
   std::string close("</");
   close.append(name).append(">");
   const size_t start = body.find(open);
-  if (start == std::string_view::npos) return "";
+  if (start == std::string_view::npos) {
+    return "";
+  }
   const size_t from = start + open.size();
   const size_t end = body.find(close, from);
-  if (end == std::string_view::npos) return "";
+  if (end == std::string_view::npos) {
+    return "";
+  }
   return DecodeXmlEntities(body.substr(from, end - from));
 }
 
 bool IsPrintableAscii(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7e) return false;
+    if (u < 0x20 || u > 0x7e) {
+      return false;
+    }
   }
   return true;
 }
@@ -67,7 +73,9 @@ bool IsPrintableAscii(std::string_view s) {
 }  // namespace
 
 bool IsVirtualHostableBucket(std::string_view bucket) {
-  if (bucket.size() < 3 || bucket.size() > 63) return false;
+  if (bucket.size() < 3 || bucket.size() > 63) {
+    return false;
+  }
   for (char c : bucket) {
     if (!(std::islower(static_cast<unsigned char>(c)) ||
           std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
@@ -111,7 +119,9 @@ S3ErrorBody ParseS3Error(std::string_view body) {
 }
 
 std::string EncodeMetadataValue(std::string_view value) {
-  if (IsPrintableAscii(value) && !value.starts_with("=?")) return std::string(value);
+  if (IsPrintableAscii(value) && !value.starts_with("=?")) {
+    return std::string(value);
+  }
   std::string out(4 * ((value.size() + 2) / 3) + 1, '\0');
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(value.data()),
@@ -133,22 +143,29 @@ std::string DecodeMetadataValue(std::string_view value) {
   }
   const std::string_view b64 =
       value.substr(kPrefixUpper.size(), value.size() - kPrefixUpper.size() - kSuffix.size());
-  if (b64.size() % 4 != 0) return std::string(value);
+  if (b64.size() % 4 != 0) {
+    return std::string(value);
+  }
   std::vector<unsigned char> out(b64.size() / 4 * 3 + 1);
   const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(b64.data()),
                                 static_cast<int>(b64.size()));
-  if (n < 0) return std::string(value);
+  if (n < 0) {
+    return std::string(value);
+  }
   // EVP_DecodeBlock counts the '=' padding as zero bytes; drop them.
   size_t len = static_cast<size_t>(n);
-  if (b64.ends_with("=="))
+  if (b64.ends_with("==")) {
     len -= 2;
-  else if (b64.ends_with("="))
+  } else if (b64.ends_with("=")) {
     len -= 1;
+  }
   return std::string(reinterpret_cast<const char*>(out.data()), len);
 }
 
 bool IsValidMetadataName(std::string_view name) {
-  if (name.empty()) return false;
+  if (name.empty()) {
+    return false;
+  }
   for (char c : name) {
     if (!(std::islower(static_cast<unsigned char>(c)) ||
           std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
@@ -159,7 +176,9 @@ bool IsValidMetadataName(std::string_view name) {
 }
 
 std::string StripEtagQuotes(std::string_view etag) {
-  if (etag.starts_with("W/")) etag.remove_prefix(2);
+  if (etag.starts_with("W/")) {
+    etag.remove_prefix(2);
+  }
   if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
     etag = etag.substr(1, etag.size() - 2);
   }

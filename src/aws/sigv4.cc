@@ -39,7 +39,9 @@ bool IsUnreserved(unsigned char c) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -52,7 +54,9 @@ std::string CanonicalHeaderValue(std::string_view v) {
       pending_space = !out.empty();
       continue;
     }
-    if (pending_space) out.push_back(' ');
+    if (pending_space) {
+      out.push_back(' ');
+    }
     pending_space = false;
     out.push_back(c);
   }
@@ -81,11 +85,15 @@ std::string UriEncode(std::string_view in, bool keep_slash) {
 std::string CanonicalQueryString(const HeaderList& query) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(query.size());
-  for (const auto& [k, v] : query) encoded.emplace_back(UriEncode(k, false), UriEncode(v, false));
+  for (const auto& [k, v] : query) {
+    encoded.emplace_back(UriEncode(k, false), UriEncode(v, false));
+  }
   std::sort(encoded.begin(), encoded.end());
   std::string out;
   for (const auto& [k, v] : encoded) {
-    if (!out.empty()) out.push_back('&');
+    if (!out.empty()) {
+      out.push_back('&');
+    }
     out += k;
     out.push_back('=');
     out += v;
@@ -131,7 +139,9 @@ SigV4Result SignV4(const SigV4Request& request, const Credentials& credentials,
       canonical_headers += "," + headers[i].second + "\n";
       continue;
     }
-    if (!signed_headers.empty()) signed_headers.push_back(';');
+    if (!signed_headers.empty()) {
+      signed_headers.push_back(';');
+    }
     signed_headers += headers[i].first;
     canonical_headers += headers[i].first + ":" + headers[i].second + "\n";
   }
@@ -161,8 +171,9 @@ std::string AmzDateNow() {
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
+  // Always 16 chars for years 1000-9999, so the buffer cannot be too small.
+  const size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
 }
 
 }  // namespace imgpipe::aws

@@ -62,7 +62,9 @@ Examples:
 // Parses `text` with a core parser when the option was given; reports the core's message.
 template <typename T, typename Parser>
 bool ParseInto(const std::optional<std::string>& text, Parser parse, T& target, std::ostream& err) {
-  if (!text) return true;
+  if (!text) {
+    return true;
+  }
   auto parsed = parse(*text);
   if (!parsed) {
     err << "imgpipe: " << parsed.error().message << "\n";
@@ -149,11 +151,15 @@ Example:
     return ExitNow{code == 0 ? 0 : kUsageExit};
   }
 
-  if (inf->parsed()) return info;
+  if (inf->parsed()) {
+    return info;
+  }
 
   Options& options = process.options;
   Size box{options.width, options.height};
-  if (!ParseInto(size, ParseSize, box, err)) return ExitNow{kUsageExit};
+  if (!ParseInto(size, ParseSize, box, err)) {
+    return ExitNow{kUsageExit};
+  }
   options.width = box.width;
   options.height = box.height;
   uint64_t jobs_value = DefaultJobs();

@@ -26,7 +26,9 @@ class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
   ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
   }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
@@ -52,7 +54,9 @@ Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config
     return read.error();
   }
   Result<Encoded> encoded = config.process(buffer, config.options);
-  if (!encoded) return encoded.error();
+  if (!encoded) {
+    return encoded.error();
+  }
   if (Status written = WriteFileAtomically(file.output, encoded->bytes); !written) {
     return written.error();
   }
@@ -75,9 +79,12 @@ Status ReadFileInto(const fs::path& path, uint64_t max_bytes, std::vector<uint8_
                      "cannot open: " + ErrnoText(err));
   }
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0)
+  if (::fstat(fd.get(), &st) != 0) {
     return MakeError(ErrorCode::kIoError, "cannot stat: " + ErrnoText(errno));
-  if (!S_ISREG(st.st_mode)) return MakeError(ErrorCode::kIoError, "not a regular file");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return MakeError(ErrorCode::kIoError, "not a regular file");
+  }
   const auto size = static_cast<uint64_t>(st.st_size);
   // Refuse from the size on disk: a huge file is never read into memory.
   if (size > max_bytes) {
@@ -90,10 +97,14 @@ Status ReadFileInto(const fs::path& path, uint64_t max_bytes, std::vector<uint8_
   while (done < buffer.size()) {
     const ssize_t n = ::read(fd.get(), buffer.data() + done, buffer.size() - done);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        continue;
+      }
       return MakeError(ErrorCode::kIoError, "read failed: " + ErrnoText(errno));
     }
-    if (n == 0) break;  // the file shrank while we read it: process what is there
+    if (n == 0) {
+      break;  // the file shrank while we read it: process what is there
+    }
     done += static_cast<size_t>(n);
   }
   buffer.resize(done);
@@ -109,9 +120,15 @@ Status WriteFileAtomically(const fs::path& path, std::span<const uint8_t> bytes)
     return MakeError(ErrorCode::kIoError,
                      "cannot create directory " + parent.string() + ": " + ec.message());
   }
-  const fs::path temp =
-      parent / ("." + path.filename().string() + ".imgpipe-" + std::to_string(::getpid()) + "-" +
-                std::to_string(g_temp_counter.fetch_add(1)));
+  // Hidden, unique per process and per write. Built with append: GCC 12's -Wrestrict misfires
+  // on `"." + std::string` chains at -O2 (GCC bug 105329).
+  std::string temp_name = ".";
+  temp_name.append(path.filename().string())
+      .append(".imgpipe-")
+      .append(std::to_string(::getpid()))
+      .append("-")
+      .append(std::to_string(g_temp_counter.fetch_add(1)));
+  const fs::path temp = parent / temp_name;
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) {
     return MakeError(ErrorCode::kIoError,
@@ -126,7 +143,9 @@ Status WriteFileAtomically(const fs::path& path, std::span<const uint8_t> bytes)
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        continue;
+      }
       return fail("cannot write", errno);
     }
     done += static_cast<size_t>(n);
@@ -189,7 +208,9 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
   {
     std::vector<std::jthread> pool;
     pool.reserve(jobs - 1);
-    for (unsigned t = 1; t < jobs; ++t) pool.emplace_back(worker);
+    for (unsigned t = 1; t < jobs; ++t) {
+      pool.emplace_back(worker);
+    }
     worker();  // the calling thread is worker 0
   }            // jthreads join here
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -22,7 +22,9 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
   Reporter reporter(out, err, show_progress);
   std::vector<FileFailure> rejected = std::move(discovery.failures);
   rejected.insert(rejected.end(), plan.failures.begin(), plan.failures.end());
-  for (const FileFailure& failure : rejected) reporter.Rejected(failure);
+  for (const FileFailure& failure : rejected) {
+    reporter.Rejected(failure);
+  }
   if (plan.files.empty() && rejected.empty()) {
     err << "imgpipe: no input files found\n";
   }
@@ -40,7 +42,9 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
 int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
   Discovery discovery = DiscoverInputs(command.files);
   std::vector<FileFailure> failures = std::move(discovery.failures);
-  for (const FileFailure& failure : failures) err << FormatFailure(failure) << '\n';
+  for (const FileFailure& failure : failures) {
+    err << FormatFailure(failure) << '\n';
+  }
   std::vector<uint8_t> buffer;
   for (const InputFile& file : discovery.files) {
     Status read = ReadFileInto(file.path, kDefaultMaxInputBytes, buffer);
@@ -62,8 +66,12 @@ int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
            bool stderr_is_tty) {
   Command command = ParseCommandLine(argc, argv, out, err);
-  if (auto* exit_now = std::get_if<ExitNow>(&command)) return exit_now->code;
-  if (auto* info = std::get_if<InfoCommand>(&command)) return RunInfo(*info, out, err);
+  if (auto* exit_now = std::get_if<ExitNow>(&command)) {
+    return exit_now->code;
+  }
+  if (auto* info = std::get_if<InfoCommand>(&command)) {
+    return RunInfo(*info, out, err);
+  }
   return RunProcess(std::get<ProcessCommand>(command), out, err, stderr_is_tty);
 }
 

@@ -19,7 +19,9 @@ struct FileId {
 
 std::optional<FileId> IdOf(const fs::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
   return FileId{st.st_dev, st.st_ino};
 }
 
@@ -44,18 +46,30 @@ class Walker {
       return;
     }
     for (const fs::directory_iterator end; it != end; it.increment(ec)) {
-      if (ec) break;
+      if (ec) {
+        break;
+      }
       const fs::directory_entry& entry = *it;
       const fs::path name = entry.path().filename();
-      if (IsHidden(name)) continue;
+      if (IsHidden(name)) {
+        continue;
+      }
       std::error_code sec;
       const fs::file_status link_status = entry.symlink_status(sec);
-      if (sec) continue;
+      if (sec) {
+        continue;
+      }
       const fs::file_status status = entry.status(sec);
-      if (sec) continue;  // dangling symlink: nothing to read
+      if (sec) {
+        continue;  // dangling symlink: nothing to read
+      }
       if (fs::is_directory(status)) {
-        if (fs::is_symlink(link_status)) continue;  // never follow: avoids cycles
-        if (skip_ && IdOf(entry.path()) == skip_) continue;
+        if (fs::is_symlink(link_status)) {
+          continue;  // never follow: avoids cycles
+        }
+        if (skip_ && IdOf(entry.path()) == skip_) {
+          continue;
+        }
         Walk(root, relative_dir / name, found);
       } else if (fs::is_regular_file(status)) {
         found.push_back(relative_dir / name);
@@ -78,7 +92,9 @@ Discovery DiscoverInputs(const std::vector<std::string>& arguments,
                          const std::optional<fs::path>& skip_dir) {
   Discovery out;
   std::optional<FileId> skip;
-  if (skip_dir) skip = IdOf(*skip_dir);
+  if (skip_dir) {
+    skip = IdOf(*skip_dir);
+  }
   Walker walker(out, skip);
   for (const std::string& argument : arguments) {
     const fs::path path(argument);

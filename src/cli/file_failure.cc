@@ -11,7 +11,9 @@ std::string FormatFailure(const FileFailure& failure) {
 
 int WorstExitCode(const std::vector<FileFailure>& failures) {
   int worst = 0;
-  for (const auto& failure : failures) worst = std::max(worst, ExitCode(failure.error.code));
+  for (const auto& failure : failures) {
+    worst = std::max(worst, ExitCode(failure.error.code));
+  }
   return worst;
 }
 

@@ -16,7 +16,9 @@ using FileId = std::pair<dev_t, ino_t>;
 
 std::optional<FileId> IdOf(const fs::path& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
   return FileId{st.st_dev, st.st_ino};
 }
 
@@ -25,7 +27,9 @@ std::optional<FileId> IdOf(const fs::path& path) {
 std::string CollisionKey(const fs::path& output) {
   std::error_code ec;
   fs::path absolute = fs::absolute(output, ec);
-  if (ec) absolute = output;
+  if (ec) {
+    absolute = output;
+  }
   return absolute.lexically_normal().generic_string();
 }
 
@@ -42,7 +46,9 @@ Plan PlanOutputs(const std::vector<InputFile>& inputs, const fs::path& outdir,
   Plan plan;
   std::set<FileId> input_ids;
   for (const InputFile& input : inputs) {
-    if (auto id = IdOf(input.path)) input_ids.insert(*id);
+    if (auto id = IdOf(input.path)) {
+      input_ids.insert(*id);
+    }
   }
   // collision key -> the input that claimed the output first
   std::map<std::string, const InputFile*> claimed;

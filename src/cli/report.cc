@@ -1,15 +1,22 @@
 #include "cli/report.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 
 namespace imgpipe::cli {
 namespace {
 
-std::string Megabytes(uint64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return buf;
+// Locale-independent fixed-point formatting (always a '.' decimal separator).
+std::string Fixed(double value, int digits) {
+  char buf[64];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, digits);
+  return std::string(buf, result.ptr);
+}
+
+// Decimal units; kB below 1 MB so a batch of thumbnails does not read "0.0 MB".
+std::string Bytes(uint64_t bytes) {
+  const auto value = static_cast<double>(bytes);
+  return value < 1e6 ? Fixed(value / 1e3, 1) + " kB" : Fixed(value / 1e6, 1) + " MB";
 }
 
 constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
@@ -18,19 +25,20 @@ constexpr auto kRedrawInterval = std::chrono::milliseconds(100);
 
 std::string FormatSummary(const BatchStats& stats) {
   const double rate = stats.seconds > 0 ? static_cast<double>(stats.ok) / stats.seconds : 0.0;
-  char tail[96];
-  std::snprintf(tail, sizeof tail, ", %.2f s, %.1f images/s", stats.seconds, rate);
   return std::to_string(stats.ok) + " ok, " + std::to_string(stats.failed) + " failed, " +
-         Megabytes(stats.input_bytes) + " -> " + Megabytes(stats.output_bytes) + tail;
+         Bytes(stats.input_bytes) + " -> " + Bytes(stats.output_bytes) + ", " +
+         Fixed(stats.seconds, 2) + " s, " + Fixed(rate, 1) + " images/s";
 }
 
 std::string FormatProgressBar(size_t done, size_t total, int width) {
   const size_t w = static_cast<size_t>(std::max(width, 1));
   const size_t filled = total == 0 ? w : std::min(w, done * w / total);
   const size_t percent = total == 0 ? 100 : done * 100 / total;
-  std::string bar = "[" + std::string(filled, '#') + std::string(w - filled, '-') + "]  ";
-  return bar + std::to_string(done) + "/" + std::to_string(total) + "  " + std::to_string(percent) +
-         "%";
+  // append() rather than `"[" + std::string(...)`: GCC 12 -Wrestrict misfires on that (bug 105329).
+  std::string bar = "[";
+  bar.append(filled, '#').append(w - filled, '-').append("]  ");
+  bar.append(std::to_string(done)).append("/").append(std::to_string(total)).append("  ");
+  return bar.append(std::to_string(percent)).append("%");
 }
 
 void Reporter::Start(size_t total) {
@@ -68,9 +76,13 @@ void Reporter::Finish(const BatchStats& stats) {
 }
 
 void Reporter::DrawLocked(bool force) {
-  if (!show_progress_) return;
+  if (!show_progress_) {
+    return;
+  }
   const auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_draw_ < kRedrawInterval) return;
+  if (!force && now - last_draw_ < kRedrawInterval) {
+    return;
+  }
   last_draw_ = now;
   // \r + erase-to-end-of-line redraws in place without scrolling the terminal.
   err_ << "\r\033[K" << FormatProgressBar(std::min(done_, total_), total_) << std::flush;
@@ -78,7 +90,9 @@ void Reporter::DrawLocked(bool force) {
 }
 
 void Reporter::ClearLocked() {
-  if (!bar_visible_) return;
+  if (!bar_visible_) {
+    return;
+  }
   err_ << "\r\033[K" << std::flush;
   bar_visible_ = false;
 }

@@ -23,8 +23,8 @@ struct BatchStats {
   std::vector<FileFailure> failures;  // every failure, in the order they happened
 };
 
-// "12 ok, 3 failed, 15.2 MB -> 0.4 MB, 0.52 s, 23.1 images/s" (MB = 10^6 bytes; images/s counts
-// the files written).
+// "12 ok, 3 failed, 15.2 MB -> 412.0 kB, 0.52 s, 23.1 images/s" (decimal units, kB below 1 MB;
+// images/s counts the files written).
 std::string FormatSummary(const BatchStats& stats);
 
 // "[##########----------]  12/40  30%": `width` characters between the brackets.

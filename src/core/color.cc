@@ -25,7 +25,9 @@ inline uint8_t LumaOf(uint32_t r, uint32_t g, uint32_t b) {
 uint8_t Luma(Rgb color) { return LumaOf(color.r, color.g, color.b); }
 
 Image FlattenAlpha(Image image, Rgb background) {
-  if (!image.has_alpha()) return image;
+  if (!image.has_alpha()) {
+    return image;
+  }
   const size_t pixels = static_cast<size_t>(image.width) * image.height;
   uint8_t* p = image.pixels.data();
   if (image.channels == 4) {
@@ -39,7 +41,9 @@ Image FlattenAlpha(Image image, Rgb background) {
   } else {
     // Gray + alpha composites onto the background's luma, as the gray canvas would show it.
     const uint8_t bg = Luma(background);
-    for (size_t i = 0; i < pixels; ++i) p[i] = Over(p[2 * i], p[2 * i + 1], bg);
+    for (size_t i = 0; i < pixels; ++i) {
+      p[i] = Over(p[2 * i], p[2 * i + 1], bg);
+    }
     image.channels = 1;
   }
   image.pixels.resize(image.stride() * image.height);
@@ -47,11 +51,15 @@ Image FlattenAlpha(Image image, Rgb background) {
 }
 
 Image ToGray(Image image) {
-  if (image.channels != 3 && image.channels != 4) return image;
+  if (image.channels != 3 && image.channels != 4) {
+    return image;
+  }
   const size_t pixels = static_cast<size_t>(image.width) * image.height;
   uint8_t* p = image.pixels.data();
   if (image.channels == 3) {
-    for (size_t i = 0; i < pixels; ++i) p[i] = LumaOf(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
+    for (size_t i = 0; i < pixels; ++i) {
+      p[i] = LumaOf(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
+    }
     image.channels = 1;
   } else {
     for (size_t i = 0; i < pixels; ++i) {

@@ -58,7 +58,9 @@ boolean EmptyOutputBuffer(j_compress_ptr cinfo) {
   // libjpeg asks for more room only when the buffer is completely full.
   const size_t grown = dest->capacity * 2;
   auto* bigger = static_cast<JOCTET*>(std::realloc(dest->buffer, grown));
-  if (bigger == nullptr) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 0);
+  if (bigger == nullptr) {
+    ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 0);
+  }
   dest->pub.next_output_byte = bigger + dest->capacity;
   dest->pub.free_in_buffer = grown - dest->capacity;
   dest->buffer = bigger;
@@ -113,13 +115,13 @@ Error Fail(const std::string& reason) {
 
 Result<std::vector<uint8_t>> EncodeJpeg(const Image& image, int quality) {
   if (quality < 1 || quality > 100) {
-    return MakeError(ErrorCode::kInvalidOptions,
-                     "Expected an integer 1..100 for quality but received " +
-                         std::to_string(quality));
+    return MakeError(
+        ErrorCode::kInvalidOptions,
+        "Expected an integer 1..100 for quality but received " + std::to_string(quality));
   }
   if (image.channels != 1 && image.channels != 3) {
-    return Fail("JPEG holds 1 or 3 channels but the image has " +
-                std::to_string(image.channels) + " (flatten alpha first)");
+    return Fail("JPEG holds 1 or 3 channels but the image has " + std::to_string(image.channels) +
+                " (flatten alpha first)");
   }
   if (image.width == 0 || image.height == 0 || image.width > kMaxJpegSide ||
       image.height > kMaxJpegSide) {
@@ -134,7 +136,9 @@ Result<std::vector<uint8_t>> EncodeJpeg(const Image& image, int quality) {
   // Start near the expected size of a q75 thumbnail so small images never reallocate.
   dest.capacity = std::max<size_t>(16 << 10, image.stride() * image.height / 8);
   dest.buffer = static_cast<JOCTET*>(std::malloc(dest.capacity));
-  if (dest.buffer == nullptr) return Fail("out of memory");
+  if (dest.buffer == nullptr) {
+    return Fail("out of memory");
+  }
   ErrorManager error{};
   const bool ok = Compress(image, quality, &dest, &error);
   Result<std::vector<uint8_t>> result =

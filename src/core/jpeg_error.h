@@ -33,6 +33,9 @@ struct JpegErrorManager {
     if (code == ErrorCode::kTruncatedImage) {
       return MakeError(code, "JPEG data ends before the image does (truncated)");
     }
+    if (code == ErrorCode::kUnsupportedFormat) {
+      return MakeError(code, std::string("unsupported JPEG variant: ") + message);
+    }
     return MakeError(code, std::string("corrupt JPEG data: ") + message);
   }
 };
@@ -46,6 +49,8 @@ inline JpegErrorManager& ManagerOf(j_common_ptr cinfo) {
 [[noreturn]] inline void JpegErrorExit(j_common_ptr cinfo) {
   JpegErrorManager& manager = ManagerOf(cinfo);
   if (manager.reached_end) manager.code = ErrorCode::kTruncatedImage;
+  // 12/16-bit JPEGs are valid files this 8-bit libjpeg build cannot decode.
+  if (cinfo->err->msg_code == JERR_BAD_PRECISION) manager.code = ErrorCode::kUnsupportedFormat;
   (*cinfo->err->format_message)(cinfo, manager.message);
   std::longjmp(manager.jump, 1);
 }

@@ -32,13 +32,15 @@ std::string Quote(std::string_view text) {
       out += static_cast<char>(c);
     } else if (c < 0x20 || c >= 0x7f) {
       char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      (void)std::snprintf(hex, sizeof hex, "\\x%02x", c);
       out += hex;
     } else {
       out += static_cast<char>(c);
     }
   }
-  if (text.size() > kMaxShown) out += "...";
+  if (text.size() > kMaxShown) {
+    out += "...";
+  }
   out += '"';
   return out;
 }
@@ -61,7 +63,9 @@ std::string_view Trim(std::string_view text) {
 
 std::string Lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   return out;
 }
 
@@ -72,11 +76,15 @@ bool ConsumeUnsigned(std::string_view& text, uint64_t max, uint64_t& value) {
   value = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
     const uint64_t digit = static_cast<uint64_t>(text[i] - '0');
-    if (value > (max - digit) / 10) return false;
+    if (value > (max - digit) / 10) {
+      return false;
+    }
     value = value * 10 + digit;
     ++i;
   }
-  if (i == 0) return false;
+  if (i == 0) {
+    return false;
+  }
   text.remove_prefix(i);
   return true;
 }
@@ -89,9 +97,15 @@ bool ParseWholeUnsigned(std::string_view text, uint64_t min, uint64_t max, uint6
 bool ValidSide(uint64_t side) { return side >= 1 && side <= kMaxTargetSide; }
 
 int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
   return -1;
 }
 
@@ -101,7 +115,9 @@ Status Validate(const Options& options) {
   // Every rule is checked and every failure is reported, so one run shows all that is wrong.
   std::string problems;
   auto fail = [&problems](const Error& error) {
-    if (!problems.empty()) problems += "; ";
+    if (!problems.empty()) {
+      problems += "; ";
+    }
     problems += error.message;
   };
   if (!ValidSide(options.width) || !ValidSide(options.height)) {
@@ -126,7 +142,9 @@ Status Validate(const Options& options) {
   if (options.limits.max_input_pixels == 0) {
     fail(Expected(kPositiveRule, "max_input_pixels", "0"));
   }
-  if (!problems.empty()) return MakeError(ErrorCode::kInvalidOptions, problems);
+  if (!problems.empty()) {
+    return MakeError(ErrorCode::kInvalidOptions, problems);
+  }
   return OkStatus();
 }
 
@@ -138,7 +156,9 @@ Result<Size> ParseSize(std::string_view text) {
                   (rest.front() == 'x' || rest.front() == 'X') &&
                   (rest.remove_prefix(1), ConsumeUnsigned(rest, UINT32_MAX, height)) &&
                   rest.empty() && ValidSide(width) && ValidSide(height);
-  if (!ok) return Expected(kSizeRule, "size", Quote(text));
+  if (!ok) {
+    return Expected(kSizeRule, "size", Quote(text));
+  }
   return Size{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }
 
@@ -154,7 +174,9 @@ Result<Size> ParseNewImageSize(std::string_view json) {
   };
   auto expect = [&skip_space](std::string_view& s, char c) {
     skip_space(s);
-    if (s.empty() || s.front() != c) return false;
+    if (s.empty() || s.front() != c) {
+      return false;
+    }
     s.remove_prefix(1);
     return true;
   };
@@ -176,23 +198,33 @@ Result<Size> ParseNewImageSize(std::string_view json) {
     skip_space(rest);
     ok = rest.empty() && ValidSide(width) && ValidSide(height);
   }
-  if (!ok) return Expected(kNewImageSizeRule, "NEW_IMAGE_SIZE", Quote(json));
+  if (!ok) {
+    return Expected(kNewImageSizeRule, "NEW_IMAGE_SIZE", Quote(json));
+  }
   return Size{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }
 
 Result<Fit> ParseFit(std::string_view text) {
   const std::string name = Lower(Trim(text));
   for (Fit fit : {Fit::kFill, Fit::kCover, Fit::kContain, Fit::kInside}) {
-    if (name == FitName(fit)) return fit;
+    if (name == FitName(fit)) {
+      return fit;
+    }
   }
   return Expected(kFitRule, "fit", Quote(text));
 }
 
 Result<OutputFormat> ParseOutputFormat(std::string_view text) {
   const std::string name = Lower(Trim(text));
-  if (name == "jpeg" || name == "jpg") return OutputFormat::kJpeg;
-  if (name == "png") return OutputFormat::kPng;
-  if (name == "webp") return OutputFormat::kWebp;
+  if (name == "jpeg" || name == "jpg") {
+    return OutputFormat::kJpeg;
+  }
+  if (name == "png") {
+    return OutputFormat::kPng;
+  }
+  if (name == "webp") {
+    return OutputFormat::kWebp;
+  }
   return Expected(kFormatRule, "format", Quote(text));
 }
 
@@ -206,10 +238,16 @@ Result<int> ParseQuality(std::string_view text) {
 
 Result<Rgb> ParseColor(std::string_view text) {
   const std::string name = Lower(Trim(text));
-  if (name == "white") return Rgb{255, 255, 255};
-  if (name == "black") return Rgb{0, 0, 0};
+  if (name == "white") {
+    return Rgb{255, 255, 255};
+  }
+  if (name == "black") {
+    return Rgb{0, 0, 0};
+  }
   std::string_view hex = name;
-  if (!hex.empty() && hex.front() == '#') hex.remove_prefix(1);
+  if (!hex.empty() && hex.front() == '#') {
+    hex.remove_prefix(1);
+  }
   if (hex.size() == 6) {
     std::array<int, 6> d{};
     bool ok = true;
@@ -235,8 +273,12 @@ Result<uint64_t> ParsePositive(std::string_view field, std::string_view text) {
 
 Result<bool> ParseBool(std::string_view field, std::string_view text) {
   const std::string name = Lower(Trim(text));
-  if (name == "true" || name == "1" || name == "yes") return true;
-  if (name == "false" || name == "0" || name == "no") return false;
+  if (name == "true" || name == "1" || name == "yes") {
+    return true;
+  }
+  if (name == "false" || name == "0" || name == "no") {
+    return false;
+  }
   return Expected(kBoolRule, field, Quote(text));
 }
 

@@ -56,7 +56,9 @@ void Copy(const uint8_t* in, uint8_t* out, uint32_t out_w, uint32_t out_h, const
 bool SwapsAxes(int orientation) { return orientation >= 5 && orientation <= 8; }
 
 Image ApplyOrientation(Image image, int orientation) {
-  if (orientation < 2 || orientation > 8) return image;
+  if (orientation < 2 || orientation > 8) {
+    return image;
+  }
   if (image.width == 0 || image.height == 0 || image.channels < 1 || image.channels > 4 ||
       image.pixels.size() < image.stride() * image.height) {
     return image;  // nothing sane to move; callers only pass decoder output

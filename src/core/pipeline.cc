@@ -22,9 +22,9 @@ enum class Phase { kDecode, kResize, kEncode };
 struct Context {
   std::span<const uint8_t> input;
   const Options& options;
-  Header header;            // filled by ReadHeaderStep
-  core::ResizePlan plan;    // filled by PlanStep, in upright (post-orientation) coordinates
-  Image image;              // the working pixels, replaced step by step
+  Header header;          // filled by ReadHeaderStep
+  core::ResizePlan plan;  // filled by PlanStep, in upright (post-orientation) coordinates
+  Image image;            // the working pixels, replaced step by step
   std::vector<uint8_t> encoded;
 };
 

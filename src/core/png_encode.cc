@@ -48,10 +48,14 @@ Result<std::vector<uint8_t>> EncodePng(const Image& image) {
                 " is not encodable");
   }
   const size_t bytes = image.stride() * image.height;
-  if (image.pixels.size() < bytes) return Fail("pixel buffer is smaller than its size says");
+  if (image.pixels.size() < bytes) {
+    return Fail("pixel buffer is smaller than its size says");
+  }
 
   std::unique_ptr<spng_ctx, ContextDeleter> ctx(spng_ctx_new(SPNG_CTX_ENCODER));
-  if (!ctx) return Fail("out of memory");
+  if (!ctx) {
+    return Fail("out of memory");
+  }
   spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
   spng_ihdr ihdr{};
   ihdr.width = image.width;
@@ -63,10 +67,14 @@ Result<std::vector<uint8_t>> EncodePng(const Image& image) {
     rc = spng_encode_image(ctx.get(), image.pixels.data(), bytes, SPNG_FMT_PNG,
                            SPNG_ENCODE_FINALIZE);
   }
-  if (rc != 0) return Fail(spng_strerror(rc));
+  if (rc != 0) {
+    return Fail(spng_strerror(rc));
+  }
   size_t length = 0;
   std::unique_ptr<void, MallocDeleter> buffer(spng_get_png_buffer(ctx.get(), &length, &rc));
-  if (!buffer || rc != 0) return Fail(rc != 0 ? spng_strerror(rc) : "no output buffer");
+  if (!buffer || rc != 0) {
+    return Fail(rc != 0 ? spng_strerror(rc) : "no output buffer");
+  }
   const auto* data = static_cast<const uint8_t*>(buffer.get());
   return std::vector<uint8_t>(data, data + length);
 }

@@ -49,12 +49,18 @@ void HorizontalPass(const uint8_t* in, const AxisWeights& w, uint8_t* out) {
   for (uint32_t i = 0; i < w.count; ++i, weight += taps) {
     const uint8_t* src = in + static_cast<size_t>(w.first[i]) * kChannels;
     int32_t acc[kChannels];
-    for (int c = 0; c < kChannels; ++c) acc[c] = kRoundHalf;
+    for (int c = 0; c < kChannels; ++c) {
+      acc[c] = kRoundHalf;
+    }
     for (uint32_t k = 0; k < taps; ++k) {
       const int32_t wk = weight[k];
-      for (int c = 0; c < kChannels; ++c) acc[c] += wk * src[k * kChannels + c];
+      for (int c = 0; c < kChannels; ++c) {
+        acc[c] += wk * src[k * kChannels + c];
+      }
     }
-    for (int c = 0; c < kChannels; ++c) out[i * kChannels + c] = ClampToByte(acc[c]);
+    for (int c = 0; c < kChannels; ++c) {
+      out[i * kChannels + c] = ClampToByte(acc[c]);
+    }
   }
 }
 
@@ -110,7 +116,9 @@ void ResampleColumns(const uint8_t* const* rows, const int16_t* weights, uint32_
   int32_t acc[kBlock];
   for (size_t x0 = 0; x0 < n; x0 += kBlock) {
     const size_t len = std::min(kBlock, n - x0);
-    for (size_t i = 0; i < len; ++i) acc[i] = kRoundHalf;
+    for (size_t i = 0; i < len; ++i) {
+      acc[i] = kRoundHalf;
+    }
     uint32_t k = 0;
     for (; k + 2 <= taps; k += 2) {
       const int16_t w0 = weights[k];
@@ -129,15 +137,16 @@ void ResampleColumns(const uint8_t* const* rows, const int16_t* weights, uint32_
         acc[i] += static_cast<int32_t>(wk) * static_cast<int16_t>(src[i]);
       }
     }
-    for (size_t i = 0; i < len; ++i) out[x0 + i] = ClampToByte(acc[i]);
+    for (size_t i = 0; i < len; ++i) {
+      out[x0 + i] = ClampToByte(acc[i]);
+    }
   }
 }
 
 RowResizer::RowResizer(uint32_t in_width, uint32_t in_height, int channels, uint32_t scaled_width,
                        uint32_t scaled_height, uint32_t crop_x, uint32_t crop_y,
                        uint32_t crop_width, uint32_t crop_height, Sink sink)
-    : in_width_(in_width),
-      in_height_(in_height),
+    : in_height_(in_height),
       channels_(channels),
       crop_width_(crop_width),
       crop_height_(crop_height),
@@ -169,15 +178,21 @@ RowResizer::RowResizer(uint32_t in_width, uint32_t in_height, int channels, uint
   ring_storage_.resize(ring_stride_ * vertical_.taps);
   ring_rows_.assign(vertical_.taps, nullptr);
   window_.assign(vertical_.taps, nullptr);
-  if (vertical_first_) blended_.resize(static_cast<size_t>(in_width) * c);
+  if (vertical_first_) {
+    blended_.resize(static_cast<size_t>(in_width) * c);
+  }
   out_row_.resize(static_cast<size_t>(crop_width) * c);
 }
 
 void RowResizer::PushRow(const uint8_t* row, bool stable) {
-  if (next_in_ >= in_height_) return;
+  if (next_in_ >= in_height_) {
+    return;
+  }
   const uint32_t y = next_in_++;
   const uint32_t taps = vertical_.taps;
-  if (y < vertical_.first.front() || y >= vertical_.first.back() + taps) return;  // unused
+  if (y < vertical_.first.front() || y >= vertical_.first.back() + taps) {
+    return;  // unused
+  }
   const size_t slot = y % taps;
   uint8_t* storage = ring_storage_.data() + slot * ring_stride_;
   if (!vertical_first_) {
@@ -201,18 +216,24 @@ void RowResizer::PushRow(const uint8_t* row, bool stable) {
 void RowResizer::Emit(uint32_t out_y) {
   const uint32_t taps = vertical_.taps;
   const uint32_t first = vertical_.first[out_y];
-  for (uint32_t k = 0; k < taps; ++k) window_[k] = ring_rows_[(first + k) % taps];
+  for (uint32_t k = 0; k < taps; ++k) {
+    window_[k] = ring_rows_[(first + k) % taps];
+  }
   const int16_t* weights = vertical_.weights.data() + static_cast<size_t>(out_y) * taps;
   const size_t c = static_cast<size_t>(channels_);
   if (!vertical_first_) {
-    if (vertical_.identity) return sink_(out_y, window_[0]);
+    if (vertical_.identity) {
+      return sink_(out_y, window_[0]);
+    }
     ResampleColumns(window_.data(), weights, taps, crop_width_ * c, out_row_.data());
     return sink_(out_y, out_row_.data());
   }
   // Blend only the source columns the horizontal windows touch.
   const size_t x_lo = horizontal_.first.front() * c;
   const size_t x_hi = (horizontal_.first.back() + horizontal_.taps) * c;
-  for (uint32_t k = 0; k < taps; ++k) window_[k] += x_lo;
+  for (uint32_t k = 0; k < taps; ++k) {
+    window_[k] += x_lo;
+  }
   ResampleColumns(window_.data(), weights, taps, x_hi - x_lo, blended_.data() + x_lo);
   ResampleRow(blended_.data(), channels_, horizontal_, out_row_.data());
   sink_(out_y, out_row_.data());
@@ -225,36 +246,84 @@ bool Resamplable(const Image& image) {
          image.pixels.size() >= image.stride() * image.height;
 }
 
-// Runs the resizer over an in-memory image; the sink gets each output row of the crop.
+// Straight alpha must not be resampled as it is: a fully transparent pixel's colour (often
+// black or junk) would bleed into its visible neighbours as a dark fringe. Like Pillow (which
+// converts RGBA to RGBa for resize), colour is premultiplied by alpha before filtering and
+// divided back after, so each pixel contributes in proportion to its opacity.
+void Premultiply(const uint8_t* in, uint8_t* out, uint32_t width, int channels) {
+  const int colour = channels - 1;
+  for (uint32_t x = 0; x < width; ++x, in += channels, out += channels) {
+    const uint32_t a = in[colour];
+    for (int c = 0; c < colour; ++c) {
+      const uint32_t v = in[c] * a + 128;
+      out[c] = static_cast<uint8_t>((v + (v >> 8)) >> 8);  // round(in * a / 255)
+    }
+    out[colour] = static_cast<uint8_t>(a);
+  }
+}
+
+void Unpremultiply(const uint8_t* in, uint8_t* out, uint32_t width, int channels) {
+  const int colour = channels - 1;
+  for (uint32_t x = 0; x < width; ++x, in += channels, out += channels) {
+    const uint32_t a = in[colour];
+    for (int c = 0; c < colour; ++c) {
+      out[c] =
+          a == 0 ? 0 : static_cast<uint8_t>(std::min<uint32_t>(255, (in[c] * 255 + a / 2) / a));
+    }
+    out[colour] = static_cast<uint8_t>(a);
+  }
+}
+
+// Runs the resizer over an in-memory image, writing output row y of the crop to
+// destination(y) (crop_w * channels bytes).
+template <typename Destination>
 void RunResizer(const Image& source, uint32_t scaled_w, uint32_t scaled_h, uint32_t crop_x,
-                uint32_t crop_y, uint32_t crop_w, uint32_t crop_h, RowResizer::Sink sink) {
-  RowResizer resizer(source.width, source.height, source.channels, scaled_w, scaled_h, crop_x,
-                     crop_y, crop_w, crop_h, std::move(sink));
+                uint32_t crop_y, uint32_t crop_w, uint32_t crop_h, Destination destination) {
+  const int channels = source.channels;
+  const bool alpha = source.has_alpha();
+  RowResizer resizer(source.width, source.height, channels, scaled_w, scaled_h, crop_x, crop_y,
+                     crop_w, crop_h, [&](uint32_t y, const uint8_t* row) {
+                       if (alpha) {
+                         Unpremultiply(row, destination(y), crop_w, channels);
+                       } else {
+                         std::memcpy(destination(y), row, static_cast<size_t>(crop_w) * channels);
+                       }
+                     });
+  std::vector<uint8_t> premultiplied(alpha ? source.stride() : 0);
   for (uint32_t y = 0; y < source.height && !resizer.done(); ++y) {
-    resizer.PushRow(source.row(y), /*stable=*/true);
+    if (alpha) {
+      Premultiply(source.row(y), premultiplied.data(), source.width, channels);
+      resizer.PushRow(premultiplied.data());
+    } else {
+      resizer.PushRow(source.row(y), /*stable=*/true);
+    }
   }
 }
 
 }  // namespace
 
 Image Resize(const Image& source, uint32_t width, uint32_t height) {
-  if (!Resamplable(source)) return Image{};  // nothing to sample from; callers never do this
+  if (!Resamplable(source)) {
+    return Image{};  // nothing to sample from; callers never do this
+  }
   width = std::max<uint32_t>(width, 1);
   height = std::max<uint32_t>(height, 1);
-  if (width == source.width && height == source.height) return source;
+  if (width == source.width && height == source.height) {
+    return source;
+  }
   Image out;
   out.width = width;
   out.height = height;
   out.channels = source.channels;
   out.pixels.resize(out.stride() * height);
-  RunResizer(source, width, height, 0, 0, width, height, [&out](uint32_t y, const uint8_t* row) {
-    std::memcpy(out.row(y), row, out.stride());
-  });
+  RunResizer(source, width, height, 0, 0, width, height, [&out](uint32_t y) { return out.row(y); });
   return out;
 }
 
 Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
-  if (!Resamplable(source)) return Image{};
+  if (!Resamplable(source)) {
+    return Image{};
+  }
   // A plan from PlanResize is always consistent; clamping here only keeps a hand-made or
   // corrupted plan from writing out of bounds.
   const uint32_t scaled_w = std::max<uint32_t>(plan.scaled_width, 1);
@@ -304,9 +373,7 @@ Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
   }
   const size_t c = static_cast<size_t>(source.channels);
   RunResizer(source, scaled_w, scaled_h, crop_x, crop_y, crop_w, crop_h,
-             [&](uint32_t y, const uint8_t* row) {
-               std::memcpy(canvas.row(pad_y + y) + pad_x * c, row, crop_w * c);
-             });
+             [&](uint32_t y) { return canvas.row(pad_y + y) + pad_x * c; });
   return canvas;
 }
 

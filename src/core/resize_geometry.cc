@@ -71,12 +71,16 @@ ResizePlan PlanResize(uint32_t source_width, uint32_t source_height, const Optio
       break;
     case Fit::kCover:
       scaled = FitCover(sw, sh, tw, th);
-      if (no_enlarge && Enlarges(sw, sh, scaled)) scaled = {sw, sh};
+      if (no_enlarge && Enlarges(sw, sh, scaled)) {
+        scaled = {sw, sh};
+      }
       break;
     case Fit::kContain:
     case Fit::kInside:
       scaled = FitInside(sw, sh, tw, th);
-      if (no_enlarge && Enlarges(sw, sh, scaled)) scaled = {sw, sh};
+      if (no_enlarge && Enlarges(sw, sh, scaled)) {
+        scaled = {sw, sh};
+      }
       break;
   }
 

@@ -76,7 +76,6 @@ class RowResizer {
  private:
   void Emit(uint32_t out_y);
 
-  uint32_t in_width_;
   uint32_t in_height_;
   int channels_;
   uint32_t crop_width_;

@@ -18,8 +18,12 @@ namespace {
 double Bicubic(double x) {
   constexpr double a = -0.5;
   x = std::fabs(x);
-  if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
-  if (x < 2.0) return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+  if (x < 1.0) {
+    return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+  }
+  if (x < 2.0) {
+    return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+  }
   return 0.0;
 }
 constexpr double kBicubicSupport = 2.0;
@@ -37,7 +41,9 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
     result.taps = 1;
     result.first.resize(count);
     result.weights.assign(count, static_cast<int16_t>(kWeightOne));
-    for (uint32_t i = 0; i < count; ++i) result.first[i] = out_first + i;
+    for (uint32_t i = 0; i < count; ++i) {
+      result.first[i] = out_first + i;
+    }
     return result;
   }
 
@@ -68,7 +74,9 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
       sum += w[x - start];
     }
     if (sum != 0.0) {
-      for (uint32_t k = 0; k < end - start; ++k) w[k] /= sum;
+      for (uint32_t k = 0; k < end - start; ++k) {
+        w[k] /= sum;
+      }
     } else {
       // Cannot happen for the bicubic (the tap nearest the centre is always > 0), but a zero
       // row would turn pixels black, so fall back to nearest-neighbour.
@@ -85,7 +93,9 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
   // flat image stays exactly flat, and keeps each partial sum within half a unit of the ideal,
   // which bounds the error even for a 10000-tap extreme downscale where a weight is ~1.6 units.
   const uint32_t padded = (taps + tap_multiple - 1) / tap_multiple * tap_multiple;
-  if (padded <= in_size) taps = padded;  // shifting the window left keeps it inside the row
+  if (padded <= in_size) {
+    taps = padded;  // shifting the window left keeps it inside the row
+  }
   result.taps = taps;
   result.first.resize(count);
   result.weights.assign(static_cast<size_t>(count) * taps, 0);

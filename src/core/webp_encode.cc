@@ -30,7 +30,9 @@ std::vector<uint8_t> ExpandGray(const Image& image) {
   for (size_t i = 0; i < pixels; ++i) {
     const uint8_t v = in[i * image.channels];
     o[0] = o[1] = o[2] = v;
-    if (out_channels == 4) o[3] = in[i * 2 + 1];
+    if (out_channels == 4) {
+      o[3] = in[i * 2 + 1];
+    }
     o += out_channels;
   }
   return out;
@@ -40,9 +42,9 @@ std::vector<uint8_t> ExpandGray(const Image& image) {
 
 Result<std::vector<uint8_t>> EncodeWebp(const Image& image, int quality) {
   if (quality < 1 || quality > 100) {
-    return MakeError(ErrorCode::kInvalidOptions,
-                     "Expected an integer 1..100 for quality but received " +
-                         std::to_string(quality));
+    return MakeError(
+        ErrorCode::kInvalidOptions,
+        "Expected an integer 1..100 for quality but received " + std::to_string(quality));
   }
   if (image.channels < 1 || image.channels > 4) {
     return Fail("WebP holds 1..4 channels but the image has " + std::to_string(image.channels));
@@ -67,14 +69,15 @@ Result<std::vector<uint8_t>> EncodeWebp(const Image& image, int quality) {
   const int stride = static_cast<int>(image.width) * channels;
   uint8_t* output = nullptr;
   const size_t size =
-      channels == 3 ? WebPEncodeRGB(pixels, static_cast<int>(image.width),
-                                    static_cast<int>(image.height), stride,
-                                    static_cast<float>(quality), &output)
-                    : WebPEncodeRGBA(pixels, static_cast<int>(image.width),
-                                     static_cast<int>(image.height), stride,
-                                     static_cast<float>(quality), &output);
+      channels == 3
+          ? WebPEncodeRGB(pixels, static_cast<int>(image.width), static_cast<int>(image.height),
+                          stride, static_cast<float>(quality), &output)
+          : WebPEncodeRGBA(pixels, static_cast<int>(image.width), static_cast<int>(image.height),
+                           stride, static_cast<float>(quality), &output);
   std::unique_ptr<uint8_t, WebpDeleter> owned(output);
-  if (size == 0 || output == nullptr) return Fail("libwebp returned no data");
+  if (size == 0 || output == nullptr) {
+    return Fail("libwebp returned no data");
+  }
   return std::vector<uint8_t>(output, output + size);
 }
 

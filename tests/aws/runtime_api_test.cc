@@ -99,7 +99,9 @@ TEST(RuntimeApi, PostInitError) {
 TEST(RuntimeApi, LoopReusesOneConnection) {
   int served = 0;
   TestHttpServer server([&](const RecordedRequest& req) {
-    if (req.target == kNext) return NextEvent("id-" + std::to_string(served++), "{}");
+    if (req.target == kNext) {
+      return NextEvent("id-" + std::to_string(served++), "{}");
+    }
     return Accepted();
   });
   RuntimeApi api(server.host_port());

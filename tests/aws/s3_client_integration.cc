@@ -40,7 +40,9 @@ std::vector<uint8_t> RandomBytes(size_t n, uint64_t seed) {
   std::vector<uint8_t> out(n);
   for (size_t i = 0; i < n; i += 8) {
     const uint64_t v = rng();
-    for (size_t j = 0; j < 8 && i + j < n; ++j) out[i + j] = static_cast<uint8_t>(v >> (8 * j));
+    for (size_t j = 0; j < 8 && i + j < n; ++j) {
+      out[i + j] = static_cast<uint8_t>(v >> (8 * j));
+    }
   }
   return out;
 }

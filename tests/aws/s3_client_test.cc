@@ -189,7 +189,9 @@ TEST(S3Client, RetriesServerErrorsWithBackoffAndLogsEachRetry) {
   EXPECT_EQ(events[0].reason, "HTTP 503 SlowDown: Please reduce your request rate.");
   EXPECT_LE(events[1].delay, milliseconds(5));
   // Every attempt is signed afresh and carries a valid Authorization.
-  for (const auto& r : server.requests()) EXPECT_EQ(r.headers.count("authorization"), 1u);
+  for (const auto& r : server.requests()) {
+    EXPECT_EQ(r.headers.count("authorization"), 1u);
+  }
 }
 
 TEST(S3Client, ExhaustedRetriesGiveStorageError) {
@@ -212,7 +214,9 @@ TEST(S3Client, ExhaustedRetriesGiveStorageError) {
   EXPECT_NE(put.error().message.find("HTTP 500 InternalError"), std::string::npos);
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(logged, 2);
-  for (const auto& r : server.requests()) EXPECT_EQ(r.body, body);  // the body is resent whole
+  for (const auto& r : server.requests()) {
+    EXPECT_EQ(r.body, body);  // the body is resent whole
+  }
 }
 
 TEST(S3Client, TotalTimeBudgetStopsRetriesEarly) {
@@ -237,7 +241,9 @@ TEST(S3Client, StalledResponseTimesOutAndIsRetried) {
   int calls = 0;
   TestHttpServer server([&](const RecordedRequest&) {
     Reply r = Ok("late");
-    if (++calls == 1) r.delay = milliseconds(1500);
+    if (++calls == 1) {
+      r.delay = milliseconds(1500);
+    }
     return r;
   });
   S3Config config = ConfigFor(server);
@@ -333,7 +339,9 @@ TEST(S3Client, InvalidRequestsAreRejectedBeforeSending) {
 TEST(S3Client, ConnectionIsReusedAcrossCalls) {
   TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
   S3Client client(ConfigFor(server));
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.Get("b", "k" + std::to_string(i)).ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client.Get("b", "k" + std::to_string(i)).ok());
+  }
   EXPECT_EQ(server.connections(), 1);
 }
 

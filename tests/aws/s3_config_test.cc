@@ -11,7 +11,9 @@ namespace {
 EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
     const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
     return it->second;
   };
 }

@@ -81,11 +81,13 @@ TEST(MetadataValue, AsciiPassesThrough) {
 }
 
 TEST(MetadataValue, NonAsciiAndControlCharsRoundTripThroughRfc2047) {
-  for (std::string v : {std::string("photo\xC3\xA9.jpg"), std::string("a\r\nInjected: 1"),
-                        std::string("\xE2\x82\xAC"), std::string("ab\xC3\xA9"),
-                        std::string("=?UTF-8?B?looks-encoded?="), std::string("\x01", 1)}) {
+  for (const std::string& v : {std::string("photo\xC3\xA9.jpg"), std::string("a\r\nInjected: 1"),
+                               std::string("\xE2\x82\xAC"), std::string("ab\xC3\xA9"),
+                               std::string("=?UTF-8?B?looks-encoded?="), std::string("\x01", 1)}) {
     const std::string enc = EncodeMetadataValue(v);
-    for (char c : enc) ASSERT_TRUE(c >= 0x20 && c < 0x7f) << enc;
+    for (char c : enc) {
+      ASSERT_TRUE(c >= 0x20 && c < 0x7f) << enc;
+    }
     EXPECT_TRUE(enc.starts_with("=?UTF-8?B?")) << enc;
     EXPECT_EQ(DecodeMetadataValue(enc), v);
   }

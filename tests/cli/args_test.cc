@@ -16,7 +16,10 @@ struct Parsed {
 Parsed Parse(std::vector<std::string> args) {
   args.insert(args.begin(), "imgpipe");
   std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
   std::ostringstream out, err;
   Command command = ParseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
   return {std::move(command), out.str(), err.str()};

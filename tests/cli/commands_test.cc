@@ -17,7 +17,9 @@ using testing::TempDir;
 
 Result<Encoded> FakeProcess(std::span<const uint8_t> input, const Options&) {
   const std::string text(input.begin(), input.end());
-  if (text.rfind("bad", 0) == 0) return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
+  if (text.rfind("bad", 0) == 0) {
+    return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
+  }
   Encoded e;
   e.bytes.assign(text.begin(), text.end());
   return e;
@@ -58,7 +60,7 @@ TEST(RunProcess, BatchWithFailuresReportsEachAndExitsWithTheWorstCode) {
   EXPECT_EQ(ReadAll(tmp / "out/a.jpg"), "good a");
   EXPECT_EQ(ReadAll(tmp / "out/sub/c.jpg"), "good c");
   EXPECT_TRUE(std::regex_search(
-      r.out, std::regex(R"(^2 ok, 3 failed, 0\.0 MB -> 0\.0 MB, [0-9.]+ s, [0-9.]+ images/s\n$)")))
+      r.out, std::regex(R"(^2 ok, 3 failed, 0\.0 kB -> 0\.0 kB, [0-9.]+ s, [0-9.]+ images/s\n$)")))
       << r.out;
 }
 
@@ -141,7 +143,7 @@ TEST(FormatSummary, CountsBytesTimeAndRate) {
   stats.input_bytes = 15'249'000;
   stats.output_bytes = 412'000;
   stats.seconds = 0.5;
-  EXPECT_EQ(FormatSummary(stats), "12 ok, 3 failed, 15.2 MB -> 0.4 MB, 0.50 s, 24.0 images/s");
+  EXPECT_EQ(FormatSummary(stats), "12 ok, 3 failed, 15.2 MB -> 412.0 kB, 0.50 s, 24.0 images/s");
 }
 
 TEST(FormatProgressBar, FillsProportionally) {

@@ -15,7 +15,9 @@ using testing::TempDir;
 
 std::vector<std::string> Relatives(const Discovery& d) {
   std::vector<std::string> out;
-  for (const auto& f : d.files) out.push_back(f.relative.generic_string());
+  for (const auto& f : d.files) {
+    out.push_back(f.relative.generic_string());
+  }
   return out;
 }
 
@@ -37,7 +39,9 @@ TEST(DiscoverInputs, WalksDirectoriesRecursivelyInSortedOrder) {
 
 TEST(DiscoverInputs, SameTreeGivesSameOrderEveryTime) {
   TempDir tmp;
-  for (int i = 0; i < 40; ++i) tmp.Write("in/f" + std::to_string((i * 17) % 40) + ".jpg", "x");
+  for (int i = 0; i < 40; ++i) {
+    tmp.Write(std::string("in/f").append(std::to_string((i * 17) % 40)).append(".jpg"), "x");
+  }
   const auto first = Relatives(DiscoverInputs({(tmp / "in").string()}));
   EXPECT_EQ(first.size(), 40u);
   EXPECT_TRUE(std::is_sorted(first.begin(), first.end()));

@@ -64,16 +64,20 @@ def encode_event_key(key):
     return urllib.parse.quote_plus(key, safe="/*")
 
 
-def make_photo(size=(800, 600), seed=0, fmt="JPEG", quality=90):
-    """A photo-like image (gradients plus noise, different for each seed), encoded as fmt."""
+def make_photo(size=(800, 600), seed=0, fmt="JPEG", quality=90, grain=4):
+    """A photo-like image (gradients plus noise, different for each seed), encoded as fmt.
+    The noise is drawn at 1/grain of the size and scaled up: cheap, and smooth like a photo;
+    grain=1 gives full-resolution noise, which barely compresses (for large uploads)."""
     rnd = random.Random(seed)
-    w, h = size
+    small = (max(1, size[0] // grain), max(1, size[1] // grain))
     bands = []
     for _ in range(3):
-        g = Image.linear_gradient("L").rotate(rnd.randrange(360)).resize(size)
-        n = Image.effect_noise(size, rnd.randrange(10, 60))
+        g = Image.linear_gradient("L").rotate(rnd.randrange(360)).resize(small)
+        n = Image.effect_noise(small, rnd.randrange(10, 60))
         bands.append(Image.blend(g, n, rnd.uniform(0.2, 0.6)))
     img = Image.merge("RGB", bands)
+    if small != size:
+        img = img.resize(size, Image.BILINEAR)
     buf = io.BytesIO()
     if fmt == "JPEG":
         img.save(buf, fmt, quality=quality)
@@ -146,8 +150,9 @@ class LocalStack:
 
     def stop(self):
         self.stack("down", check=False)
-        if self.failed:
-            self.dump_logs()
+        if self.failed or os.environ.get("IMGPIPE_E2E_KEEP"):
+            if self.failed:
+                self.dump_logs()
             print(f"(state kept in {self.state_dir})", file=sys.stderr)
         else:
             shutil.rmtree(self.state_dir, ignore_errors=True)

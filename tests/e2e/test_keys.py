@@ -50,7 +50,7 @@ class Keys(unittest.TestCase):
         with LocalStack("multipart") as st, tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "big.png")
             with open(path, "wb") as f:
-                f.write(make_photo((2400, 1800), seed=7, fmt="PNG"))
+                f.write(make_photo((2400, 1800), seed=7, fmt="PNG", grain=1))
             size = os.path.getsize(path)
             self.assertGreater(size, 8 * 1024 * 1024, "must exceed the CLI's multipart threshold")
             st.aws("s3", "cp", path, f"s3://{st.input_bucket}/large/big photo.png")

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks dist/lambda.zip's shape: within the 10 MB budget, an executable launcher `bootstrap` at
-the root, the binary and the bundled loader executable, every lib/ entry an ELF object, fixed
-timestamps and sorted entries; and that packaging the same build twice gives identical bytes.
+the root, the binary and the bundled loader executable, every lib/ entry an ELF object without
+RPATH/RUNPATH, fixed timestamps and sorted entries; and that packaging the same build twice
+gives identical bytes.
 
 Usage: zip_layout_test.py --zip dist/lambda.zip --build BUILD_DIR --script scripts/package-lambda.sh
 """
@@ -67,6 +68,20 @@ def check_layout(zip_path):
         check(not extra, f"nothing but bootstrap, bin/ and lib/: {extra}")
 
 
+def check_no_search_paths(zip_path):
+    """DT_RPATH outranks the launcher's --library-path, so a bundled ELF carrying one (or a
+    RUNPATH) could send the loader to host directories such as /usr/lib64 on AL2023."""
+    with tempfile.TemporaryDirectory(prefix="imgpipe-zip-") as tmp, zipfile.ZipFile(zip_path) as z:
+        for name in z.namelist():
+            if name == "bootstrap":
+                continue
+            path = z.extract(name, tmp)
+            dynamic = subprocess.run(["readelf", "-d", path], capture_output=True, text=True)
+            paths = [line.strip() for line in dynamic.stdout.splitlines()
+                     if "(RPATH)" in line or "(RUNPATH)" in line]
+            check(not paths, f"{name} carries no RPATH/RUNPATH: {paths}")
+
+
 def check_deterministic(script, build):
     digests = []
     with tempfile.TemporaryDirectory(prefix="imgpipe-zip-") as tmp:
@@ -92,6 +107,7 @@ def main():
         print(f"FAIL: {args.zip} does not exist: run `make package` first", flush=True)
         return 1
     check_layout(args.zip)
+    check_no_search_paths(args.zip)
     check_deterministic(args.script, args.build)
     if failures:
         print(f"{len(failures)} check(s) failed", flush=True)

@@ -22,11 +22,11 @@ MAX_RSS_KIB = 50 * 1024
 EXPECTED = {
     "empty.jpg": ({"empty_input"}, 1),
     "random.jpg": ({"unsupported_format"}, 1),
-    "truncated.jpg": ({"truncated_image", "corrupt_image"}, 1),
-    "truncated.png": ({"truncated_image", "corrupt_image"}, 1),
+    "truncated-jpeg.jpg": ({"truncated_image", "corrupt_image"}, 1),
+    "truncated-png.png": ({"truncated_image", "corrupt_image"}, 1),
     "text.jpg": ({"unsupported_format"}, 1),
-    "huge-60000.png": ({"too_many_pixels"}, 4),
-    "huge-60000.jpg": ({"too_many_pixels"}, 4),
+    "huge-60000-png.png": ({"too_many_pixels"}, 4),
+    "huge-60000-jpeg.jpg": ({"too_many_pixels"}, 4),
 }
 
 
@@ -70,7 +70,7 @@ def main():
         fixtures.write(os.path.join(src, "good-photo2.png"), png.getvalue())
 
         # 1. The 60000x60000 headers alone, so the peak RSS is theirs.
-        huge = {n: os.path.join(src, n) for n in ("huge-60000.png", "huge-60000.jpg")}
+        huge = {n: os.path.join(src, n) for n in ("huge-60000-png.png", "huge-60000-jpeg.jpg")}
         run = cliutil.run([imgpipe, "process", "--jobs", "2", *huge.values(), "-o",
                            os.path.join(tmp, "out-huge")])
         check_failures(checks, run, huge, "huge")

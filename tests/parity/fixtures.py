@@ -139,11 +139,12 @@ def bad_files(photo_path):
     return {
         "empty.jpg": b"",
         "random.jpg": random_bytes(4096),
-        "truncated.jpg": truncated(jpeg, 0.4),
-        "truncated.png": truncated(png.getvalue(), 0.4),
+        # Distinct stems: x.png and x.jpg would both map to x.jpg and collide in one batch.
+        "truncated-jpeg.jpg": truncated(jpeg, 0.4),
+        "truncated-png.png": truncated(png.getvalue(), 0.4),
         "text.jpg": b"This is a plain text file that only pretends to be a JPEG.\n" * 20,
-        "huge-60000.png": huge_png_header(),
-        "huge-60000.jpg": huge_jpeg_header(),
+        "huge-60000-png.png": huge_png_header(),
+        "huge-60000-jpeg.jpg": huge_jpeg_header(),
     }
 
 

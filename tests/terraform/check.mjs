@@ -20,7 +20,9 @@ const checkNames = readdirSync(checksDir)
 
 function usage(message) {
   console.error(`check.mjs: ${message}`);
-  console.error(`usage: check.mjs {${checkNames.join("|")}} [--bootstrap PATH] [--fixtures DIR] MODULE_DIR...`);
+  console.error(
+    `usage: check.mjs {${checkNames.join("|")}} [--bootstrap PATH] [--fixtures DIR] MODULE_DIR...`,
+  );
   process.exit(2);
 }
 
@@ -59,7 +61,9 @@ if (problems.length) failed = true;
 else console.log(`ok: ${name} passes on ${options.dirs.join(", ")}`);
 
 if (options.fixtures) {
-  const cases = readdirSync(options.fixtures, { withFileTypes: true }).filter((e) => e.isDirectory());
+  const cases = readdirSync(options.fixtures, { withFileTypes: true }).filter((e) =>
+    e.isDirectory(),
+  );
   if (!cases.length) {
     console.error(`${name}: no fixtures in ${options.fixtures}`);
     failed = true;
@@ -73,7 +77,9 @@ if (options.fixtures) {
       failed = true;
       continue;
     }
-    const expected = readFileSync(expectFile, "utf8").split("\n").filter((l) => l.trim());
+    const expected = readFileSync(expectFile, "utf8")
+      .split("\n")
+      .filter((l) => l.trim());
     const reported = await run([dir]);
     for (const text of expected) {
       const hit = reported.find((p) => p.includes(text));
@@ -81,7 +87,9 @@ if (options.fixtures) {
         console.log(`ok: ${name} catches ${label}: ${hit}`);
       } else {
         failed = true;
-        console.error(`FAIL: ${name} does not catch ${label}: no problem contains ${JSON.stringify(text)}`);
+        console.error(
+          `FAIL: ${name} does not catch ${label}: no problem contains ${JSON.stringify(text)}`,
+        );
         for (const p of reported) console.error(`  reported: ${p}`);
       }
     }

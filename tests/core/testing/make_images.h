@@ -11,6 +11,7 @@
 // clang-format on
 #include <gif_lib.h>
 #include <spng.h>
+#include <sys/resource.h>
 #include <webp/encode.h>
 
 #include <cstdint>
@@ -80,6 +81,13 @@ inline Difference Compare(const Image& image, const Bytes& expected) {
   return d;
 }
 
+// Peak resident set size of this test process (gtest_discover_tests runs each test alone).
+inline long PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;  // ru_maxrss is in KiB on Linux
+}
+
 inline const uint8_t* PixelAt(const Image& image, uint32_t x, uint32_t y) {
   return image.row(y) + static_cast<size_t>(x) * image.channels;
 }
@@ -124,6 +132,7 @@ inline Bytes ExifTiff(int orientation, bool big_endian = false) {
 struct JpegSpec {
   int quality = 95;
   bool progressive = false;
+  bool arithmetic = false;  // arithmetic instead of Huffman entropy coding
   // Luma sampling factors: 2x2 = 4:2:0, 2x1 = 4:2:2, 1x1 = 4:4:4.
   int h_samp = 2;
   int v_samp = 2;
@@ -157,6 +166,7 @@ inline Bytes EncodeJpeg(const Bytes& pixels, uint32_t width, uint32_t height, in
     c.comp_info[0].v_samp_factor = spec.v_samp;
   }
   if (spec.progressive) jpeg_simple_progression(&c);
+  if (spec.arithmetic) c.arith_code = TRUE;
   jpeg_start_compress(&c, TRUE);
   if (!spec.exif_tiff.empty()) {
     Bytes app1 = {'E', 'x', 'i', 'f', 0, 0};

@@ -17,8 +17,10 @@ export async function check(modules) {
       const at = `${relative(repoRoot, fn.file)}: aws_lambda_function.${fn.name}`;
       const b = fn.body;
       if (fn.name !== "this") problems.push(`${at}: the module's primary resource is named "this"`);
-      if (b.runtime !== "provided.al2023") problems.push(`${at}: runtime is ${JSON.stringify(b.runtime)}, expected "provided.al2023"`);
-      if (b.handler !== "bootstrap") problems.push(`${at}: handler is ${JSON.stringify(b.handler)}, expected "bootstrap"`);
+      if (b.runtime !== "provided.al2023")
+        problems.push(`${at}: runtime is ${JSON.stringify(b.runtime)}, expected "provided.al2023"`);
+      if (b.handler !== "bootstrap")
+        problems.push(`${at}: handler is ${JSON.stringify(b.handler)}, expected "bootstrap"`);
 
       for (const [attr, variable] of [
         ["architectures", "architectures"],
@@ -26,22 +28,40 @@ export async function check(modules) {
         ["timeout", "timeout"],
         ["reserved_concurrent_executions", "reserved_concurrency"],
       ]) {
-        if (unwrap(b[attr]) !== `var.${variable}`) problems.push(`${at}: ${attr} must come from var.${variable}, got ${JSON.stringify(b[attr])}`);
-        else if (!mod.variables.has(variable)) problems.push(`${at}: var.${variable} is not declared`);
+        if (unwrap(b[attr]) !== `var.${variable}`)
+          problems.push(
+            `${at}: ${attr} must come from var.${variable}, got ${JSON.stringify(b[attr])}`,
+          );
+        else if (!mod.variables.has(variable))
+          problems.push(`${at}: var.${variable} is not declared`);
       }
       const arch = mod.variables.get("architectures")?.body.default;
-      if (arch && JSON.stringify(arch) !== '["x86_64"]') problems.push(`${at}: architectures defaults to ${JSON.stringify(arch)}, expected ["x86_64"]`);
+      if (arch && JSON.stringify(arch) !== '["x86_64"]')
+        problems.push(
+          `${at}: architectures defaults to ${JSON.stringify(arch)}, expected ["x86_64"]`,
+        );
 
       const logging = block(b, "logging_config")[0];
-      if (logging?.log_format !== "JSON") problems.push(`${at}: logging_config.log_format must be "JSON"`);
+      if (logging?.log_format !== "JSON")
+        problems.push(`${at}: logging_config.log_format must be "JSON"`);
       const groupAddress = referencedAddress(logging?.log_group);
       const group = groupAddress && mod.resources.get(groupAddress);
       if (!group || group.type !== "aws_cloudwatch_log_group") {
-        problems.push(`${at}: logging_config.log_group must name the module's aws_cloudwatch_log_group (else Lambda creates one that never expires)`);
+        problems.push(
+          `${at}: logging_config.log_group must name the module's aws_cloudwatch_log_group (else Lambda creates one that never expires)`,
+        );
       } else {
-        if (group.body.retention_in_days === undefined) problems.push(`${relative(repoRoot, group.file)}: ${groupAddress} has no retention_in_days`);
-        if (unwrap(group.body.name) && !String(group.body.name).includes("var.lambda_function_name"))
-          problems.push(`${relative(repoRoot, group.file)}: ${groupAddress} name is not derived from the function name`);
+        if (group.body.retention_in_days === undefined)
+          problems.push(
+            `${relative(repoRoot, group.file)}: ${groupAddress} has no retention_in_days`,
+          );
+        if (
+          unwrap(group.body.name) &&
+          !String(group.body.name).includes("var.lambda_function_name")
+        )
+          problems.push(
+            `${relative(repoRoot, group.file)}: ${groupAddress} name is not derived from the function name`,
+          );
       }
 
       // filebase64sha256 of a missing file is an error at plan time: guard it.
@@ -49,12 +69,22 @@ export async function check(modules) {
       const hash = unwrap(b.source_code_hash) ?? "";
       if (!zip) problems.push(`${at}: no filename (the zip built by make package)`);
       else {
-        const guarded = new RegExp(`^fileexists\\(${zip.replace(/\./g, "\\.")}\\)\\s*\\?\\s*filebase64sha256\\(${zip.replace(/\./g, "\\.")}\\)\\s*:\\s*null$`);
+        const guarded = new RegExp(
+          `^fileexists\\(${zip.replace(/\./g, "\\.")}\\)\\s*\\?\\s*filebase64sha256\\(${zip.replace(/\./g, "\\.")}\\)\\s*:\\s*null$`,
+        );
         if (!guarded.test(hash))
-          problems.push(`${at}: source_code_hash must be fileexists(${zip}) ? filebase64sha256(${zip}) : null, got ${JSON.stringify(b.source_code_hash)}`);
-        const pre = block(block(b, "lifecycle")[0], "precondition").find((p) => unwrap(p.condition) === `fileexists(${zip})`);
-        if (!pre) problems.push(`${at}: no precondition fileexists(${zip}) telling the user to run make package`);
-        else if (!/make package/.test(pre.error_message ?? "")) problems.push(`${at}: the missing-zip message must say to run make package`);
+          problems.push(
+            `${at}: source_code_hash must be fileexists(${zip}) ? filebase64sha256(${zip}) : null, got ${JSON.stringify(b.source_code_hash)}`,
+          );
+        const pre = block(block(b, "lifecycle")[0], "precondition").find(
+          (p) => unwrap(p.condition) === `fileexists(${zip})`,
+        );
+        if (!pre)
+          problems.push(
+            `${at}: no precondition fileexists(${zip}) telling the user to run make package`,
+          );
+        else if (!/make package/.test(pre.error_message ?? ""))
+          problems.push(`${at}: the missing-zip message must say to run make package`);
       }
     }
 
@@ -64,10 +94,14 @@ export async function check(modules) {
       const at = `${relative(repoRoot, call.file)}: module "${call.name}"`;
       const parsed = await parseValue(call.body.lambda_zip_path);
       // Terraform runs with -chdir=<this directory>, so path.module is "." relative to it.
-      const value = parsed ? evaluate(parsed, { path: { module: ".", root: ".", cwd: "." } }) : call.body.lambda_zip_path;
+      const value = parsed
+        ? evaluate(parsed, { path: { module: ".", root: ".", cwd: "." } })
+        : call.body.lambda_zip_path;
       const target = resolve(mod.dir, value);
       if (target !== join(repoRoot, "dist", "lambda.zip"))
-        problems.push(`${at}: lambda_zip_path ${JSON.stringify(value)} resolves to ${relative(repoRoot, target)}, not dist/lambda.zip where make package writes it`);
+        problems.push(
+          `${at}: lambda_zip_path ${JSON.stringify(value)} resolves to ${relative(repoRoot, target)}, not dist/lambda.zip where make package writes it`,
+        );
     }
   }
   return problems;

@@ -13,7 +13,10 @@ function must(match, what) {
 
 // A C++ integer constant expression as written there: 100'000'000ull, 64ull << 20.
 function cppInteger(text) {
-  const clean = text.replace(/'/g, "").replace(/(?<=\d)(ull|ul|u|ll|l)\b/gi, "").trim();
+  const clean = text
+    .replace(/'/g, "")
+    .replace(/(?<=\d)(ull|ul|u|ll|l)\b/gi, "")
+    .trim();
   const shift = /^(\d+)\s*<<\s*(\d+)$/.exec(clean);
   if (shift) return Number(BigInt(shift[1]) << BigInt(shift[2]));
   if (/^\d+$/.test(clean)) return Number(clean);
@@ -21,14 +24,22 @@ function cppInteger(text) {
 }
 
 function enumNames(src, name) {
-  const body = must(new RegExp(`enum class ${name}\\s*\\{([^}]*)\\}`).exec(src), `enum class ${name}`)[1];
+  const body = must(
+    new RegExp(`enum class ${name}\\s*\\{([^}]*)\\}`).exec(src),
+    `enum class ${name}`,
+  )[1];
   return [...body.matchAll(/\bk([A-Z][A-Za-z0-9]*)/g)].map((m) => m[1].toLowerCase());
 }
 
 export function coreFacts(src) {
-  const constant = (name) => cppInteger(must(new RegExp(`${name}\\s*=\\s*([^;]+);`).exec(src), name)[1]);
-  const field = (type, name) => must(new RegExp(`${type}\\s+${name}\\s*=\\s*([^;]+);`).exec(src), `Options::${name}`)[1].trim();
-  const quality = must(/int\s+quality\s*=\s*(\d+);[^\n]*?(\d+)\.\.(\d+)/.exec(src), "the quality default and range");
+  const constant = (name) =>
+    cppInteger(must(new RegExp(`${name}\\s*=\\s*([^;]+);`).exec(src), name)[1]);
+  const field = (type, name) =>
+    must(new RegExp(`${type}\\s+${name}\\s*=\\s*([^;]+);`).exec(src), `Options::${name}`)[1].trim();
+  const quality = must(
+    /int\s+quality\s*=\s*(\d+);[^\n]*?(\d+)\.\.(\d+)/.exec(src),
+    "the quality default and range",
+  );
   const rgb = ["r", "g", "b"].map((c) => Number(field("uint8_t", c)));
   return {
     maxSide: constant("kMaxTargetSide"),
@@ -38,9 +49,13 @@ export function coreFacts(src) {
     height: Number(field("uint32_t", "height")),
     quality: { default: Number(quality[1]), min: Number(quality[2]), max: Number(quality[3]) },
     fits: enumNames(src, "Fit"),
-    fit: field("Fit", "fit").replace(/^Fit::k/, "").toLowerCase(),
+    fit: field("Fit", "fit")
+      .replace(/^Fit::k/, "")
+      .toLowerCase(),
     formats: enumNames(src, "OutputFormat"),
-    format: field("OutputFormat", "format").replace(/^OutputFormat::k/, "").toLowerCase(),
+    format: field("OutputFormat", "format")
+      .replace(/^OutputFormat::k/, "")
+      .toLowerCase(),
     grayscale: field("bool", "grayscale") === "true",
     withoutEnlargement: field("bool", "without_enlargement") === "true",
     background: `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`,
@@ -58,27 +73,48 @@ export async function check(modules) {
     if (mod.providers.length) continue;
     const variable = (name) => {
       const v = mod.variables.get(name);
-      if (!v) problems.push(`${where}: no variable "${name}" (the core option has no Terraform input)`);
+      if (!v)
+        problems.push(`${where}: no variable "${name}" (the core option has no Terraform input)`);
       return v;
     };
     const expectAccepts = async (name, value, why) => {
       if ((await validate(mod, name, value)).length)
-        problems.push(`${where}: variable "${name}" rejects ${JSON.stringify(value)}, which the core accepts (${why})`);
+        problems.push(
+          `${where}: variable "${name}" rejects ${JSON.stringify(value)}, which the core accepts (${why})`,
+        );
     };
     const expectRejects = async (name, value, why) => {
       if (!(await validate(mod, name, value)).length)
-        problems.push(`${where}: variable "${name}" accepts ${JSON.stringify(value)}, which the core rejects (${why})`);
+        problems.push(
+          `${where}: variable "${name}" accepts ${JSON.stringify(value)}, which the core rejects (${why})`,
+        );
     };
     const expectDefault = (name, actual, expected) => {
       if (JSON.stringify(actual) !== JSON.stringify(expected))
-        problems.push(`${where}: variable "${name}" defaults to ${JSON.stringify(actual)}, the core to ${JSON.stringify(expected)}`);
+        problems.push(
+          `${where}: variable "${name}" defaults to ${JSON.stringify(actual)}, the core to ${JSON.stringify(expected)}`,
+        );
     };
 
     const max = core.maxSide;
     const size = variable("new_image_size");
     if (size) {
-      for (const v of [[1, 1], [max, max], [1, max], [max, 1]]) await expectAccepts("new_image_size", v, `sides 1..${max}`);
-      for (const v of [[0, 1], [1, 0], [max + 1, 1], [1, max + 1], [1.5, 2], [256], [256, 256, 256]])
+      for (const v of [
+        [1, 1],
+        [max, max],
+        [1, max],
+        [max, 1],
+      ])
+        await expectAccepts("new_image_size", v, `sides 1..${max}`);
+      for (const v of [
+        [0, 1],
+        [1, 0],
+        [max + 1, 1],
+        [1, max + 1],
+        [1.5, 2],
+        [256],
+        [256, 256, 256],
+      ])
         await expectRejects("new_image_size", v, `sides are whole numbers 1..${max}`);
       expectDefault("new_image_size", size.body.default, [core.width, core.height]);
     }
@@ -86,7 +122,8 @@ export async function check(modules) {
     if (quality) {
       const { min, max: top } = core.quality;
       for (const v of [min, top]) await expectAccepts("quality", v, `${min}..${top}`);
-      for (const v of [min - 1, top + 1, min + 0.5]) await expectRejects("quality", v, `whole numbers ${min}..${top}`);
+      for (const v of [min - 1, top + 1, min + 0.5])
+        await expectRejects("quality", v, `whole numbers ${min}..${top}`);
       expectDefault("quality", quality.body.default, core.quality.default);
     }
     for (const [name, def] of [
@@ -106,13 +143,15 @@ export async function check(modules) {
     }
     const format = variable("output_format");
     if (format) {
-      for (const name of core.formats) await expectAccepts("output_format", name, "an OutputFormat of the core");
+      for (const name of core.formats)
+        await expectAccepts("output_format", name, "an OutputFormat of the core");
       expectDefault("output_format", format.body.default, core.format);
     }
     const grayscale = variable("grayscale");
     if (grayscale) expectDefault("grayscale", grayscale.body.default, core.grayscale);
     const enlarge = variable("without_enlargement");
-    if (enlarge) expectDefault("without_enlargement", enlarge.body.default, core.withoutEnlargement);
+    if (enlarge)
+      expectDefault("without_enlargement", enlarge.body.default, core.withoutEnlargement);
     const background = variable("background");
     if (background) {
       const d = String(background.body.default).toLowerCase();

@@ -21,12 +21,15 @@ export async function check(modules) {
   for (const mod of modules) {
     for (const o of mod.outputs.values()) {
       const at = `${relative(repoRoot, o.file)}: output "${o.name}"`;
-      if (typeof o.body.description !== "string" || !o.body.description.trim()) problems.push(`${at} has no description`);
-      if (!/^[a-z0-9]+(_[a-z0-9]+)+$/.test(o.name)) problems.push(`${at} is not named <resource>_<attribute>`);
+      if (typeof o.body.description !== "string" || !o.body.description.trim())
+        problems.push(`${at} has no description`);
+      if (!/^[a-z0-9]+(_[a-z0-9]+)+$/.test(o.name))
+        problems.push(`${at} is not named <resource>_<attribute>`);
     }
     if (mod.providers.length) continue; // a root configuration picks what it shows
     for (const name of REQUIRED)
-      if (!mod.outputs.has(name)) problems.push(`${relative(repoRoot, mod.dir) || "."}: no output "${name}"`);
+      if (!mod.outputs.has(name))
+        problems.push(`${relative(repoRoot, mod.dir) || "."}: no output "${name}"`);
   }
   return problems;
 }

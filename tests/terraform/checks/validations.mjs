@@ -37,7 +37,10 @@ const PROBES = {
   },
   fit: { accept: ["fill", "cover", "contain", "inside"], reject: ["", "stretch", "FILL"] },
   output_format: { accept: ["jpeg", "jpg", "png", "webp"], reject: ["", "gif", "JPEG", "bmp"] },
-  background: { accept: ["#ffffff", "000000", "#A0b1C2", "white", "black"], reject: ["", "#fff", "red", "#gggggg"] },
+  background: {
+    accept: ["#ffffff", "000000", "#A0b1C2", "white", "black"],
+    reject: ["", "#fff", "red", "#gggggg"],
+  },
   architectures: { accept: [["x86_64"], ["arm64"]], reject: [[], ["x86"], ["x86_64", "arm64"]] },
   memory_size: { accept: [128, 512, 10240], reject: [127, 10241, 512.5] },
   timeout: { accept: [1, 30, 900], reject: [0, 901, 2.5] },
@@ -54,8 +57,15 @@ const PROBES = {
   },
   filter_prefix: { accept: ["", "uploads/", "a/b/"], reject: ["/uploads/", "x".repeat(1025)] },
   output_prefix: { accept: ["", "thumbs/"], reject: ["/thumbs/"] },
-  cache_control: { accept: ["public, max-age=86400", "no-cache"], reject: ["", "a\nb", "x".repeat(257)] },
-  lambda_zip_path: { accept: ["../../../dist/lambda.zip", "lambda.zip"], reject: ["dist/lambda", "lambda.tar.gz"] },
+  cache_control: {
+    accept: ["public, max-age=86400", "no-cache", ""],
+    reject: ["a\nb", "a\rb", "x".repeat(257)],
+  },
+  deadline_margin_ms: { accept: [1, 500, 60000], reject: [0, 60001, 0.5] },
+  lambda_zip_path: {
+    accept: ["../../../dist/lambda.zip", "lambda.zip"],
+    reject: ["dist/lambda", "lambda.tar.gz"],
+  },
 };
 
 export async function check(modules) {
@@ -68,22 +78,40 @@ export async function check(modules) {
       if (!mod.variables.has(name)) continue;
       for (const value of accept) {
         const failures = await validate(mod, name, value);
-        if (failures.length) problems.push(`${where}: variable "${name}" rejects the valid value ${JSON.stringify(value)}: ${failures[0]}`);
+        if (failures.length)
+          problems.push(
+            `${where}: variable "${name}" rejects the valid value ${JSON.stringify(value)}: ${failures[0]}`,
+          );
       }
       for (const value of reject) {
         if (!(await validate(mod, name, value)).length)
-          problems.push(`${where}: variable "${name}" accepts the invalid value ${JSON.stringify(value)}`);
+          problems.push(
+            `${where}: variable "${name}" accepts the invalid value ${JSON.stringify(value)}`,
+          );
       }
     }
 
     if (mod.variables.has("input_bucket_name") && mod.variables.has("output_bucket_name")) {
       const list = await preconditions(mod);
       const base = { ...defaults(mod), lambda_zip_path: "dist/lambda.zip" };
-      const same = failingPreconditions(list, { ...base, input_bucket_name: "imgs", output_bucket_name: "imgs" });
+      const same = failingPreconditions(list, {
+        ...base,
+        input_bucket_name: "imgs",
+        output_bucket_name: "imgs",
+      });
       if (!same.failing.length)
-        problems.push(`${where}: nothing refuses input_bucket_name == output_bucket_name (the function would trigger itself)`);
-      const good = failingPreconditions(list, { ...base, input_bucket_name: "imgs-in", output_bucket_name: "imgs-out" });
-      for (const f of good.failing) problems.push(`${where}: the defaults with distinct bucket names fail a precondition: ${f}`);
+        problems.push(
+          `${where}: nothing refuses input_bucket_name == output_bucket_name (the function would trigger itself)`,
+        );
+      const good = failingPreconditions(list, {
+        ...base,
+        input_bucket_name: "imgs-in",
+        output_bucket_name: "imgs-out",
+      });
+      for (const f of good.failing)
+        problems.push(
+          `${where}: the defaults with distinct bucket names fail a precondition: ${f}`,
+        );
     }
   }
   return problems;

@@ -12,7 +12,8 @@ export async function check(modules) {
     const reusable = mod.providers.length === 0;
     for (const v of mod.variables.values()) {
       const at = `${relative(repoRoot, v.file)}: variable "${v.name}"`;
-      const type = typeof v.body.type === "string" ? v.body.type.replace(/^\$\{(.*)\}$/s, "$1") : "";
+      const type =
+        typeof v.body.type === "string" ? v.body.type.replace(/^\$\{(.*)\}$/s, "$1") : "";
       if (!type) problems.push(`${at} has no type`);
       if (typeof v.body.description !== "string" || !v.body.description.trim())
         problems.push(`${at} has no description`);
@@ -25,7 +26,10 @@ export async function check(modules) {
           problems.push(`${at} has a validation without error_message`);
       if (rules.length && "default" in v.body) {
         const failures = await validate(mod, v.name, v.body.default);
-        for (const f of failures) problems.push(`${at}: its default ${JSON.stringify(v.body.default)} fails its own validation: ${f}`);
+        for (const f of failures)
+          problems.push(
+            `${at}: its default ${JSON.stringify(v.body.default)} fails its own validation: ${f}`,
+          );
       }
     }
   }

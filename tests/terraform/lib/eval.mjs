@@ -95,7 +95,10 @@ const FUNCTIONS = {
   concat: (...lists) => lists.flatMap(collection),
   flatten: (list) => collection(list).flat(Infinity),
   keys: (m) => Object.keys(m).sort(),
-  values: (m) => Object.keys(m).sort().map((k) => m[k]),
+  values: (m) =>
+    Object.keys(m)
+      .sort()
+      .map((k) => m[k]),
   join: (sep, list) => collection(list).map(toStr).join(toStr(sep)),
   split: (sep, s) => toStr(s).split(toStr(sep)),
 };
@@ -123,7 +126,11 @@ class Evaluator {
   traverse(value, parts, what) {
     for (const part of parts) {
       const key =
-        "name" in part ? part.name : /^".*"$/.test(part.index) ? JSON.parse(part.index) : Number(part.index);
+        "name" in part
+          ? part.name
+          : /^".*"$/.test(part.index)
+            ? JSON.parse(part.index)
+            : Number(part.index);
       if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) {
         if (value && value.__unknown) throw new Unsupported(`${what} is only known after apply`);
         throw new Unsupported(`${what}: no attribute or element ${JSON.stringify(key)}`);
@@ -232,7 +239,8 @@ class Evaluator {
   call(node, scope) {
     const name = node.meta.name;
     const args = node.children ?? [];
-    if (node.meta.expandedFinalArgument) throw new Unsupported(`${name}(...) with expanded arguments`);
+    if (node.meta.expandedFinalArgument)
+      throw new Unsupported(`${name}(...) with expanded arguments`);
     if (name === "can" || name === "try") {
       for (const arg of args) {
         try {

@@ -15,7 +15,9 @@ function local(name) {
   try {
     return requireLocal(name);
   } catch (err) {
-    throw new Error(`cannot load ${name} from local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`);
+    throw new Error(
+      `cannot load ${name} from local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`,
+    );
   }
 }
 const loaded = {};
@@ -36,10 +38,24 @@ if (cacheFile && existsSync(cacheFile)) {
     diskCache = {}; // a torn or foreign file: start over
   }
 }
-let parserVersion;
+const versions = {};
+function versionOf(name) {
+  try {
+    return (versions[name] ??= JSON.parse(
+      readFileSync(requireLocal.resolve(`${name}/package.json`), "utf8"),
+    ).version);
+  } catch (err) {
+    throw new Error(
+      `cannot find ${name} in local/node_modules (run scripts/setup.sh, or: cd local && npm ci): ${err.message}`,
+    );
+  }
+}
+
 async function cached(kind, text, compute) {
-  parserVersion ??= JSON.parse(readFileSync(requireLocal.resolve("@cdktf/hcl2json/package.json"), "utf8")).version;
-  const key = createHash("sha256").update(`${parserVersion}\0${kind}\0${text}`).digest("base64url");
+  const tool = kind === "format" ? "@cdktf/hcl-tools" : "@cdktf/hcl2json";
+  const key = createHash("sha256")
+    .update(`${tool}@${versionOf(tool)}\0${kind}\0${text}`)
+    .digest("base64url");
   const hit = diskCache[key];
   if (hit) {
     if ("error" in hit) throw new Error(hit.error);
@@ -90,17 +106,6 @@ export function moduleFiles(dir) {
     .map((f) => join(dir, f));
 }
 
-// Every .tf file under dir, recursively (skipping .terraform caches).
-export function allTfFiles(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== ".terraform") out.push(...allTfFiles(path));
-    else if (entry.isFile() && entry.name.endsWith(".tf")) out.push(path);
-  }
-  return out.sort();
-}
-
 // hcl2json gives every block as an array of bodies; labels are nested object keys.
 function labelled(json, key, depth) {
   const out = [];
@@ -131,6 +136,7 @@ export async function loadModule(dir) {
   };
   for (const file of moduleFiles(dir)) {
     const src = readFileSync(file, "utf8");
+    versionOf("@cdktf/hcl2json"); // a missing parser is a setup problem, not a parse error
     let json;
     try {
       json = await parseFile(file, src);
@@ -205,7 +211,8 @@ export async function parseValue(str, file = "expr.tf") {
 export async function parseAll(value) {
   if (typeof value === "string") await parseValue(value);
   else if (Array.isArray(value)) for (const v of value) await parseAll(v);
-  else if (value && typeof value === "object") for (const v of Object.values(value)) await parseAll(v);
+  else if (value && typeof value === "object")
+    for (const v of Object.values(value)) await parseAll(v);
 }
 
 export function cachedParse(str) {

@@ -27,7 +27,8 @@ export async function referencesIn(mod, value, seen = new Set()) {
         for (const r of await referencesIn(mod, mod.locals.get(a).value, seen)) out.add(r);
       } else if (root === "var" && a) out.add(`var.${a}`);
       else if (root === "data" && a && b) out.add(`data.${a}.${b}`);
-      else if (root && a && /_/.test(root) && root !== "each" && root !== "count") out.add(`${root}.${a}`);
+      else if (root && a && /_/.test(root) && root !== "each" && root !== "count")
+        out.add(`${root}.${a}`);
     }
   }
   return out;

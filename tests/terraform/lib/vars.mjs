@@ -39,7 +39,8 @@ export async function validate(mod, name, value) {
       ok = run(condition, { var: { [name]: value } });
     } catch (err) {
       // Terraform reports an error in a condition as a failed validation too.
-      if (err.constructor.name === "Unsupported") throw new Error(`variable "${name}": ${err.message}`);
+      if (err.constructor.name === "Unsupported")
+        throw new Error(`variable "${name}": ${err.message}`);
       ok = false;
     }
     if (!ok) failures.push(rule.error_message ?? "(no error_message)");
@@ -59,7 +60,11 @@ export async function preconditions(mod) {
     const lifecycles = where.startsWith("output.") ? [decl.body] : block(decl.body, "lifecycle");
     for (const lc of lifecycles)
       for (const pre of block(lc, "precondition"))
-        out.push({ where, condition: await conditionOf(pre.condition, decl.file), message: pre.error_message });
+        out.push({
+          where,
+          condition: await conditionOf(pre.condition, decl.file),
+          message: pre.error_message,
+        });
   }
   return out;
 }
@@ -102,8 +107,15 @@ export function evalJson(json, env) {
 // (evaluated on first use, so that locals naming resources only fail when actually needed).
 export async function moduleEnv(mod, vars = {}) {
   for (const l of mod.locals.values()) await parseAll(l.value);
-  const env = { var: { ...defaults(mod), ...vars }, local: {}, path: { module: ".", root: ".", cwd: "." } };
+  const env = {
+    var: { ...defaults(mod), ...vars },
+    local: {},
+    path: { module: ".", root: ".", cwd: "." },
+  };
   for (const l of mod.locals.values())
-    Object.defineProperty(env.local, l.name, { enumerable: true, get: () => evalJson(l.value, env) });
+    Object.defineProperty(env.local, l.name, {
+      enumerable: true,
+      get: () => evalJson(l.value, env),
+    });
   return env;
 }

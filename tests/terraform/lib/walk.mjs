@@ -55,9 +55,16 @@ export function moduleStrings(mod) {
   for (const v of mod.variables.values()) {
     const { validation, ...rest } = v.body;
     collect(rest, base(`variable "${v.name}"`, v.file), SKIP.variable, out, "");
-    collect(validation ?? [], base(`variable "${v.name}"`, v.file, { selfVar: v.name }), SKIP.variable, out, "validation");
+    collect(
+      validation ?? [],
+      base(`variable "${v.name}"`, v.file, { selfVar: v.name }),
+      SKIP.variable,
+      out,
+      "validation",
+    );
   }
-  for (const l of mod.locals.values()) collect(l.value, base(`local.${l.name}`, l.file), SKIP.locals, out, "");
+  for (const l of mod.locals.values())
+    collect(l.value, base(`local.${l.name}`, l.file), SKIP.locals, out, "");
   for (const [kind, map] of [
     ["resource", mod.resources],
     ["data", mod.data],
@@ -71,11 +78,16 @@ export function moduleStrings(mod) {
     }
   }
   for (const m of mod.modules.values()) {
-    const ctx = base(`module.${m.name}`, m.file, { each: "for_each" in m.body, count: "count" in m.body });
+    const ctx = base(`module.${m.name}`, m.file, {
+      each: "for_each" in m.body,
+      count: "count" in m.body,
+    });
     collect(m.body, ctx, SKIP.module, out, "");
   }
-  for (const o of mod.outputs.values()) collect(o.body, base(`output "${o.name}"`, o.file), SKIP.output, out, "");
-  for (const p of mod.providers) collect(p.body, base(`provider "${p.name}"`, p.file), SKIP.provider, out, "");
+  for (const o of mod.outputs.values())
+    collect(o.body, base(`output "${o.name}"`, o.file), SKIP.output, out, "");
+  for (const p of mod.providers)
+    collect(p.body, base(`provider "${p.name}"`, p.file), SKIP.provider, out, "");
   return out;
 }
 

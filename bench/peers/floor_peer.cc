@@ -37,12 +37,18 @@ bool DecodeJpegFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) 
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, in.data(), in.size());
   jpeg_read_header(&cinfo, TRUE);
-  unsigned denom = 8;
-  while (denom > 1 && (cinfo.image_width / denom < 256 || cinfo.image_height / denom < 256)) {
-    denom /= 2;
-  }
+  // The same choice as imgpipe's ChooseScale (src/core/jpeg_decode.cc): the largest of 1/8,
+  // 1/4, 1/2 whose output, as libjpeg rounds it (up), is still >= 256x256. Computing it with
+  // libjpeg's own jpeg_calc_output_dimensions keeps the floor at exactly imgpipe's DCT scale
+  // even for sizes where w / 8 truncates to 255 while libjpeg's ceil gives 256.
   cinfo.scale_num = 1;
-  cinfo.scale_denom = denom;
+  cinfo.scale_denom = 1;
+  for (unsigned denom : {8u, 4u, 2u}) {
+    cinfo.scale_denom = denom;
+    jpeg_calc_output_dimensions(&cinfo);
+    if (cinfo.output_width >= 256 && cinfo.output_height >= 256) break;
+    cinfo.scale_denom = 1;
+  }
   cinfo.out_color_space = JCS_GRAYSCALE;
   jpeg_start_decompress(&cinfo);
   out.resize(static_cast<size_t>(cinfo.output_width) * cinfo.output_height);

@@ -21,20 +21,20 @@ status=0
 # One row per input: what it is, and what was made from it (both read with `imgpipe info`).
 human() { numfmt --to=iec --suffix=B --format='%.1f' "$1"; }
 field() { awk -v n="$2" '{print $n}' <<<"$1"; }
-row='%-32s %-5s %-10s %9s  %9s %-8s %s\n'
+row() { printf '%-32s %-5s %-10s %9s  %9s %-8s %s\n' "$@"; }
 echo
-printf "$row" FILE FMT "IN DIMS" "IN SIZE" "OUT SIZE" "OUT DIMS" "OUT CHANNELS"
+row FILE FMT "IN DIMS" "IN SIZE" "OUT SIZE" "OUT DIMS" "OUT CHANNELS"
 while IFS= read -r -d '' input; do
   rel="${input#"$samples"/}"
   output="$out/${rel%.*}.jpg"
   in_info="$("$imgpipe" info "$input" 2>/dev/null | sed "s|^$input: ||")"
   if [[ -f "$output" ]]; then
     out_info="$("$imgpipe" info "$output" 2>/dev/null | sed "s|^$output: ||")"
-    printf "$row" "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
+    row "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
       "$(human "$(stat -c %s "$input")")" "$(human "$(stat -c %s "$output")")" \
       "$(field "$out_info" 2)" "$(field "$out_info" 4 | sed 's/channels=//')"
   else
-    printf "$row" "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
+    row "$rel" "$(field "$in_info" 1)" "$(field "$in_info" 2)" \
       "$(human "$(stat -c %s "$input")")" - - "(failed)"
   fi
 done < <(find "$samples" -type f ! -name '.*' -print0 | sort -z)

@@ -11,7 +11,7 @@
 # The zip is deterministic: same build in, same bytes out (sorted entries, fixed timestamps and
 # modes, no uid/gid extra fields).
 set -euo pipefail
-# Arguments are relative to the caller's directory; the defaults to the repository root.
+# Arguments are relative to the caller's directory, the defaults to the repository root.
 build_dir="$(realpath -m "${1:-$(dirname "$0")/../build}")"
 out_zip="$(realpath -m "${2:-$(dirname "$0")/../dist/lambda.zip}")"
 binary="$build_dir/bin/bootstrap"

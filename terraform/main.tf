@@ -37,7 +37,6 @@ resource "aws_lambda_function" "this" {
       MAX_INPUT_BYTES     = tostring(var.max_input_bytes)
       MAX_INPUT_PIXELS    = tostring(var.max_input_pixels)
       CACHE_CONTROL       = var.cache_control
-      DEADLINE_MARGIN_MS  = tostring(var.deadline_margin_ms)
     }
   }
 
@@ -51,12 +50,6 @@ resource "aws_lambda_function" "this" {
   tags = var.tags
 
   lifecycle {
-    # A margin as long as the timeout would refuse every invocation.
-    precondition {
-      condition     = var.deadline_margin_ms < var.timeout * 1000
-      error_message = "deadline_margin_ms (${var.deadline_margin_ms}) must be shorter than the timeout (${var.timeout} s)."
-    }
-
     precondition {
       condition     = fileexists(var.lambda_zip_path)
       error_message = "The deployment package ${var.lambda_zip_path} does not exist: run `make package` at the repository root first."

@@ -288,17 +288,6 @@ variable "reserved_concurrency" {
   }
 }
 
-variable "deadline_margin_ms" {
-  description = "The function stops starting new work this many milliseconds before its timeout and reports a retryable error, instead of being killed mid-write; a whole number within 1..60000, below timeout."
-  type        = number
-  default     = 500
-
-  validation {
-    condition     = var.deadline_margin_ms >= 1 && var.deadline_margin_ms <= 60000 && floor(var.deadline_margin_ms) == var.deadline_margin_ms
-    error_message = "deadline_margin_ms must be a whole number of milliseconds within 1..60000."
-  }
-}
-
 variable "log_retention_days" {
   description = "Days CloudWatch keeps the function's logs; one of the values CloudWatch Logs accepts."
   type        = number

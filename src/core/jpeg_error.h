@@ -75,8 +75,8 @@ inline void JpegProgressMonitor(j_common_ptr cinfo) {
   const int scans = reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number;
   if (scans <= kMaxJpegScans) return;
   JpegErrorManager& manager = ManagerOf(cinfo);
-  std::snprintf(manager.message, sizeof manager.message, "progressive JPEG has more than %d scans",
-                kMaxJpegScans);
+  (void)std::snprintf(manager.message, sizeof manager.message,
+                      "progressive JPEG has more than %d scans", kMaxJpegScans);
   std::longjmp(manager.jump, 1);
 }
 

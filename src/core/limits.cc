@@ -12,10 +12,10 @@ namespace {
 std::string Megapixels(uint64_t pixels) {
   char text[48];
   if (pixels % 1'000'000 == 0) {
-    std::snprintf(text, sizeof text, "%llu MP",
-                  static_cast<unsigned long long>(pixels / 1'000'000));
+    (void)std::snprintf(text, sizeof text, "%llu MP",
+                        static_cast<unsigned long long>(pixels / 1'000'000));
   } else {
-    std::snprintf(text, sizeof text, "%.1f MP", static_cast<double>(pixels) / 1e6);
+    (void)std::snprintf(text, sizeof text, "%.1f MP", static_cast<double>(pixels) / 1e6);
   }
   return text;
 }

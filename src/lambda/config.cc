@@ -8,14 +8,16 @@
 namespace imgpipe::lambda {
 namespace {
 
-Error Bad(std::string_view name, std::string message) {
+Error Bad(std::string_view name, const std::string& message) {
   return MakeError(ErrorCode::kInvalidOptions, std::string(name) + ": " + message);
 }
 
 // Wraps a core parser's Result<T> into the variable's Status, prefixing the variable name.
 template <typename T, typename Assign>
 Status Apply(std::string_view name, Result<T> parsed, Assign assign) {
-  if (!parsed.ok()) return Bad(name, parsed.error().message);
+  if (!parsed.ok()) {
+    return Bad(name, parsed.error().message);
+  }
   assign(std::move(parsed).value());
   return OkStatus();
 }
@@ -153,7 +155,9 @@ std::span<const EnvVar> EnvTable() { return kTable; }
 EnvLookup ProcessEnv() {
   return [](const char* name) -> std::optional<std::string> {
     const char* value = std::getenv(name);
-    if (value == nullptr) return std::nullopt;
+    if (value == nullptr) {
+      return std::nullopt;
+    }
     return std::string(value);
   };
 }
@@ -185,12 +189,16 @@ Result<Config> LoadConfig(const EnvLookup& env) {
       }
       value = var.default_value != nullptr ? var.default_value : "";
     }
-    if (auto status = var.apply(*value, config); !status.ok()) return status.error();
+    if (auto status = var.apply(*value, config); !status.ok()) {
+      return status.error();
+    }
   }
   if (auto status = Validate(config.options); !status.ok()) {
     return MakeError(ErrorCode::kInvalidOptions, status.error().message);
   }
-  if (auto status = CheckRecursionGuard(config); !status.ok()) return status.error();
+  if (auto status = CheckRecursionGuard(config); !status.ok()) {
+    return status.error();
+  }
   return config;
 }
 

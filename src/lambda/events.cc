@@ -21,7 +21,9 @@ Error Invalid(std::string message) {
 }
 
 const json* Find(const json& object, const char* name) {
-  if (!object.is_object()) return nullptr;
+  if (!object.is_object()) {
+    return nullptr;
+  }
   auto it = object.find(name);
   return it == object.end() ? nullptr : &*it;
 }
@@ -29,10 +31,16 @@ const json* Find(const json& object, const char* name) {
 // A required string member; the error names `path` (e.g. "Records[0].s3.bucket.name").
 Result<std::string> RequiredString(const json& object, const char* name, const std::string& path) {
   const json* value = Find(object, name);
-  if (value == nullptr || value->is_null()) return Invalid(path + " is missing");
-  if (!value->is_string()) return Invalid(path + " must be a string");
+  if (value == nullptr || value->is_null()) {
+    return Invalid(path + " is missing");
+  }
+  if (!value->is_string()) {
+    return Invalid(path + " must be a string");
+  }
   const auto& text = value->get_ref<const std::string&>();
-  if (text.empty()) return Invalid(path + " is empty");
+  if (text.empty()) {
+    return Invalid(path + " is empty");
+  }
   return text;
 }
 
@@ -44,8 +52,12 @@ std::string OptionalString(const json& object, const char* name) {
 // Absent or null: no size. Present: a non-negative integer, anything else is malformed.
 Result<std::optional<uint64_t>> OptionalSize(const json& object, const std::string& path) {
   const json* value = Find(object, "size");
-  if (value == nullptr || value->is_null()) return std::optional<uint64_t>();
-  if (!value->is_number_unsigned()) return Invalid(path + " must be a non-negative integer");
+  if (value == nullptr || value->is_null()) {
+    return std::optional<uint64_t>();
+  }
+  if (!value->is_number_unsigned()) {
+    return Invalid(path + " must be a non-negative integer");
+  }
   return std::optional<uint64_t>(value->get<uint64_t>());
 }
 
@@ -86,17 +98,25 @@ WorkItem TestEventItem(const json& event) {
 WorkItem ParseS3Record(const json& record, const std::string& path) {
   ObjectRef object;
   auto name = RequiredString(record, "eventName", path + ".eventName");
-  if (!name.ok()) return InvalidItem(name.error().message);
+  if (!name.ok()) {
+    return InvalidItem(name.error().message);
+  }
   object.event_name = *name;
   const json* s3 = Find(record, "s3");
-  if (s3 == nullptr || !s3->is_object()) return InvalidItem(path + ".s3 is missing");
+  if (s3 == nullptr || !s3->is_object()) {
+    return InvalidItem(path + ".s3 is missing");
+  }
   const json* bucket = Find(*s3, "bucket");
   const json* s3_object = Find(*s3, "object");
-  if (bucket != nullptr) object.bucket = OptionalString(*bucket, "name");
+  if (bucket != nullptr) {
+    object.bucket = OptionalString(*bucket, "name");
+  }
   if (s3_object != nullptr) {
     // Best effort, so an ignored or invalid item still logs which object it concerned.
     auto key = FormUrlDecode(OptionalString(*s3_object, "key"));
-    if (key.ok()) object.key = *key;
+    if (key.ok()) {
+      object.key = *key;
+    }
   }
   if (StartsWith(object.event_name, "ObjectRemoved:")) {
     return IgnoredItem(object.event_name + ": deletions are not mirrored", object);
@@ -104,18 +124,28 @@ WorkItem ParseS3Record(const json& record, const std::string& path) {
   if (!StartsWith(object.event_name, "ObjectCreated:")) {
     return IgnoredItem(object.event_name + " is not an object creation", object);
   }
-  if (bucket == nullptr || !bucket->is_object()) return InvalidItem(path + ".s3.bucket is missing");
+  if (bucket == nullptr || !bucket->is_object()) {
+    return InvalidItem(path + ".s3.bucket is missing");
+  }
   auto bucket_name = RequiredString(*bucket, "name", path + ".s3.bucket.name");
-  if (!bucket_name.ok()) return InvalidItem(bucket_name.error().message);
+  if (!bucket_name.ok()) {
+    return InvalidItem(bucket_name.error().message);
+  }
   if (s3_object == nullptr || !s3_object->is_object()) {
     return InvalidItem(path + ".s3.object is missing");
   }
   auto encoded_key = RequiredString(*s3_object, "key", path + ".s3.object.key");
-  if (!encoded_key.ok()) return InvalidItem(encoded_key.error().message);
+  if (!encoded_key.ok()) {
+    return InvalidItem(encoded_key.error().message);
+  }
   auto key = FormUrlDecode(*encoded_key);
-  if (!key.ok()) return InvalidItem(path + ".s3.object.key: " + key.error().message);
+  if (!key.ok()) {
+    return InvalidItem(path + ".s3.object.key: " + key.error().message);
+  }
   auto size = OptionalSize(*s3_object, path + ".s3.object.size");
-  if (!size.ok()) return InvalidItem(size.error().message);
+  if (!size.ok()) {
+    return InvalidItem(size.error().message);
+  }
   object.key = *key;
   object.size = *size;
   object.etag = OptionalString(*s3_object, "eTag");
@@ -135,24 +165,38 @@ WorkItem ParseEventBridge(const json& event) {
   ObjectRef object;
   object.event_name = detail_type;
   const json* detail = Find(event, "detail");
-  if (detail == nullptr || !detail->is_object()) return InvalidItem("detail is missing");
+  if (detail == nullptr || !detail->is_object()) {
+    return InvalidItem("detail is missing");
+  }
   const json* bucket = Find(*detail, "bucket");
   const json* s3_object = Find(*detail, "object");
-  if (bucket != nullptr) object.bucket = OptionalString(*bucket, "name");
-  if (s3_object != nullptr) object.key = OptionalString(*s3_object, "key");
+  if (bucket != nullptr) {
+    object.bucket = OptionalString(*bucket, "name");
+  }
+  if (s3_object != nullptr) {
+    object.key = OptionalString(*s3_object, "key");
+  }
   if (detail_type != "Object Created") {
     return IgnoredItem("EventBridge \"" + detail_type + "\" is not an object creation", object);
   }
-  if (bucket == nullptr || !bucket->is_object()) return InvalidItem("detail.bucket is missing");
+  if (bucket == nullptr || !bucket->is_object()) {
+    return InvalidItem("detail.bucket is missing");
+  }
   auto bucket_name = RequiredString(*bucket, "name", "detail.bucket.name");
-  if (!bucket_name.ok()) return InvalidItem(bucket_name.error().message);
+  if (!bucket_name.ok()) {
+    return InvalidItem(bucket_name.error().message);
+  }
   if (s3_object == nullptr || !s3_object->is_object()) {
     return InvalidItem("detail.object is missing");
   }
   auto key = RequiredString(*s3_object, "key", "detail.object.key");
-  if (!key.ok()) return InvalidItem(key.error().message);
+  if (!key.ok()) {
+    return InvalidItem(key.error().message);
+  }
   auto size = OptionalSize(*s3_object, "detail.object.size");
-  if (!size.ok()) return InvalidItem(size.error().message);
+  if (!size.ok()) {
+    return InvalidItem(size.error().message);
+  }
   object.bucket = *bucket_name;
   object.key = *key;
   object.size = *size;
@@ -165,12 +209,16 @@ WorkItem ParseEventBridge(const json& event) {
 
 // An S3 notification document: {"Records": [...]} of S3 records, or s3:TestEvent.
 std::vector<WorkItem> ParseS3Notification(const json& document, const std::string& path) {
-  if (IsTestEvent(document)) return {TestEventItem(document)};
+  if (IsTestEvent(document)) {
+    return {TestEventItem(document)};
+  }
   const json* records = Find(document, "Records");
   if (records == nullptr || !records->is_array()) {
     return {InvalidItem(path + " holds no Records array and is not s3:TestEvent")};
   }
-  if (records->empty()) return {InvalidItem(path + ".Records is empty")};
+  if (records->empty()) {
+    return {InvalidItem(path + ".Records is empty")};
+  }
   std::vector<WorkItem> items;
   for (size_t i = 0; i < records->size(); ++i) {
     items.push_back(ParseS3Record((*records)[i], path + ".Records[" + std::to_string(i) + "]"));
@@ -182,15 +230,25 @@ std::vector<WorkItem> ParseS3Notification(const json& document, const std::strin
 // (S3 -> SNS -> SQS without raw delivery) or an EventBridge event (EventBridge -> SQS).
 std::vector<WorkItem> ParseMessageText(const std::string& text, const std::string& path,
                                        int depth) {
-  if (depth > kMaxNesting) return {InvalidItem(path + " nests messages too deeply")};
+  if (depth > kMaxNesting) {
+    return {InvalidItem(path + " nests messages too deeply")};
+  }
   json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) return {InvalidItem(path + " is not valid JSON")};
-  if (!document.is_object()) return {InvalidItem(path + " is not a JSON object")};
-  if (Find(document, "detail-type") != nullptr) return {ParseEventBridge(document)};
+  if (document.is_discarded()) {
+    return {InvalidItem(path + " is not valid JSON")};
+  }
+  if (!document.is_object()) {
+    return {InvalidItem(path + " is not a JSON object")};
+  }
+  if (Find(document, "detail-type") != nullptr) {
+    return {ParseEventBridge(document)};
+  }
   const json* type = Find(document, "Type");
   if (type != nullptr && type->is_string() && *type == "Notification") {
     auto message = RequiredString(document, "Message", path + ".Message");
-    if (!message.ok()) return {InvalidItem(message.error().message)};
+    if (!message.ok()) {
+      return {InvalidItem(message.error().message)};
+    }
     return ParseMessageText(*message, path + ".Message", depth + 1);
   }
   return ParseS3Notification(document, path);
@@ -205,7 +263,9 @@ Result<ParsedEvent> ParseSqs(const json& records) {
     // Without the id the message cannot be reported as failed, so the batch cannot be
     // answered faithfully: fail the whole invocation instead.
     auto message_id = RequiredString(record, "messageId", path + ".messageId");
-    if (!message_id.ok()) return message_id.error();
+    if (!message_id.ok()) {
+      return message_id.error();
+    }
     std::vector<WorkItem> items;
     auto body = RequiredString(record, "body", path + ".body");
     if (body.ok()) {
@@ -263,21 +323,29 @@ Result<ParsedEvent> ParseBatch(const json& document) {
   ParsedEvent event;
   event.source = EventSource::kBatch;
   auto version = RequiredString(document, "invocationSchemaVersion", "invocationSchemaVersion");
-  if (!version.ok()) return version.error();
+  if (!version.ok()) {
+    return version.error();
+  }
   if (*version != "1.0" && *version != "2.0") {
     return Invalid("invocationSchemaVersion \"" + *version + "\" is not 1.0 or 2.0");
   }
   auto invocation_id = RequiredString(document, "invocationId", "invocationId");
-  if (!invocation_id.ok()) return invocation_id.error();
+  if (!invocation_id.ok()) {
+    return invocation_id.error();
+  }
   const json* tasks = Find(document, "tasks");
-  if (tasks == nullptr || !tasks->is_array()) return Invalid("tasks is missing");
+  if (tasks == nullptr || !tasks->is_array()) {
+    return Invalid("tasks is missing");
+  }
   event.batch_schema_version = *version;
   event.batch_invocation_id = *invocation_id;
   for (size_t i = 0; i < tasks->size(); ++i) {
     const std::string path = "tasks[" + std::to_string(i) + "]";
     const json& task = (*tasks)[i];
     auto task_id = RequiredString(task, "taskId", path + ".taskId");
-    if (!task_id.ok()) return task_id.error();  // a result cannot be reported without it
+    if (!task_id.ok()) {
+      return task_id.error();  // a result cannot be reported without it
+    }
     // Schema 1.0 names the bucket by ARN, 2.0 by name (directory buckets have no plain ARN).
     Result<std::string> bucket = *version == "1.0"
                                      ? RequiredString(task, "s3BucketArn", path + ".s3BucketArn")
@@ -328,9 +396,15 @@ const char* EventSourceName(EventSource source) {
 
 Result<ParsedEvent> ParseEvent(std::string_view text) {
   const json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) return Invalid("event is not valid JSON");
-  if (!document.is_object()) return Invalid("event is not a JSON object");
-  if (Find(document, "invocationSchemaVersion") != nullptr) return ParseBatch(document);
+  if (document.is_discarded()) {
+    return Invalid("event is not valid JSON");
+  }
+  if (!document.is_object()) {
+    return Invalid("event is not a JSON object");
+  }
+  if (Find(document, "invocationSchemaVersion") != nullptr) {
+    return ParseBatch(document);
+  }
   if (Find(document, "detail-type") != nullptr) {
     ParsedEvent event;
     event.source = EventSource::kEventBridge;
@@ -348,11 +422,17 @@ Result<ParsedEvent> ParseEvent(std::string_view text) {
         "unrecognised event: expected Records (S3, SQS or SNS), an S3 Batch Operations "
         "invocation, an EventBridge event or s3:TestEvent");
   }
-  if (!records->is_array()) return Invalid("Records must be an array");
-  if (records->empty()) return Invalid("Records is empty");
+  if (!records->is_array()) {
+    return Invalid("Records must be an array");
+  }
+  if (records->empty()) {
+    return Invalid("Records is empty");
+  }
   // The first record decides the envelope; Lambda never mixes sources in one event.
   const json& first = records->front();
-  if (Find(first, "Sns") != nullptr) return ParseSns(*records);
+  if (Find(first, "Sns") != nullptr) {
+    return ParseSns(*records);
+  }
   if (OptionalString(first, "eventSource") == "aws:sqs" || Find(first, "body") != nullptr) {
     return ParseSqs(*records);
   }

@@ -86,7 +86,9 @@ std::optional<ItemResult> PreDownloadChecks(const ObjectRef& object, const Confi
 
 ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const Config& config,
                          Clock::time_point work_deadline, RecordLog& log) {
-  if (auto early = PreDownloadChecks(object, config)) return *early;
+  if (auto early = PreDownloadChecks(object, config)) {
+    return *early;
+  }
 
   const auto download_start = Clock::now();
   auto data = store.Get(object.bucket, object.key);
@@ -102,7 +104,9 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
   }
 
   auto encoded = Process(data->bytes, config.options, work_deadline);
-  if (!encoded.ok()) return Fail(encoded.error().code, encoded.error().message);
+  if (!encoded.ok()) {
+    return Fail(encoded.error().code, encoded.error().message);
+  }
   log.input_megapixels = static_cast<double>(encoded->source.width) * encoded->source.height / 1e6;
   log.decode_ms = encoded->timings.decode_ms;
   log.resize_ms = encoded->timings.resize_ms;
@@ -167,7 +171,9 @@ const char* LevelFor(Outcome outcome) {
 std::string BatchResultCode(const ItemResult& result) {
   // A malformed task is retried by nobody but the job itself, and would fail identically:
   // Batch Operations' completion report is where it must show up, as permanent.
-  if (result.code == ErrorCode::kInvalidEvent) return "PermanentFailure";
+  if (result.code == ErrorCode::kInvalidEvent) {
+    return "PermanentFailure";
+  }
   switch (result.outcome) {
     case Outcome::kProcessed:
     case Outcome::kSkipped:
@@ -237,10 +243,13 @@ HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemRes
         ++permanent;
         break;
       case Outcome::kTransient:
-        if (transient++ == 0) first_type = std::string("imgpipe.") + ErrorCodeName(results[i].code);
+        if (transient++ == 0) {
+          first_type = std::string("imgpipe.") + ErrorCodeName(results[i].code);
+        }
         // Bounded: Lambda truncates long error messages anyway.
-        if (transient <= 3)
+        if (transient <= 3) {
           message += (transient > 1 ? "; " : "") + Describe(event.items[i], results[i]);
+        }
         break;
     }
   }

@@ -21,9 +21,11 @@ double Round3(double value) { return std::round(value * 1000.0) / 1000.0; }
 }  // namespace
 
 void StdoutSink::Write(std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
+  // A failed write to stdout has nowhere to be reported and must not stop image processing,
+  // so the results are deliberately ignored.
+  (void)std::fwrite(line.data(), 1, line.size(), stdout);
+  (void)std::fputc('\n', stdout);
+  (void)std::fflush(stdout);
 }
 
 void Logger::Record(const RecordLog& r) {

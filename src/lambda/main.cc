@@ -24,7 +24,9 @@ class RuntimeApiClient : public RuntimeClient {
 
   Result<Invocation> Next() override {
     auto next = api_.Next();
-    if (!next.ok()) return next.error();
+    if (!next.ok()) {
+      return next.error();
+    }
     return Invocation{next->request_id, std::move(next->payload), next->deadline_ms,
                       next->invoked_function_arn, next->trace_id};
   }
@@ -63,7 +65,9 @@ int Serve() {
   std::chrono::milliseconds margin{0};
   StoreFactory make_store = [&](const Config& config) -> Result<aws::ObjectStore*> {
     auto s3_config = aws::S3ConfigFromEnv();
-    if (!s3_config.ok()) return s3_config.error();
+    if (!s3_config.ok()) {
+      return s3_config.error();
+    }
     // Refuse oversized objects while downloading, for events that carry no size (Batch).
     s3_config->max_get_bytes = config.options.limits.max_input_bytes;
     margin = config.deadline_margin;
@@ -92,15 +96,14 @@ int main(int argc, char** argv) {
   using namespace imgpipe::lambda;
   if (argc > 1) {
     const std::string_view arg = argv[1];
+    // A failed write must fail the command: the Terraform check reads --list-env's output.
     if (arg == "--list-env") {
-      std::fputs(ListEnvText().c_str(), stdout);
-      return 0;
+      return std::fputs(ListEnvText().c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;
     }
     if (arg == "--help" || arg == "-h") {
-      std::fputs(HelpText().c_str(), stdout);
-      return 0;
+      return std::fputs(HelpText().c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;
     }
-    std::fprintf(stderr, "bootstrap: unknown argument %s (try --help)\n", argv[1]);
+    (void)std::fprintf(stderr, "bootstrap: unknown argument %s (try --help)\n", argv[1]);
     return 2;
   }
   return Serve();

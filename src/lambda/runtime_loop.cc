@@ -9,7 +9,9 @@
 namespace imgpipe::lambda {
 
 Clock::time_point SteadyDeadline(int64_t deadline_epoch_ms) {
-  if (deadline_epoch_ms == 0) return Clock::now() + std::chrono::minutes(15);
+  if (deadline_epoch_ms == 0) {
+    return Clock::now() + std::chrono::minutes(15);
+  }
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
@@ -43,7 +45,9 @@ int ServeInvocations(RuntimeClient& runtime, aws::ObjectStore& store, const Conf
     }
     logger.set_request_id(invocation->request_id);
     SetTraceEnv(invocation->trace_id);
-    if (on_invocation) on_invocation(*invocation);
+    if (on_invocation) {
+      on_invocation(*invocation);
+    }
 
     std::optional<HandlerOutcome> outcome;
     try {

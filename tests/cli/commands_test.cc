@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <sstream>
 
 #include "cli/report.h"
@@ -59,9 +58,13 @@ TEST(RunProcess, BatchWithFailuresReportsEachAndExitsWithTheWorstCode) {
   EXPECT_EQ(r.err.find('\r'), std::string::npos);  // no progress bar when not a terminal
   EXPECT_EQ(ReadAll(tmp / "out/a.jpg"), "good a");
   EXPECT_EQ(ReadAll(tmp / "out/sub/c.jpg"), "good c");
-  EXPECT_TRUE(std::regex_search(
-      r.out, std::regex(R"(^2 ok, 3 failed, 0\.0 kB -> 0\.0 kB, [0-9.]+ s, [0-9.]+ images/s\n$)")))
-      << r.out;
+  // One line: counts and bytes are exact, time and rate vary. (No std::regex: GCC 12 warns
+  // maybe-uninitialized inside <regex> under ASan, and -Werror turns that into a build failure.)
+  EXPECT_EQ(r.out.rfind("2 ok, 3 failed, 0.0 kB -> 0.0 kB, ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(" s, "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+  EXPECT_GE(r.out.size(), std::string(" images/s\n").size());
+  EXPECT_EQ(r.out.substr(r.out.size() - 10), " images/s\n") << r.out;
 }
 
 TEST(RunProcess, OnlyCorruptFilesExitWithTheCorruptCode) {

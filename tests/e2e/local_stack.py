@@ -233,14 +233,30 @@ class LocalStack:
             keys += [o["Key"] for o in page.get("Contents", [])]
         return keys
 
+    def _complete(self, key):
+        # s3rver writes an object's bytes before its metadata file, so a listing can show a PUT
+        # that is still in flight (with a default Content-Type). Real S3 PUTs are atomic; here
+        # an output counts only once the metadata written in the same PUT is visible.
+        try:
+            head = self.s3.head_object(Bucket=self.output_bucket, Key=key)
+        except Exception:  # noqa: BLE001 - not there yet, or mid-write
+            return False
+        return "imgpipe-source" in head.get("Metadata", {})
+
     def wait_outputs(self, keys, timeout=60):
         want = set(keys)
+        complete = set()
+
+        def all_complete():
+            listed = set(self.output_keys())
+            complete.update(k for k in (want & listed) - complete if self._complete(k))
+            return want <= complete
+
         try:
-            return wait_until(lambda: want <= set(self.output_keys()), timeout,
-                              f"{len(want)} outputs", interval=0.2)
+            return wait_until(all_complete, timeout, f"{len(want)} outputs", interval=0.2)
         except AssertionError as e:
-            missing = sorted(want - set(self.output_keys()))
-            raise AssertionError(f"{e}; missing {missing}") from None
+            missing = sorted(want - complete)
+            raise AssertionError(f"{e}; missing or incomplete {missing}") from None
 
     # ---- actions ----
     def put(self, key, body):

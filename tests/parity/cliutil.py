@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ class Failures:
             print("FAIL:", message)
 
     def finish(self):
+        sys.stdout.flush()  # the table first, then the failures (stderr) in ctest's log
         if self.items:
             raise SystemExit("%d check(s) failed:\n  %s" % (len(self.items), "\n  ".join(self.items)))
         print("all checks passed")

@@ -3,9 +3,15 @@ Pillow code, `Image.open(f).resize((256, 256)).convert("L")`, on real photograph
 
 Usage: seed_parity_test.py IMGPIPE_BINARY
 
-Our output is a JPEG (q75); it is decoded and compared with Pillow's in-memory result *before*
-Pillow's own JPEG save, so our encoder's loss counts against us. Limit: mean absolute difference
-<= 2.5 gray levels per image. Pillow's own q75 round trip is printed for scale.
+Two checks per photo, both against Pillow's in-memory result *before* its own JPEG save:
+
+1. The seed's job as is: our JPEG (q75) output, decoded. Limit: mean absolute difference
+   <= 2.5 gray levels, or, where Pillow's own q75 round trip of the seed image already costs
+   more than 2.5 (dune.jpg: 2.82), no more than 0.25 above that round trip. A bit-exact
+   reimplementation of the seed would otherwise fail on that photo: the loss is JPEG's at q75,
+   not ours, and our encoder output is byte-identical to Pillow's for the same pixels.
+2. The pipeline without the encoder's loss: `--format png` output. Limit 1.0 gray levels. This
+   is where a resampling or shrink-on-load difference shows plainly.
 """
 
 import io
@@ -21,6 +27,9 @@ import cliutil  # noqa: E402
 import fixtures  # noqa: E402
 
 MAX_MEAN_ABS_DIFF = 2.5
+# Allowance above Pillow's own q75 round trip, for photos where that round trip exceeds 2.5.
+MAX_ABOVE_PILLOW_ROUNDTRIP = 0.25
+MAX_LOSSLESS_DIFF = 1.0
 
 
 def main():
@@ -49,8 +58,13 @@ def main():
         run = cliutil.run([imgpipe, "process", "--fit", "fill", "--size", "256x256", src,
                            "-o", out])
         checks.check(run.returncode == 0, "imgpipe exit %d: %s" % (run.returncode, run.stderr))
+        out_png = os.path.join(tmp, "out-png")
+        run = cliutil.run([imgpipe, "process", "--fit", "fill", "--size", "256x256", "--format",
+                           "png", src, "-o", out_png])
+        checks.check(run.returncode == 0, "imgpipe png exit %d: %s" % (run.returncode, run.stderr))
 
-        print("%-22s %9s %6s %9s %14s" % ("file", "source", "mad", "limit", "pillow q75 rt"))
+        print("%-20s %9s %6s %6s %14s %9s %6s" % ("file", "source", "jpeg", "limit",
+                                                   "pillow q75 rt", "lossless", "limit"))
         worst = 0.0
         for name in sorted(inputs):
             ours_path = os.path.join(out, os.path.splitext(name)[0] + ".jpg")
@@ -68,11 +82,20 @@ def main():
             seed.save(buf, "JPEG")  # Pillow's own q75 loss, for scale only
             roundtrip = cliutil.mean_abs_diff(Image.open(buf), seed)
             mad = cliutil.mean_abs_diff(ours, seed) if ours.size == seed.size else 255.0
+            limit = max(MAX_MEAN_ABS_DIFF, roundtrip + MAX_ABOVE_PILLOW_ROUNDTRIP)
+            png_path = os.path.join(out_png, os.path.splitext(name)[0] + ".png")
+            lossless = 255.0
+            if os.path.exists(png_path):
+                png = cliutil.open_loaded(png_path)
+                if png.size == seed.size:
+                    lossless = cliutil.mean_abs_diff(png, seed)
             worst = max(worst, mad)
-            print("%-22s %9s %6.2f %9.2f %14.2f" % (name, "%dx%d" % source.size, mad,
-                                                    MAX_MEAN_ABS_DIFF, roundtrip))
-            checks.check(mad <= MAX_MEAN_ABS_DIFF,
-                         "%s: mean abs diff %.2f > %.2f" % (name, mad, MAX_MEAN_ABS_DIFF))
+            print("%-20s %9s %6.2f %6.2f %14.2f %9.2f %6.2f" % (
+                name, "%dx%d" % source.size, mad, limit, roundtrip, lossless, MAX_LOSSLESS_DIFF))
+            checks.check(mad <= limit, "%s: JPEG output mean abs diff %.2f > %.2f (Pillow's own "
+                         "q75 round trip: %.2f)" % (name, mad, limit, roundtrip))
+            checks.check(lossless <= MAX_LOSSLESS_DIFF, "%s: PNG output mean abs diff %.2f > %.2f"
+                         % (name, lossless, MAX_LOSSLESS_DIFF))
         print("worst mean abs diff: %.2f gray levels over %d photos" % (worst, len(inputs)))
     checks.finish()
 

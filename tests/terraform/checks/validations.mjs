@@ -61,7 +61,6 @@ const PROBES = {
     accept: ["public, max-age=86400", "no-cache", ""],
     reject: ["a\nb", "a\rb", "x".repeat(257)],
   },
-  deadline_margin_ms: { accept: [1, 500, 60000], reject: [0, 60001, 0.5] },
   lambda_zip_path: {
     accept: ["../../../dist/lambda.zip", "lambda.zip"],
     reject: ["dist/lambda", "lambda.tar.gz"],

@@ -326,22 +326,37 @@ def write_results(path, args, times, im_ms, cli, rss, fair, ver, rss_file):
     return med
 
 
-def chart(med, im_ms, png):
+def chart(med, rss, png):
+    """Two panels: ms per image per class and tool (log scale), and peak RSS on one 24 MP JPEG."""
     data = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
     tools = list(med.keys())
-    data.write("class " + " ".join(tools) + "\n")
+    data.write("# class " + " ".join(tools) + "\n")
     for c in CLASSES:
         data.write(c + " " + " ".join(f"{med[t][c]:.3f}" for t in tools) + "\n")
     data.close()
+    mem = tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False)
+    for i, (name, mib) in enumerate(rss.items()):
+        mem.write(f'{i} "{name}" {mib:.1f}\n')
+    mem.close()
     plots = ", ".join(f"'{data.name}' using {i + 2}:xtic(1) title '{t}'" for i, t in enumerate(tools))
-    script = (f"set terminal pngcairo size 1100,550\nset output '{png}'\n"
+    script = (f"set terminal pngcairo size 1500,560 noenhanced\nset output '{png}'\n"
+              "set multiplot layout 1,2 columnsfirst\n"
+              "set lmargin 10\nset size 0.64,1\nset origin 0,0\n"
               "set style data histograms\nset style histogram clustered gap 1\n"
               "set style fill solid border -1\nset logscale y\nset ylabel 'ms per image (log)'\n"
-              "set title 'imgpipe vs peers: 256x256 fill, gray, JPEG q75, single thread'\n"
-              "set key outside right\nset grid ytics\n"
-              f"plot {plots}\n")
+              "set title 'ms per image: 256x256 fill, gray, JPEG q75, single thread'\n"
+              "set key top left\nset grid ytics\n"
+              f"plot {plots}\n"
+              "unset logscale y\nset size 0.36,1\nset origin 0.64,0\n"
+              "set style data boxes\nset boxwidth 0.7\nset ylabel 'MiB'\n"
+              "set title 'peak RSS, one 24 MP baseline JPEG'\nset xtics rotate by -35\n"
+              "set logscale y\nunset key\n"
+              f"plot '{mem.name}' using 1:3:xtic(2) with boxes lc rgb '#4477aa', "
+              f"'' using 1:3:(sprintf('%.0f', $3)) with labels offset 0,0.7\n"
+              "unset multiplot\n")
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     os.unlink(data.name)
+    os.unlink(mem.name)
 
 
 def main():
@@ -362,7 +377,7 @@ def main():
     rss, rss_file = rss_table(args.build, corpus, tools)
     fair = fairness(outputs)
     med = write_results(args.out, args, times, im, cli, rss, fair, versions(), rss_file)
-    chart(med, im, os.path.join(HERE, "results.png"))
+    chart(med, rss, os.path.join(HERE, "results.png"))
     for d in outputs.values():
         shutil.rmtree(d)
     print(open(args.out).read())

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # toolchain
-  build-essential cmake pkg-config clang clang-format clang-tidy libclang-rt-14-dev zip unzip
+  build-essential cmake pkg-config clang clang-format clang-tidy libclang-rt-14-dev zip unzip time
   # codecs
   libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev liblcms2-dev
   # network and parsing

@@ -47,14 +47,18 @@ Status PlanStep(Context& ctx) {
   return OkStatus();
 }
 
-// JPEG's DCT-domain shrink is a block-wise frequency cut, not the seed's antialiased bicubic.
-// When it lands almost on the output size, the bicubic has nothing left to do and the DCT's
-// blockiness shows: Dune.jpg (1680x1050) shrunk 1/4 to 420x263 then to 256x256 is 2.27 gray
-// levels from Pillow's full-size resize, 0.24 at 1/2. Leaving the resampler at least 1.5x
-// (libvips leaves 2x) kept every tested photo within ~1 level (bench/NOTES.md has the data),
-// while 2x would double the decode cost of common sizes (24 MP, 2560x1600) for no measured gain.
-uint32_t WithDctMargin(uint32_t min_side) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(min_side) * 3 + 1) / 2);
+// A codec's reduced-scale output is only roughly filtered (JPEG's DCT scaling is close to a box
+// filter). When it lands just above the target (e.g. 263 rows for 256) the resampler has almost
+// nothing left to smooth, and the result drifts from a full-resolution bicubic (the seed's Pillow
+// output) by over 2 gray levels on fine textures (tests/parity: dune.jpg 2.27 at 1x, 0.24
+// at 1.15x). So the codec is asked for 15% more than the target: enough to leave the antialiasing
+// filter a real reduction, small enough that typical photos (3:2 and 16:9 at 0.5-24 MP) keep the
+// same DCT scale, because the next scale up costs ~1.5x the decode time.
+constexpr uint64_t kResamplerHeadroomPercent = 115;
+
+uint32_t WithResamplerHeadroom(uint32_t needed) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(needed) * kResamplerHeadroomPercent + 99) /
+                               100);
 }
 
 Status DecodeStep(Context& ctx) {
@@ -62,12 +66,10 @@ Status DecodeStep(Context& ctx) {
   // Shrink on load: ask the codec for no more than the resampler needs, expressed in the
   // stored orientation because the codec knows nothing of EXIF.
   const bool swap = core::SwapsAxes(ctx.header.orientation);
-  request.min_width = swap ? ctx.plan.scaled_height : ctx.plan.scaled_width;
-  request.min_height = swap ? ctx.plan.scaled_width : ctx.plan.scaled_height;
-  if (ctx.header.format == Format::kJpeg) {
-    request.min_width = WithDctMargin(request.min_width);
-    request.min_height = WithDctMargin(request.min_height);
-  }
+  const uint32_t need_w = swap ? ctx.plan.scaled_height : ctx.plan.scaled_width;
+  const uint32_t need_h = swap ? ctx.plan.scaled_width : ctx.plan.scaled_height;
+  request.min_width = WithResamplerHeadroom(need_w);
+  request.min_height = WithResamplerHeadroom(need_h);
   request.gray = ctx.options.grayscale;
   request.limits = ctx.options.limits;
   auto image = core::Decode(ctx.input, ctx.header, request);

@@ -181,9 +181,9 @@ TEST(EnvText, HelpDescribesEveryVariableAndItsDefault) {
 namespace imgpipe::lambda {
 namespace {
 
-// docs/lambda.md's configuration table must list exactly EnvTable's names and defaults, in order.
+// The README's configuration table must list exactly EnvTable's names and defaults, in order.
 TEST(EnvText, DocsTableMatchesTheEnvTable) {
-  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/docs/lambda.md");
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/README.md");
   ASSERT_TRUE(in.good());
   std::vector<std::pair<std::string, std::string>> rows;  // name, default cell
   bool in_section = false;

@@ -143,7 +143,10 @@ def imagemagick_ms(corpus, rounds):
     return result
 
 
-CLI_COPIES = 4  # the class's files, each linked this many times: enough work for 2 workers
+# The class's files, each linked this many times (60 large JPEGs, ~0.8 s for one worker). A
+# short batch measures its tail, not throughput: the last image (13-25 ms) leaves one of two
+# workers idle, which cost ~0.15x of the scaling on 24 files (bench/NOTES.md).
+CLI_COPIES = 10
 
 
 def cli_throughput(build, corpus, cls, rounds=5):

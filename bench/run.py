@@ -253,6 +253,7 @@ def versions():
         "libspng": run(["dpkg-query", "-W", "-f=${Version}", "libspng0"]),
         "libwebp": run(["dpkg-query", "-W", "-f=${Version}", "libwebp7"]),
         "compiler": run(["c++", "--version"]).splitlines()[0],
+        "source": "git " + (run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]) or "?"),
     }
 
 

@@ -25,13 +25,13 @@ package: build
 	@scripts/package-lambda.sh $(BUILD)
 
 # Every test: unit, integration, e2e and offline Terraform checks (release build), then the
-# unit tests again under ASan+UBSan.
+# unit, integration, parity and CLI suites again under ASan+UBSan.
 test: setup build samples package
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan
 
 test-asan: build-asan
-	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L unit
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -L "unit|integration|parity|cli"
 
 run: setup build samples package
 	@scripts/demo.sh $(BUILD)

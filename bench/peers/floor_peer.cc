@@ -1,6 +1,7 @@
 // The floor: the least work any tool must do for the seed's job.
-//   JPEG: libjpeg-turbo decode at the DCT scale that keeps >= 256x256, straight to grayscale,
-//         no resize, no encode.
+//   JPEG: libjpeg-turbo decode at imgpipe's DCT scale (the largest that keeps >= 295x295, i.e.
+//         the output plus imgpipe's 15% resampler headroom), straight to grayscale, no resize,
+//         no encode.
 //   PNG:  a full libspng decode (PNG has no reduced-scale decode).
 //   WebP: libwebp's scaled decode straight to 256x256.
 // Output buffers are reused across images, like a tuned pipeline would.
@@ -23,6 +24,10 @@ struct JpegError {
   jmp_buf jump;
 };
 
+// 256 with imgpipe's resampler headroom (WithResamplerHeadroom in src/core/pipeline.cc: 115%,
+// rounded up). Keep the two in step: the floor is only a floor at imgpipe's own DCT scale.
+constexpr unsigned kMinSide = (256 * 115 + 99) / 100;
+
 void OnJpegError(j_common_ptr cinfo) { longjmp(reinterpret_cast<JpegError*>(cinfo->err)->jump, 1); }
 
 bool DecodeJpegFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) {
@@ -37,12 +42,19 @@ bool DecodeJpegFloor(const std::vector<uint8_t>& in, std::vector<uint8_t>& out) 
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, in.data(), in.size());
   jpeg_read_header(&cinfo, TRUE);
-  unsigned denom = 8;
-  while (denom > 1 && (cinfo.image_width / denom < 256 || cinfo.image_height / denom < 256)) {
-    denom /= 2;
-  }
+  // The same choice as imgpipe (ChooseScale in src/core/jpeg_decode.cc, fed by DecodeStep in
+  // src/core/pipeline.cc, which asks for the 256x256 output plus 15%): the largest of 1/8,
+  // 1/4, 1/2 whose output, as libjpeg rounds it (up), is still >= kMinSide on both axes. Computing
+  // it with libjpeg's own jpeg_calc_output_dimensions keeps the floor at exactly imgpipe's DCT
+  // scale even where w / 8 would truncate below the minimum while libjpeg's ceil reaches it.
   cinfo.scale_num = 1;
-  cinfo.scale_denom = denom;
+  cinfo.scale_denom = 1;
+  for (unsigned denom : {8u, 4u, 2u}) {
+    cinfo.scale_denom = denom;
+    jpeg_calc_output_dimensions(&cinfo);
+    if (cinfo.output_width >= kMinSide && cinfo.output_height >= kMinSide) break;
+    cinfo.scale_denom = 1;
+  }
   cinfo.out_color_space = JCS_GRAYSCALE;
   jpeg_start_decompress(&cinfo);
   out.resize(static_cast<size_t>(cinfo.output_width) * cinfo.output_height);

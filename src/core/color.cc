@@ -2,6 +2,9 @@
 // is never wider than the input), so no second full-size buffer is allocated.
 #include "color.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace imgpipe::core {
 namespace {
 
@@ -50,6 +53,30 @@ Image FlattenAlpha(Image image, Rgb background) {
   return image;
 }
 
+// RGB -> L for n pixels into a separate buffer. Cloned for AVX2 (dispatched at load time, like
+// the resampler's kernels): there GCC vectorizes the stride-3 loads with byte shuffles, which
+// SSE2 lacks; the default clone is the plain loop.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
+void RgbChunkToLuma(const uint8_t* __restrict in, uint8_t* __restrict out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    out[i] = LumaOf(in[3 * i], in[3 * i + 1], in[3 * i + 2]);
+  }
+}
+
+// In place, through a small stack buffer: the compiler cannot vectorize p[i] = f(p[3i..])
+// because the ranges overlap, while chunk-then-copy never writes bytes not yet read.
+void RgbToLuma(uint8_t* p, size_t pixels) {
+  constexpr size_t kChunk = 512;
+  uint8_t chunk[kChunk];
+  for (size_t i = 0; i < pixels; i += kChunk) {
+    const size_t n = std::min(kChunk, pixels - i);
+    RgbChunkToLuma(p + 3 * i, chunk, n);
+    std::memcpy(p + i, chunk, n);
+  }
+}
+
 Image ToGray(Image image) {
   if (image.channels != 3 && image.channels != 4) {
     return image;
@@ -57,9 +84,7 @@ Image ToGray(Image image) {
   const size_t pixels = static_cast<size_t>(image.width) * image.height;
   uint8_t* p = image.pixels.data();
   if (image.channels == 3) {
-    for (size_t i = 0; i < pixels; ++i) {
-      p[i] = LumaOf(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
-    }
+    RgbToLuma(p, pixels);
     image.channels = 1;
   } else {
     for (size_t i = 0; i < pixels; ++i) {

@@ -28,6 +28,12 @@ double Bicubic(double x) {
 }
 constexpr double kBicubicSupport = 2.0;
 
+// std::lround without the libm call (it was a quarter of this file's cost per thumbnail):
+// rounds half away from zero, like lround, for the small magnitudes weights have.
+inline int32_t RoundHalfAway(double v) {
+  return static_cast<int32_t>(v < 0.0 ? v - 0.5 : v + 0.5);
+}
+
 }  // namespace
 
 AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out_first,
@@ -74,8 +80,9 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
       sum += w[x - start];
     }
     if (sum != 0.0) {
+      const double inverse = 1.0 / sum;
       for (uint32_t k = 0; k < end - start; ++k) {
-        w[k] /= sum;
+        w[k] *= inverse;
       }
     } else {
       // Cannot happen for the bicubic (the tap nearest the centre is always > 0), but a zero
@@ -108,9 +115,8 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
     int32_t quantised_so_far = 0;
     for (uint32_t k = 0; k < window_size[i]; ++k) {
       cumulative += w[k];
-      const int32_t target = k + 1 == window_size[i]
-                                 ? kWeightOne
-                                 : static_cast<int32_t>(std::lround(cumulative * kWeightOne));
+      const int32_t target =
+          k + 1 == window_size[i] ? kWeightOne : RoundHalfAway(cumulative * kWeightOne);
       q[offset + k] = static_cast<int16_t>(target - quantised_so_far);
       quantised_so_far = target;
     }

@@ -30,9 +30,7 @@ constexpr double kBicubicSupport = 2.0;
 
 // std::lround without the libm call (it was a quarter of this file's cost per thumbnail):
 // rounds half away from zero, like lround, for the small magnitudes weights have.
-inline int32_t RoundHalfAway(double v) {
-  return static_cast<int32_t>(v < 0.0 ? v - 0.5 : v + 0.5);
-}
+inline int32_t RoundHalfAway(double v) { return static_cast<int32_t>(v < 0.0 ? v - 0.5 : v + 0.5); }
 
 }  // namespace
 

@@ -146,14 +146,11 @@ double& PhaseSlot(StepTimings& timings, Phase phase) {
 
 }  // namespace
 
-Result<Header> Probe(std::span<const uint8_t> input) {
-  if (input.empty()) return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
-  return core::ReadHeader(input);
-}
+// core::ReadHeader refuses empty input itself (kEmptyInput), for both entry points.
+Result<Header> Probe(std::span<const uint8_t> input) { return core::ReadHeader(input); }
 
 Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
                         std::optional<Clock::time_point> deadline) {
-  if (input.empty()) return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
   Context ctx{input, options, {}, {}, {}, {}};
   StepTimings timings;
   for (const Step& step : kSteps) {

@@ -1,13 +1,31 @@
-# The dependency rule: the image core knows nothing of AWS, Lambda, the CLI or the network.
-# Enforced twice: imgpipe_core links no network library (see src/core/CMakeLists.txt), and
-# this configure-time scan fails the build if a core file includes an outer layer's header.
-function(imgpipe_check_core_layering)
-  file(GLOB core_files ${PROJECT_SOURCE_DIR}/src/core/*.cc ${PROJECT_SOURCE_DIR}/src/core/*.h
-       ${PROJECT_SOURCE_DIR}/include/imgpipe/*.h)
-  foreach(f IN LISTS core_files)
-    file(STRINGS ${f} bad REGEX "#include [<\"](aws/|lambda/|cli/|curl/|openssl/)")
+# The dependency rule: core at the bottom; aws, lambda and cli above it; lambda may use aws, and
+# nothing else crosses. The image core links no network library (src/core/CMakeLists.txt), and
+# this configure-time scan fails the build when a file includes a header of a layer it must not
+# know.
+function(imgpipe_check_layer root layer forbidden_regex)
+  if(layer STREQUAL "core")
+    file(GLOB files ${root}/src/core/*.cc ${root}/src/core/*.h
+         ${root}/include/imgpipe/*.h)
+  else()
+    file(GLOB files ${root}/src/${layer}/*.cc ${root}/src/${layer}/*.h)
+  endif()
+  foreach(f IN LISTS files)
+    file(STRINGS ${f} bad REGEX "#include [<\"](${forbidden_regex})/")
     if(bad)
-      message(FATAL_ERROR "layering: ${f} includes ${bad}; src/core must not depend on aws/lambda/cli/network")
+      message(FATAL_ERROR "layering: ${f} includes ${bad}; src/${layer} must not include "
+                          "${forbidden_regex}")
     endif()
   endforeach()
 endfunction()
+
+function(imgpipe_check_layering root)
+  imgpipe_check_layer(${root} core "aws|lambda|cli|curl|openssl")
+  imgpipe_check_layer(${root} aws "lambda|cli")
+  # The CLI works on local files only; it would need aws only if it learned to talk to S3.
+  imgpipe_check_layer(${root} cli "lambda|aws|curl|openssl")
+endfunction()
+
+# Script mode, for the lint test that proves the scan can fail: cmake -DROOT=DIR -P Layering.cmake
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED ROOT)
+  imgpipe_check_layering(${ROOT})
+endif()

@@ -7,7 +7,9 @@
 namespace imgpipe::core {
 
 Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+  if (bytes.empty()) {
+    return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+  }
   switch (Sniff(bytes)) {
     case Format::kJpeg:
       return ReadJpegHeader(bytes);
@@ -26,7 +28,9 @@ Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
 
 Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
                      const DecodeRequest& request) {
-  if (bytes.empty()) return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+  if (bytes.empty()) {
+    return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+  }
   switch (header.format) {
     case Format::kJpeg:
       return DecodeJpeg(bytes, request);

@@ -35,7 +35,9 @@ constexpr std::array kErrorTable = {
 
 const ErrorInfo& Info(ErrorCode code) {
   for (const auto& info : kErrorTable) {
-    if (info.code == code) return info;
+    if (info.code == code) {
+      return info;
+    }
   }
   return kErrorTable.back();
 }

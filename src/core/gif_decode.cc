@@ -27,9 +27,13 @@ int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
   auto* reader = static_cast<MemoryReader*>(gif->UserData);
   const size_t available = reader->bytes.size() - reader->position;
   const size_t count = std::min(available, static_cast<size_t>(std::max(length, 0)));
-  if (count > 0) std::memcpy(out, reader->bytes.data() + reader->position, count);
+  if (count > 0) {
+    std::memcpy(out, reader->bytes.data() + reader->position, count);
+  }
   reader->position += count;
-  if (count < static_cast<size_t>(std::max(length, 0))) reader->short_read = true;
+  if (count < static_cast<size_t>(std::max(length, 0))) {
+    reader->short_read = true;
+  }
   return static_cast<int>(count);  // short read: giflib reports D_GIF_ERR_READ_FAILED
 }
 
@@ -61,7 +65,9 @@ Error GifFail(const GifFileType* gif, const char* what) {
 Result<GifPtr> OpenGif(MemoryReader* reader) {
   int error = 0;
   GifPtr gif(DGifOpen(reader, ReadFromMemory, &error));
-  if (!gif) return GifError(error, "header", *reader);
+  if (!gif) {
+    return GifError(error, "header", *reader);
+  }
   return gif;
 }
 
@@ -78,7 +84,9 @@ Header ScreenHeader(const GifFileType* gif) {
 // Skips the rest of an extension (all its sub-blocks) without keeping it.
 bool SkipExtensionBlocks(GifFileType* gif, GifByteType* block) {
   while (block != nullptr) {
-    if (DGifGetExtensionNext(gif, &block) == GIF_ERROR) return false;
+    if (DGifGetExtensionNext(gif, &block) == GIF_ERROR) {
+      return false;
+    }
   }
   return true;
 }
@@ -88,7 +96,9 @@ bool SkipExtensionBlocks(GifFileType* gif, GifByteType* block) {
 Result<int> ReadExtension(GifFileType* gif) {
   int code = 0;
   GifByteType* block = nullptr;
-  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) return GifFail(gif, "extension");
+  if (DGifGetExtension(gif, &code, &block) == GIF_ERROR) {
+    return GifFail(gif, "extension");
+  }
   int transparent = -1;
   if (code == GRAPHICS_EXT_FUNC_CODE && block != nullptr) {
     GraphicsControlBlock gcb{};
@@ -96,7 +106,9 @@ Result<int> ReadExtension(GifFileType* gif) {
       transparent = gcb.TransparentColor;
     }
   }
-  if (!SkipExtensionBlocks(gif, block)) return GifFail(gif, "extension");
+  if (!SkipExtensionBlocks(gif, block)) {
+    return GifFail(gif, "extension");
+  }
   return transparent;
 }
 
@@ -104,9 +116,13 @@ Result<int> ReadExtension(GifFileType* gif) {
 bool SkipFrameData(GifFileType* gif) {
   int code_size = 0;
   GifByteType* block = nullptr;
-  if (DGifGetCode(gif, &code_size, &block) == GIF_ERROR) return false;
+  if (DGifGetCode(gif, &code_size, &block) == GIF_ERROR) {
+    return false;
+  }
   while (block != nullptr) {
-    if (DGifGetCodeNext(gif, &block) == GIF_ERROR) return false;
+    if (DGifGetCodeNext(gif, &block) == GIF_ERROR) {
+      return false;
+    }
   }
   return true;
 }
@@ -117,14 +133,20 @@ Result<int> SeekFirstFrame(GifFileType* gif) {
   int transparent = -1;
   for (;;) {
     GifRecordType type = UNDEFINED_RECORD_TYPE;
-    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return GifFail(gif, "records");
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) {
+      return GifFail(gif, "records");
+    }
     if (type == IMAGE_DESC_RECORD_TYPE) {
-      if (DGifGetImageHeader(gif) == GIF_ERROR) return GifFail(gif, "frame header");
+      if (DGifGetImageHeader(gif) == GIF_ERROR) {
+        return GifFail(gif, "frame header");
+      }
       return transparent;
     }
     if (type == EXTENSION_RECORD_TYPE) {
       auto index = ReadExtension(gif);
-      if (!index) return index.error();
+      if (!index) {
+        return index.error();
+      }
       transparent = *index;
       continue;
     }
@@ -138,13 +160,23 @@ Result<int> SeekFirstFrame(GifFileType* gif) {
 // True when another image follows the first: reads record headers and skips data, at most
 // until the second image descriptor, so the cost does not grow with the frame count.
 bool HasSecondFrame(GifFileType* gif) {
-  if (!SkipFrameData(gif)) return false;
+  if (!SkipFrameData(gif)) {
+    return false;
+  }
   for (;;) {
     GifRecordType type = UNDEFINED_RECORD_TYPE;
-    if (DGifGetRecordType(gif, &type) == GIF_ERROR) return false;
-    if (type == IMAGE_DESC_RECORD_TYPE) return true;
-    if (type != EXTENSION_RECORD_TYPE) return false;
-    if (!ReadExtension(gif)) return false;
+    if (DGifGetRecordType(gif, &type) == GIF_ERROR) {
+      return false;
+    }
+    if (type == IMAGE_DESC_RECORD_TYPE) {
+      return true;
+    }
+    if (type != EXTENSION_RECORD_TYPE) {
+      return false;
+    }
+    if (!ReadExtension(gif)) {
+      return false;
+    }
   }
 }
 
@@ -156,7 +188,9 @@ uint32_t InterlacedRow(uint32_t stored, uint32_t height) {
   for (int pass = 0; pass < 4; ++pass) {
     const uint32_t rows =
         height > kStart[pass] ? (height - kStart[pass] + kStep[pass] - 1) / kStep[pass] : 0;
-    if (stored < rows) return kStart[pass] + stored * kStep[pass];
+    if (stored < rows) {
+      return kStart[pass] + stored * kStep[pass];
+    }
     stored -= rows;
   }
   return height;  // unreachable for stored < height
@@ -167,26 +201,40 @@ uint32_t InterlacedRow(uint32_t stored, uint32_t height) {
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
   MemoryReader reader{bytes};
   auto gif = OpenGif(&reader);
-  if (!gif) return gif.error();
+  if (!gif) {
+    return gif.error();
+  }
   Header header = ScreenHeader(gif->get());
   auto transparent = SeekFirstFrame(gif->get());
-  if (!transparent) return transparent.error();
+  if (!transparent) {
+    return transparent.error();
+  }
   header.has_alpha = *transparent >= 0;
-  if (header.has_alpha) header.channels = 4;
+  if (header.has_alpha) {
+    header.channels = 4;
+  }
   header.animated = HasSecondFrame(gif->get());
   return header;
 }
 
 Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
+    return status.error();
+  }
   MemoryReader reader{bytes};
   auto opened = OpenGif(&reader);
-  if (!opened) return opened.error();
+  if (!opened) {
+    return opened.error();
+  }
   GifFileType* gif = opened->get();
   const Header screen = ScreenHeader(gif);
-  if (auto status = CheckHeader(screen, request.limits); !status) return status.error();
+  if (auto status = CheckHeader(screen, request.limits); !status) {
+    return status.error();
+  }
   auto transparent = SeekFirstFrame(gif);
-  if (!transparent) return transparent.error();
+  if (!transparent) {
+    return transparent.error();
+  }
 
   const GifImageDesc& frame = gif->Image;
   Header frame_header = screen;
@@ -194,7 +242,9 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
   frame_header.height = static_cast<uint32_t>(std::max(frame.Height, 0));
   // Every stored row must be decompressed even when it falls off the screen, so the frame's
   // own size counts against the limit too.
-  if (auto status = CheckHeader(frame_header, request.limits); !status) return status.error();
+  if (auto status = CheckHeader(frame_header, request.limits); !status) {
+    return status.error();
+  }
   const ColorMapObject* palette = frame.ColorMap ? frame.ColorMap : gif->SColorMap;
   if (palette == nullptr || palette->Colors == nullptr) {
     return MakeError(ErrorCode::kCorruptImage, "corrupt GIF data: frame has no colour table");
@@ -221,11 +271,15 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
     }
     const uint32_t y =
         top + (frame.Interlace ? InterlacedRow(stored, frame_header.height) : stored);
-    if (y >= screen.height) continue;
+    if (y >= screen.height) {
+      continue;
+    }
     uint8_t* out = image.row(y) + static_cast<size_t>(left) * image.channels;
     for (uint32_t x = 0; x < visible_width; ++x, out += image.channels) {
       const int index = line[x];
-      if (index == *transparent) continue;  // stays transparent black
+      if (index == *transparent) {
+        continue;  // stays transparent black
+      }
       if (index >= palette->ColorCount) {
         out[0] = out[1] = out[2] = 0;  // out-of-palette index: black, as browsers draw it
       } else {
@@ -234,7 +288,9 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
         out[1] = color.Green;
         out[2] = color.Blue;
       }
-      if (image.channels == 4) out[3] = 255;
+      if (image.channels == 4) {
+        out[3] = 255;
+      }
     }
   }
   return image;

@@ -48,7 +48,9 @@ struct MemorySource {
 
   static void Skip(j_decompress_ptr cinfo, long count) {
     auto* source = reinterpret_cast<MemorySource*>(cinfo->src);
-    if (count <= 0) return;
+    if (count <= 0) {
+      return;
+    }
     while (static_cast<unsigned long>(count) > source->pub.bytes_in_buffer) {
       count -= static_cast<long>(source->pub.bytes_in_buffer);
       Fill(cinfo);
@@ -104,8 +106,12 @@ class JpegSession {
  private:
   int Orientation() const {
     for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != nullptr; m = m->next) {
-      if (m->marker != kApp1 || m->data_length < sizeof kExifPrefix) continue;
-      if (std::memcmp(m->data, kExifPrefix, sizeof kExifPrefix) != 0) continue;
+      if (m->marker != kApp1 || m->data_length < sizeof kExifPrefix) {
+        continue;
+      }
+      if (std::memcmp(m->data, kExifPrefix, sizeof kExifPrefix) != 0) {
+        continue;
+      }
       return ParseExifOrientation({m->data + sizeof kExifPrefix, m->data_length - 6});
     }
     return 1;
@@ -120,7 +126,9 @@ class JpegSession {
 void ChooseScale(jpeg_decompress_struct* cinfo, const DecodeRequest& request) {
   cinfo->scale_num = 1;
   cinfo->scale_denom = 1;
-  if (request.min_width == 0 || request.min_height == 0) return;
+  if (request.min_width == 0 || request.min_height == 0) {
+    return;
+  }
   for (unsigned denom : {8u, 4u, 2u}) {
     cinfo->scale_denom = denom;
     jpeg_calc_output_dimensions(cinfo);
@@ -159,11 +167,15 @@ void CmykRowToRgb(const uint8_t* cmyk, uint8_t* rgb, uint32_t width, bool adobe_
 Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* image,
                   std::vector<uint8_t>* cmyk_row) {
   jpeg_decompress_struct& cinfo = session.cinfo;
-  if (setjmp(session.errors.jump)) return session.errors.ToError();
+  if (setjmp(session.errors.jump)) {
+    return session.errors.ToError();
+  }
 
   Header header;
   session.ReadHeader(&header);
-  if (auto status = CheckHeader(header, request.limits); !status) return status;
+  if (auto status = CheckHeader(header, request.limits); !status) {
+    return status;
+  }
 
   bool cmyk = false;
   switch (cinfo.jpeg_color_space) {
@@ -210,7 +222,9 @@ Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* ima
     while (cinfo.output_scanline < cinfo.output_height) {
       const uint32_t first = cinfo.output_scanline;
       const uint32_t count = std::min<uint32_t>(kRowBatch, image->height - first);
-      for (uint32_t i = 0; i < count; ++i) rows[i] = image->row(first + i);
+      for (uint32_t i = 0; i < count; ++i) {
+        rows[i] = image->row(first + i);
+      }
       jpeg_read_scanlines(&cinfo, rows.data(), count);
     }
   }
@@ -224,13 +238,17 @@ Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* ima
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes) {
   JpegSession session(bytes);
   Header header;
-  if (setjmp(session.errors.jump)) return session.errors.ToError();
+  if (setjmp(session.errors.jump)) {
+    return session.errors.ToError();
+  }
   session.ReadHeader(&header);
   return header;
 }
 
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
+    return status.error();
+  }
   JpegSession session(bytes);
   Image image;
   std::vector<uint8_t> cmyk_row;

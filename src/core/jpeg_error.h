@@ -48,9 +48,13 @@ inline JpegErrorManager& ManagerOf(j_common_ptr cinfo) {
 // because the file ends inside the header).
 [[noreturn]] inline void JpegErrorExit(j_common_ptr cinfo) {
   JpegErrorManager& manager = ManagerOf(cinfo);
-  if (manager.reached_end) manager.code = ErrorCode::kTruncatedImage;
+  if (manager.reached_end) {
+    manager.code = ErrorCode::kTruncatedImage;
+  }
   // 12/16-bit JPEGs are valid files this 8-bit libjpeg build cannot decode.
-  if (cinfo->err->msg_code == JERR_BAD_PRECISION) manager.code = ErrorCode::kUnsupportedFormat;
+  if (cinfo->err->msg_code == JERR_BAD_PRECISION) {
+    manager.code = ErrorCode::kUnsupportedFormat;
+  }
   (*cinfo->err->format_message)(cinfo, manager.message);
   std::longjmp(manager.jump, 1);
 }
@@ -61,7 +65,9 @@ inline JpegErrorManager& ManagerOf(j_common_ptr cinfo) {
 // than a clear error. Other warnings ("extraneous bytes before marker") are common in real
 // photos that decode fine, so they are ignored, as Pillow and browsers do.
 inline void JpegEmitMessage(j_common_ptr cinfo, int level) {
-  if (level >= 0) return;
+  if (level >= 0) {
+    return;
+  }
   const int code = cinfo->err->msg_code;
   if (!ManagerOf(cinfo).reached_end || (code != JWRN_HIT_MARKER && code != JWRN_JPEG_EOF)) {
     return;
@@ -71,9 +77,13 @@ inline void JpegEmitMessage(j_common_ptr cinfo, int level) {
 }
 
 inline void JpegProgressMonitor(j_common_ptr cinfo) {
-  if (!cinfo->is_decompressor) return;
+  if (!cinfo->is_decompressor) {
+    return;
+  }
   const int scans = reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number;
-  if (scans <= kMaxJpegScans) return;
+  if (scans <= kMaxJpegScans) {
+    return;
+  }
   JpegErrorManager& manager = ManagerOf(cinfo);
   (void)std::snprintf(manager.message, sizeof manager.message,
                       "progressive JPEG has more than %d scans", kMaxJpegScans);

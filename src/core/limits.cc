@@ -23,7 +23,9 @@ std::string Megapixels(uint64_t pixels) {
 }  // namespace
 
 Status CheckInputBytes(size_t input_bytes, const Limits& limits) {
-  if (static_cast<uint64_t>(input_bytes) <= limits.max_input_bytes) return OkStatus();
+  if (static_cast<uint64_t>(input_bytes) <= limits.max_input_bytes) {
+    return OkStatus();
+  }
   return MakeError(ErrorCode::kInputTooLarge,
                    "input is " + std::to_string(input_bytes) + " bytes, over the " +
                        std::to_string(limits.max_input_bytes) + " byte limit");
@@ -36,7 +38,9 @@ Status CheckHeader(const Header& header, const Limits& limits) {
   }
   // 64-bit product: two 32-bit sides can never overflow it.
   const uint64_t pixels = static_cast<uint64_t>(header.width) * header.height;
-  if (pixels <= limits.max_input_pixels) return OkStatus();
+  if (pixels <= limits.max_input_pixels) {
+    return OkStatus();
+  }
   return MakeError(ErrorCode::kTooManyPixels, "image is " + size + " = " + Megapixels(pixels) +
                                                   ", over the " +
                                                   Megapixels(limits.max_input_pixels) + " limit");

@@ -33,7 +33,9 @@ Status ReadHeaderStep(Context& ctx) {
     return bytes;
   }
   auto header = core::ReadHeader(ctx.input);
-  if (!header.ok()) return header.error();
+  if (!header.ok()) {
+    return header.error();
+  }
   ctx.header = std::move(header).value();
   // Limits are checked here, right after the header and before any pixel buffer exists.
   return core::CheckHeader(ctx.header, ctx.options.limits);
@@ -78,7 +80,9 @@ Status DecodeStep(Context& ctx) {
   request.gray = ctx.options.grayscale;
   request.limits = ctx.options.limits;
   auto image = core::Decode(ctx.input, ctx.header, request);
-  if (!image.ok()) return image.error();
+  if (!image.ok()) {
+    return image.error();
+  }
   ctx.image = std::move(image).value();
   return OkStatus();
 }
@@ -99,7 +103,9 @@ Status FlattenStep(Context& ctx) {
 // Grayscale runs before the resize although the issue lists it after: both are linear, so the
 // result is the same up to rounding, and resampling one channel instead of three is ~3x cheaper.
 Status GrayscaleStep(Context& ctx) {
-  if (ctx.options.grayscale) ctx.image = core::ToGray(std::move(ctx.image));
+  if (ctx.options.grayscale) {
+    ctx.image = core::ToGray(std::move(ctx.image));
+  }
   return OkStatus();
 }
 
@@ -110,7 +116,9 @@ Status ResizeStep(Context& ctx) {
 
 Status EncodeStep(Context& ctx) {
   auto bytes = core::Encode(ctx.image, ctx.options.format, ctx.options.quality);
-  if (!bytes.ok()) return bytes.error();
+  if (!bytes.ok()) {
+    return bytes.error();
+  }
   ctx.encoded = std::move(bytes).value();
   return OkStatus();
 }
@@ -162,7 +170,9 @@ Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
     Status status = step.run(ctx);
     PhaseSlot(timings, step.phase) +=
         std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (!status.ok()) return status.error();
+    if (!status.ok()) {
+      return status.error();
+    }
   }
   Encoded out;
   out.bytes = std::move(ctx.encoded);

@@ -37,7 +37,9 @@ Error SpngError(int code, const char* what) {
 
 Result<SpngPtr> OpenPng(std::span<const uint8_t> bytes) {
   SpngPtr ctx(spng_ctx_new(0));
-  if (!ctx) return MakeError(ErrorCode::kInternal, "cannot allocate a PNG decoder");
+  if (!ctx) {
+    return MakeError(ErrorCode::kInternal, "cannot allocate a PNG decoder");
+  }
   spng_set_image_limits(ctx.get(), kMaxSide, kMaxSide);
   spng_set_chunk_limits(ctx.get(), bytes.size(), kMaxCachedChunkBytes);
   if (int rc = spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size()); rc != 0) {
@@ -48,16 +50,22 @@ Result<SpngPtr> OpenPng(std::span<const uint8_t> bytes) {
 
 int Orientation(spng_ctx* ctx) {
   spng_exif exif{};
-  if (spng_get_exif(ctx, &exif) != 0 || exif.data == nullptr) return 1;
+  if (spng_get_exif(ctx, &exif) != 0 || exif.data == nullptr) {
+    return 1;
+  }
   std::span<const uint8_t> tiff(reinterpret_cast<const uint8_t*>(exif.data), exif.length);
   // The PNG spec says eXIf holds bare TIFF, but some writers keep JPEG's "Exif\0\0" prefix.
-  if (tiff.size() >= 6 && std::memcmp(tiff.data(), "Exif\0\0", 6) == 0) tiff = tiff.subspan(6);
+  if (tiff.size() >= 6 && std::memcmp(tiff.data(), "Exif\0\0", 6) == 0) {
+    tiff = tiff.subspan(6);
+  }
   return ParseExifOrientation(tiff);
 }
 
 Result<Header> ParseHeader(spng_ctx* ctx, bool* has_trns) {
   spng_ihdr ihdr{};
-  if (int rc = spng_get_ihdr(ctx, &ihdr); rc != 0) return SpngError(rc, "header");
+  if (int rc = spng_get_ihdr(ctx, &ihdr); rc != 0) {
+    return SpngError(rc, "header");
+  }
   spng_trns trns{};
   // Reads the chunks before the first IDAT, never image data.
   *has_trns = spng_get_trns(ctx, &trns) == 0;
@@ -99,13 +107,17 @@ OutputPlan PlanOutput(const spng_ihdr& ihdr, bool has_trns) {
   const int trns_flag = has_trns ? SPNG_DECODE_TRNS : 0;
   switch (ihdr.color_type) {
     case SPNG_COLOR_TYPE_GRAYSCALE:
-      if (has_trns) return {deep ? SPNG_FMT_GA16 : SPNG_FMT_GA8, trns_flag, 2, deep};
+      if (has_trns) {
+        return {deep ? SPNG_FMT_GA16 : SPNG_FMT_GA8, trns_flag, 2, deep};
+      }
       // G8 expands 1/2/4-bit gray to the full 0..255 range.
       return {deep ? SPNG_FMT_PNG : SPNG_FMT_G8, 0, 1, deep};
     case SPNG_COLOR_TYPE_GRAYSCALE_ALPHA:
       return {SPNG_FMT_PNG, 0, 2, deep};
     case SPNG_COLOR_TYPE_TRUECOLOR:
-      if (has_trns) return {deep ? SPNG_FMT_RGBA16 : SPNG_FMT_RGBA8, trns_flag, 4, deep};
+      if (has_trns) {
+        return {deep ? SPNG_FMT_RGBA16 : SPNG_FMT_RGBA8, trns_flag, 4, deep};
+      }
       return {deep ? SPNG_FMT_PNG : SPNG_FMT_RGB8, 0, 3, deep};
     case SPNG_COLOR_TYPE_INDEXED:
       return {has_trns ? SPNG_FMT_RGBA8 : SPNG_FMT_RGB8, trns_flag, has_trns ? 4 : 3, false};
@@ -118,7 +130,9 @@ OutputPlan PlanOutput(const spng_ihdr& ihdr, bool has_trns) {
 inline uint8_t To8Bit(uint16_t v) { return static_cast<uint8_t>((v * 255u + 32767u) / 65535u); }
 
 void ScaleSamples(const uint16_t* in, uint8_t* out, size_t count) {
-  for (size_t i = 0; i < count; ++i) out[i] = To8Bit(in[i]);
+  for (size_t i = 0; i < count; ++i) {
+    out[i] = To8Bit(in[i]);
+  }
 }
 
 Status Decode16(spng_ctx* ctx, const spng_ihdr& ihdr, const OutputPlan& plan, Image* image) {
@@ -134,12 +148,20 @@ Status Decode16(spng_ctx* ctx, const spng_ihdr& ihdr, const OutputPlan& plan, Im
     int rc = 0;
     do {
       spng_row_info info{};
-      if (rc = spng_get_row_info(ctx, &info); rc != 0) break;
+      if (rc = spng_get_row_info(ctx, &info); rc != 0) {
+        break;
+      }
       rc = spng_decode_row(ctx, row.data(), samples * 2);
-      if (rc != 0 && rc != SPNG_EOI) break;
-      if (info.row_num < image->height) ScaleSamples(row.data(), image->row(info.row_num), samples);
+      if (rc != 0 && rc != SPNG_EOI) {
+        break;
+      }
+      if (info.row_num < image->height) {
+        ScaleSamples(row.data(), image->row(info.row_num), samples);
+      }
     } while (rc == 0);
-    if (rc != SPNG_EOI) return SpngError(rc, "image rows");
+    if (rc != SPNG_EOI) {
+      return SpngError(rc, "image rows");
+    }
     return OkStatus();
   }
   // Adam7 passes land all over the image, so a full 16-bit image is needed here (rare input).
@@ -156,22 +178,34 @@ Status Decode16(spng_ctx* ctx, const spng_ihdr& ihdr, const OutputPlan& plan, Im
 
 Result<Header> ReadPngHeader(std::span<const uint8_t> bytes) {
   auto ctx = OpenPng(bytes);
-  if (!ctx) return ctx.error();
+  if (!ctx) {
+    return ctx.error();
+  }
   bool has_trns = false;
   return ParseHeader(ctx->get(), &has_trns);
 }
 
 Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
+    return status.error();
+  }
   auto ctx = OpenPng(bytes);
-  if (!ctx) return ctx.error();
+  if (!ctx) {
+    return ctx.error();
+  }
   bool has_trns = false;
   auto header = ParseHeader(ctx->get(), &has_trns);
-  if (!header) return header.error();
-  if (auto status = CheckHeader(*header, request.limits); !status) return status.error();
+  if (!header) {
+    return header.error();
+  }
+  if (auto status = CheckHeader(*header, request.limits); !status) {
+    return status.error();
+  }
 
   spng_ihdr ihdr{};
-  if (int rc = spng_get_ihdr(ctx->get(), &ihdr); rc != 0) return SpngError(rc, "header");
+  if (int rc = spng_get_ihdr(ctx->get(), &ihdr); rc != 0) {
+    return SpngError(rc, "header");
+  }
   const OutputPlan plan = PlanOutput(ihdr, has_trns);
   Image image;
   image.width = ihdr.width;
@@ -188,7 +222,9 @@ Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& req
   }
   image.pixels.resize(image.stride() * image.height);
   if (plan.sixteen_bit) {
-    if (auto status = Decode16(ctx->get(), ihdr, plan, &image); !status) return status.error();
+    if (auto status = Decode16(ctx->get(), ihdr, plan, &image); !status) {
+      return status.error();
+    }
     return image;
   }
   if (int rc = spng_decode_image(ctx->get(), image.pixels.data(), image.pixels.size(), plan.format,

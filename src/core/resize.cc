@@ -133,9 +133,10 @@ void HorizontalPassGraySse2(const uint8_t* in, const AxisWeights& w, uint8_t* ou
       __m128i sum = zero;
       for (uint32_t k = 0; k < chunks; ++k) {
         // 8 source bytes (first + taps <= in_size keeps them inside the row) widened to int16.
-        const __m128i pixels =
-            _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + 8 * k)), zero);
-        const __m128i weights = _mm_loadu_si128(reinterpret_cast<const __m128i*>(weight + 8 * k));
+        const __m128i pixels = _mm_unpacklo_epi8(
+            _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + size_t{8} * k)), zero);
+        const __m128i weights =
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(weight + size_t{8} * k));
         sum = _mm_add_epi32(sum, _mm_madd_epi16(pixels, weights));
       }
       acc[j] = sum;
@@ -182,8 +183,8 @@ __attribute__((target("avx2"))) void HorizontalPassGrayAvx2(const uint8_t* in, c
 }
 
 bool HasAvx2() {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  return avx2;
+  static const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+  return kHasAvx2;
 }
 #endif
 #endif
@@ -294,15 +295,19 @@ size_t ResampleColumnsSse2(const uint8_t* const* rows, const int16_t* weights, u
   // codec could not do on load) the portable loop takes over.
   constexpr uint32_t kMaxPairs = 64;
   const uint32_t pairs = taps / 2;
-  if (pairs > kMaxPairs) return x_begin;
+  if (pairs > kMaxPairs) {
+    return x_begin;
+  }
   __m128i w[kMaxPairs + 1];
   for (uint32_t p = 0; p < pairs; ++p) {
-    const uint32_t w0 = static_cast<uint16_t>(weights[2 * p]);
-    const uint32_t w1 = static_cast<uint16_t>(weights[2 * p + 1]);
+    const uint32_t w0 = static_cast<uint16_t>(weights[size_t{2} * p]);
+    const uint32_t w1 = static_cast<uint16_t>(weights[size_t{2} * p + 1]);
     w[p] = _mm_set1_epi32(static_cast<int32_t>(w0 | (w1 << 16)));
   }
   const bool odd = taps % 2 != 0;  // the last tap pairs with a zero row and a zero weight
-  if (odd) w[pairs] = _mm_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  if (odd) {
+    w[pairs] = _mm_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  }
   const __m128i zero = _mm_setzero_si128();
   const __m128i round = _mm_set1_epi32(kRoundHalf);
   size_t x = x_begin;
@@ -317,8 +322,9 @@ size_t ResampleColumnsSse2(const uint8_t* const* rows, const int16_t* weights, u
       a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_unpackhi_epi8(hi, zero), wp));
     };
     for (uint32_t p = 0; p < pairs; ++p) {
-      accumulate(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[2 * p] + x)),
-                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[2 * p + 1] + x)), w[p]);
+      accumulate(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[size_t{2} * p] + x)),
+                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[size_t{2} * p + 1] + x)),
+                 w[p]);
     }
     if (odd) {
       accumulate(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[taps - 1] + x)), zero,
@@ -354,24 +360,29 @@ __attribute__((target("avx2"))) size_t ResampleColumnsAvx2(const uint8_t* const*
                                                            size_t n, uint8_t* out) {
   constexpr uint32_t kMaxPairs = 64;
   const uint32_t pairs = taps / 2;
-  if (pairs > kMaxPairs) return 0;
+  if (pairs > kMaxPairs) {
+    return 0;
+  }
   __m256i w[kMaxPairs + 1];
   for (uint32_t p = 0; p < pairs; ++p) {
-    const uint32_t w0 = static_cast<uint16_t>(weights[2 * p]);
-    const uint32_t w1 = static_cast<uint16_t>(weights[2 * p + 1]);
+    const uint32_t w0 = static_cast<uint16_t>(weights[size_t{2} * p]);
+    const uint32_t w1 = static_cast<uint16_t>(weights[size_t{2} * p + 1]);
     w[p] = _mm256_set1_epi32(static_cast<int32_t>(w0 | (w1 << 16)));
   }
   const bool odd = taps % 2 != 0;
-  if (odd) w[pairs] = _mm256_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  if (odd) {
+    w[pairs] = _mm256_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  }
   const __m256i zero = _mm256_setzero_si256();
   const __m256i round = _mm256_set1_epi32(kRoundHalf);
   size_t x = 0;
   for (; x + 32 <= n; x += 32) {
     __m256i acc[4] = {round, round, round, round};
     for (uint32_t p = 0; p < pairs; ++p) {
-      Accumulate32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[2 * p] + x)),
-                   _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[2 * p + 1] + x)), w[p],
-                   acc);
+      Accumulate32(
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[size_t{2} * p] + x)),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[size_t{2} * p + 1] + x)), w[p],
+          acc);
     }
     if (odd) {
       Accumulate32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[taps - 1] + x)), zero,

@@ -16,13 +16,13 @@ namespace {
 
 // Keys cubic convolution with a = -0.5 (Catmull-Rom), support 2: Pillow's BICUBIC.
 double Bicubic(double x) {
-  constexpr double a = -0.5;
+  constexpr double kA = -0.5;
   x = std::fabs(x);
   if (x < 1.0) {
-    return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
+    return ((kA + 2.0) * x - (kA + 3.0)) * x * x + 1.0;
   }
   if (x < 2.0) {
-    return (((x - 5.0) * x + 8.0) * x - 4.0) * a;
+    return (((x - 5.0) * x + 8.0) * x - 4.0) * kA;
   }
   return 0.0;
 }

@@ -23,11 +23,19 @@ constexpr std::array<uint8_t, 6> kGif89 = {'G', 'I', 'F', '8', '9', 'a'};
 }  // namespace
 
 Format Sniff(std::span<const uint8_t> bytes) {
-  if (StartsWith(bytes, kJpeg)) return Format::kJpeg;
-  if (StartsWith(bytes, kPng)) return Format::kPng;
+  if (StartsWith(bytes, kJpeg)) {
+    return Format::kJpeg;
+  }
+  if (StartsWith(bytes, kPng)) {
+    return Format::kPng;
+  }
   // RIFF <4-byte size> WEBP: the size field is not checked here; the codec validates it.
-  if (StartsWith(bytes, kRiff) && StartsWith(bytes, kWebp, 8)) return Format::kWebp;
-  if (StartsWith(bytes, kGif87) || StartsWith(bytes, kGif89)) return Format::kGif;
+  if (StartsWith(bytes, kRiff) && StartsWith(bytes, kWebp, 8)) {
+    return Format::kWebp;
+  }
+  if (StartsWith(bytes, kGif87) || StartsWith(bytes, kGif89)) {
+    return Format::kGif;
+  }
   return Format::kUnknown;
 }
 

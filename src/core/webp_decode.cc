@@ -36,7 +36,9 @@ Error Truncated() {
 // True when the input holds every byte the RIFF header promises; a demuxer that still wants
 // more is then looking at garbage, not at a short file.
 bool HoldsWholeRiff(std::span<const uint8_t> bytes) {
-  if (bytes.size() < 12) return false;
+  if (bytes.size() < 12) {
+    return false;
+  }
   const uint64_t riff_size =
       bytes[4] | bytes[5] << 8 | bytes[6] << 16 | static_cast<uint64_t>(bytes[7]) << 24;
   return bytes.size() >= riff_size + 8;
@@ -47,8 +49,12 @@ Result<DemuxPtr> OpenWebp(std::span<const uint8_t> bytes) {
   WebPData data{bytes.data(), bytes.size()};
   WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
   DemuxPtr demux(WebPDemuxPartial(&data, &state));
-  if (demux && state == WEBP_DEMUX_DONE) return demux;
-  if (state != WEBP_DEMUX_PARSE_ERROR && !HoldsWholeRiff(bytes)) return Truncated();
+  if (demux && state == WEBP_DEMUX_DONE) {
+    return demux;
+  }
+  if (state != WEBP_DEMUX_PARSE_ERROR && !HoldsWholeRiff(bytes)) {
+    return Truncated();
+  }
   return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: invalid RIFF/WebP structure");
 }
 
@@ -58,7 +64,9 @@ int Orientation(const WebPDemuxer* demux) {
   if (WebPDemuxGetChunk(demux, "EXIF", 1, &chunk)) {
     std::span<const uint8_t> tiff(chunk.chunk.bytes, chunk.chunk.size);
     // Some writers keep JPEG's "Exif\0\0" prefix in the chunk; the spec says bare TIFF.
-    if (tiff.size() >= 6 && std::memcmp(tiff.data(), "Exif\0\0", 6) == 0) tiff = tiff.subspan(6);
+    if (tiff.size() >= 6 && std::memcmp(tiff.data(), "Exif\0\0", 6) == 0) {
+      tiff = tiff.subspan(6);
+    }
     orientation = ParseExifOrientation(tiff);
   }
   WebPDemuxReleaseChunkIterator(&chunk);
@@ -87,8 +95,12 @@ void ScaledSize(uint32_t width, uint32_t height, const DecodeRequest& request, i
                 int* out_height) {
   *out_width = static_cast<int>(width);
   *out_height = static_cast<int>(height);
-  if (request.min_width == 0 || request.min_height == 0) return;
-  if (request.min_width >= width || request.min_height >= height) return;
+  if (request.min_width == 0 || request.min_height == 0) {
+    return;
+  }
+  if (request.min_width >= width || request.min_height >= height) {
+    return;
+  }
   const uint64_t w = width, h = height, mw = request.min_width, mh = request.min_height;
   if (mw * h >= mh * w) {  // width is the binding side
     *out_width = static_cast<int>(mw);
@@ -100,7 +112,9 @@ void ScaledSize(uint32_t width, uint32_t height, const DecodeRequest& request, i
 }
 
 Error DecodeError(VP8StatusCode status) {
-  if (status == VP8_STATUS_NOT_ENOUGH_DATA) return Truncated();
+  if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
+    return Truncated();
+  }
   if (status == VP8_STATUS_UNSUPPORTED_FEATURE) {
     return MakeError(ErrorCode::kUnsupportedFormat, "WebP uses a feature libwebp cannot decode");
   }
@@ -127,7 +141,9 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   config.output.u.RGBA.size = size;
   const VP8StatusCode status = WebPDecode(iter.fragment.bytes, iter.fragment.size, &config);
   WebPFreeDecBuffer(&config.output);
-  if (status != VP8_STATUS_OK) return DecodeError(status);
+  if (status != VP8_STATUS_OK) {
+    return DecodeError(status);
+  }
   return OkStatus();
 }
 
@@ -135,21 +151,33 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
 
 Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes) {
   auto demux = OpenWebp(bytes);
-  if (!demux) return demux.error();
+  if (!demux) {
+    return demux.error();
+  }
   FirstFrame frame;
   return ParseHeader(demux->get(), &frame);
 }
 
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) return status.error();
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
+    return status.error();
+  }
   auto demux = OpenWebp(bytes);
-  if (!demux) return demux.error();
+  if (!demux) {
+    return demux.error();
+  }
   FirstFrame frame;
   auto header = ParseHeader(demux->get(), &frame);
-  if (!header) return header.error();
-  if (auto status = CheckHeader(*header, request.limits); !status) return status.error();
+  if (!header) {
+    return header.error();
+  }
+  if (auto status = CheckHeader(*header, request.limits); !status) {
+    return status.error();
+  }
   const WebPIterator& iter = frame.iter;
-  if (!iter.complete) return Truncated();
+  if (!iter.complete) {
+    return Truncated();
+  }
   if (iter.width <= 0 || iter.height <= 0 || iter.x_offset < 0 || iter.y_offset < 0 ||
       static_cast<uint64_t>(iter.x_offset) + static_cast<uint64_t>(iter.width) > header->width ||
       static_cast<uint64_t>(iter.y_offset) + static_cast<uint64_t>(iter.height) > header->height) {

@@ -83,20 +83,14 @@ void HorizontalPassGrayAvx2(const uint8_t* in, const AxisWeights& w, uint8_t* ou
 __attribute__((target("avx2"))) size_t ResampleColumnsAvx2(const uint8_t* const* rows,
                                                            const int16_t* weights, uint32_t taps,
                                                            size_t n, uint8_t* out) {
-  constexpr uint32_t kMaxPairs = 64;
   const uint32_t pairs = taps / 2;
-  if (pairs > kMaxPairs) {
+  if (pairs > kMaxColumnPairs) {
     return 0;
   }
-  __m256i w[kMaxPairs + 1];
-  for (uint32_t p = 0; p < pairs; ++p) {
-    const uint32_t w0 = static_cast<uint16_t>(weights[size_t{2} * p]);
-    const uint32_t w1 = static_cast<uint16_t>(weights[size_t{2} * p + 1]);
-    w[p] = _mm256_set1_epi32(static_cast<int32_t>(w0 | (w1 << 16)));
-  }
   const bool odd = taps % 2 != 0;
-  if (odd) {
-    w[pairs] = _mm256_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  __m256i w[kMaxColumnPairs + 1];
+  for (uint32_t p = 0; p < pairs + (odd ? 1 : 0); ++p) {
+    w[p] = _mm256_set1_epi32(ColumnWeightPair(weights, taps, p));
   }
   const __m256i zero = _mm256_setzero_si256();
   const __m256i round = _mm256_set1_epi32(kRoundHalf);

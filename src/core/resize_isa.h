@@ -76,6 +76,21 @@ inline void StoreFourSums(const __m128i acc[4], uint8_t* out) {
   std::memcpy(out, &four, sizeof four);
 }
 
+// The SIMD vertical passes multiply interleaved (r0[i], r1[i]) source bytes by (w0, w1) weight
+// pairs, broadcast once per call into at most kMaxColumnPairs registers' worth of stack. Beyond
+// that (more than 129 taps: a shrink of over ~32x that the codec could not do on load) they do
+// nothing and the portable loop takes over.
+inline constexpr uint32_t kMaxColumnPairs = 64;
+
+// Tap pair p of `weights` as the int32 (w0 | w1 << 16) that pmaddwd takes; the odd last tap
+// pairs with a zero weight (and the kernels give it a zero row).
+inline int32_t ColumnWeightPair(const int16_t* weights, uint32_t taps, uint32_t p) {
+  const uint32_t k = 2 * p;
+  const uint32_t w0 = static_cast<uint16_t>(weights[k]);
+  const uint32_t w1 = k + 1 < taps ? static_cast<uint16_t>(weights[k + 1]) : 0;
+  return static_cast<int32_t>(w0 | (w1 << 16));
+}
+
 // resize_sse2.cc. Gray horizontal pass; w.taps is a multiple of 8.
 void HorizontalPassGraySse2(const uint8_t* in, const AxisWeights& w, uint8_t* out);
 // Vertical pass over [x_begin, n) in steps of 16; returns where it stopped.

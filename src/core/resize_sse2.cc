@@ -70,22 +70,14 @@ void HorizontalPassGraySse2(const uint8_t* in, const AxisWeights& w, uint8_t* ou
 // of 16 and returns where it stopped.
 size_t ResampleColumnsSse2(const uint8_t* const* rows, const int16_t* weights, uint32_t taps,
                            size_t x_begin, size_t n, uint8_t* out) {
-  // (w0, w1) pairs broadcast once per call; beyond kMaxPairs taps (a >60x shrink that the
-  // codec could not do on load) the portable loop takes over.
-  constexpr uint32_t kMaxPairs = 64;
   const uint32_t pairs = taps / 2;
-  if (pairs > kMaxPairs) {
+  if (pairs > kMaxColumnPairs) {
     return x_begin;
   }
-  __m128i w[kMaxPairs + 1];
-  for (uint32_t p = 0; p < pairs; ++p) {
-    const uint32_t w0 = static_cast<uint16_t>(weights[size_t{2} * p]);
-    const uint32_t w1 = static_cast<uint16_t>(weights[size_t{2} * p + 1]);
-    w[p] = _mm_set1_epi32(static_cast<int32_t>(w0 | (w1 << 16)));
-  }
   const bool odd = taps % 2 != 0;  // the last tap pairs with a zero row and a zero weight
-  if (odd) {
-    w[pairs] = _mm_set1_epi32(static_cast<uint16_t>(weights[taps - 1]));
+  __m128i w[kMaxColumnPairs + 1];
+  for (uint32_t p = 0; p < pairs + (odd ? 1 : 0); ++p) {
+    w[p] = _mm_set1_epi32(ColumnWeightPair(weights, taps, p));
   }
   const __m128i zero = _mm_setzero_si128();
   const __m128i round = _mm_set1_epi32(kRoundHalf);

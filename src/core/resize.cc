@@ -230,6 +230,32 @@ void RunResizer(const Image& source, uint32_t scaled_w, uint32_t scaled_h, uint3
   }
 }
 
+// Paints every pixel of `canvas` with the padding colour: the background (its luma on gray),
+// always opaque where there is alpha.
+void FillWithBackground(Rgb background, Image* canvas) {
+  const uint8_t gray = Luma(background);
+  uint8_t pixel[4];
+  switch (canvas->channels) {
+    case 1:
+      pixel[0] = gray;
+      break;
+    case 2:
+      pixel[0] = gray, pixel[1] = 255;
+      break;
+    case 3:
+      pixel[0] = background.r, pixel[1] = background.g, pixel[2] = background.b;
+      break;
+    default:
+      pixel[0] = background.r, pixel[1] = background.g, pixel[2] = background.b;
+      pixel[3] = 255;
+      break;
+  }
+  const size_t c = static_cast<size_t>(canvas->channels);
+  for (size_t i = 0; i < static_cast<size_t>(canvas->width) * canvas->height; ++i) {
+    std::memcpy(&canvas->pixels[i * c], pixel, c);
+  }
+}
+
 }  // namespace
 
 Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
@@ -260,28 +286,7 @@ Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
   canvas.channels = source.channels;
   canvas.pixels.resize(canvas.stride() * canvas_h);
   if (canvas_w != crop_w || canvas_h != crop_h) {
-    // Padding colour: the background (its luma on gray), always opaque where there is alpha.
-    const uint8_t gray = Luma(background);
-    uint8_t pixel[4];
-    switch (source.channels) {
-      case 1:
-        pixel[0] = gray;
-        break;
-      case 2:
-        pixel[0] = gray, pixel[1] = 255;
-        break;
-      case 3:
-        pixel[0] = background.r, pixel[1] = background.g, pixel[2] = background.b;
-        break;
-      default:
-        pixel[0] = background.r, pixel[1] = background.g, pixel[2] = background.b;
-        pixel[3] = 255;
-        break;
-    }
-    const size_t c = static_cast<size_t>(source.channels);
-    for (size_t i = 0; i < static_cast<size_t>(canvas_w) * canvas_h; ++i) {
-      std::memcpy(&canvas.pixels[i * c], pixel, c);
-    }
+    FillWithBackground(background, &canvas);
   }
   const size_t c = static_cast<size_t>(source.channels);
   RunResizer(source, scaled_w, scaled_h, crop_x, crop_y, crop_w, crop_h,

@@ -52,7 +52,11 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages are pinned in local/package-lock.json (s3rver, hcl2json, hcl-tools).
-if [[ ! -d local/node_modules/@20minutes/s3rver || local/package-lock.json -nt local/node_modules/.package-lock.json ]]; then
+# A symlinked node_modules is shared with another checkout: `npm ci` would empty its target.
+if [[ -L local/node_modules ]]; then
+  [[ -d local/node_modules/@20minutes/s3rver ]] ||
+    echo "setup: local/node_modules is a symlink without s3rver; run npm ci where it points" >&2
+elif [[ ! -d local/node_modules/@20minutes/s3rver || local/package-lock.json -nt local/node_modules/.package-lock.json ]]; then
   (cd local && npm ci --no-audit --no-fund)
 fi
 if [[ "${1:-}" == "bench" && ! -d bench/node_modules/sharp ]]; then

@@ -13,15 +13,6 @@
 namespace imgpipe::aws {
 namespace {
 
-// libcurl's numbers for the same failures (TransportError::curl_code).
-constexpr int kUnsupportedUrl = 3;
-constexpr int kWeirdReply = 8;
-constexpr int kPartialBody = 18;
-constexpr int kBodyTooLarge = 23;
-constexpr int kEmptyReply = 52;
-constexpr int kBadCaBundle = 77;
-constexpr int kTimedOut = 28;
-
 constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
 constexpr size_t kReadChunk = size_t{64} * 1024;
 

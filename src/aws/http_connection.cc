@@ -21,15 +21,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// libcurl's numbers for the same failures (TransportError::curl_code).
-constexpr int kCouldNotResolve = 6;
-constexpr int kCouldNotConnect = 7;
-constexpr int kTimedOut = 28;
-constexpr int kTlsConnectError = 35;
-constexpr int kSendError = 55;
-constexpr int kRecvError = 56;
-constexpr int kPeerFailedVerification = 60;
-
 std::string Errno(int err) { return std::strerror(err); }
 
 std::string TlsErrorText() {

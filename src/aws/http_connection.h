@@ -16,6 +16,21 @@ namespace imgpipe::aws {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// libcurl's numbers for the same failures (TransportError::curl_code), the one table of them.
+inline constexpr int kUnsupportedUrl = 3;
+inline constexpr int kCouldNotResolve = 6;
+inline constexpr int kCouldNotConnect = 7;
+inline constexpr int kWeirdReply = 8;
+inline constexpr int kPartialBody = 18;
+inline constexpr int kBodyTooLarge = 23;
+inline constexpr int kTimedOut = 28;
+inline constexpr int kTlsConnectError = 35;
+inline constexpr int kEmptyReply = 52;
+inline constexpr int kSendError = 55;
+inline constexpr int kRecvError = 56;
+inline constexpr int kPeerFailedVerification = 60;
+inline constexpr int kBadCaBundle = 77;
+
 // Why a transfer step failed; curl_code as in TransportError.
 struct IoError {
   int curl_code = 0;

@@ -64,7 +64,7 @@ def make_root(zip_path, parent):
     os.chmod(os.path.join(root, "tmp"), 0o1777)
     shutil.copy(BUSYBOX, os.path.join(root, "bin", "sh"))
     os.chmod(os.path.join(root, "bin", "sh"), 0o755)
-    # Lambda's sandbox has these; OpenSSL and curl may open them. Nothing else from the host.
+    # Lambda's sandbox has these; OpenSSL may open them. Nothing else from the host.
     for name, major, minor in (("null", 1, 3), ("zero", 1, 5), ("urandom", 1, 9)):
         os.mknod(os.path.join(root, "dev", name), 0o666 | stat.S_IFCHR, os.makedev(major, minor))
     # unzip keeps the modes stored in the zip, which is what makes `bootstrap` executable.

@@ -116,7 +116,7 @@ rm -f "$out_zip"
 # -X: no uid/gid or extended-timestamp fields; -D: no directory entries; sorted input order.
 (cd "$stage" && find . -type f | sed 's|^\./||' | LC_ALL=C sort |
   TZ=UTC zip -q -X -D -9 "$out_zip" -@)
-printf '%s\n' "$arch" >"$out_zip.arch"
+printf '%s' "$arch" >"$out_zip.arch"
 
 zip_bytes=$(stat -c %s "$out_zip")
 unzipped_bytes=$(du -sb "$stage" | cut -f1)

@@ -78,7 +78,7 @@ def check_layout(zip_path, arch):
         check(not extra, f"nothing but bootstrap, bin/ and lib/: {extra}")
     arch_file = zip_path + ".arch"
     recorded = open(arch_file).read() if os.path.isfile(arch_file) else None
-    check(recorded == arch.name + "\n", f"{arch_file} holds exactly {arch.name!r}: {recorded!r}")
+    check(recorded == arch.name, f"{arch_file} holds exactly {arch.name!r}: {recorded!r}")
 
 
 def check_no_search_paths(zip_path):

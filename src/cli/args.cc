@@ -4,14 +4,14 @@
 #include <optional>
 #include <thread>
 
+#include "cli/exit_code.h"
+
 #ifndef IMGPIPE_VERSION
 #define IMGPIPE_VERSION "unknown"
 #endif
 
 namespace imgpipe::cli {
 namespace {
-
-constexpr int kUsageExit = 2;  // == ExitCode(ErrorCode::kInvalidOptions)
 
 constexpr const char* kMainFooter = R"(
 Commands:
@@ -148,7 +148,7 @@ Example:
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
-    return ExitNow{code == 0 ? 0 : kUsageExit};
+    return ExitNow{code == 0 ? 0 : kUsageExitCode};
   }
 
   if (inf->parsed()) {
@@ -158,7 +158,7 @@ Example:
   Options& options = process.options;
   Size box{options.width, options.height};
   if (!ParseInto(size, ParseSize, box, err)) {
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   options.width = box.width;
   options.height = box.height;
@@ -175,18 +175,18 @@ Example:
           options.limits.max_input_pixels, err) ||
       !ParseInto(
           jobs, [](std::string_view t) { return ParsePositive("jobs", t); }, jobs_value, err)) {
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   if (jobs_value > kMaxJobs) {
     err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \"" << *jobs << "\"\n";
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   process.jobs = static_cast<unsigned>(jobs_value);
   options.grayscale = !no_grayscale;
   options.without_enlargement = without_enlargement;
   if (Status valid = Validate(options); !valid) {
     err << "imgpipe: " << valid.error().message << "\n";
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   return process;
 }

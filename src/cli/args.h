@@ -25,7 +25,7 @@ struct InfoCommand {
 };
 
 // Parsing ended the run: help or version was printed (code 0), or a usage error / invalid
-// option value was reported on `err` (code 2, imgpipe::ExitCode(kInvalidOptions)).
+// option value was reported on `err` (kUsageExitCode, 2).
 struct ExitNow {
   int code = 0;
 };

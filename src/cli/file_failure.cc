@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "cli/exit_code.h"
+
 namespace imgpipe::cli {
 
 std::string FormatFailure(const FileFailure& failure) {
@@ -12,7 +14,7 @@ std::string FormatFailure(const FileFailure& failure) {
 int WorstExitCode(const std::vector<FileFailure>& failures) {
   int worst = 0;
   for (const auto& failure : failures) {
-    worst = std::max(worst, ExitCode(failure.error.code));
+    worst = std::max(worst, ExitCodeFor(failure.error.code));
   }
   return worst;
 }

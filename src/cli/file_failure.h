@@ -16,7 +16,7 @@ struct FileFailure {
 // `path: reason (code_name)`: the line printed on stderr for one failed file.
 std::string FormatFailure(const FileFailure& failure);
 
-// The batch's exit code: 0 when nothing failed, otherwise the highest imgpipe::ExitCode among
+// The batch's exit code: 0 when nothing failed, otherwise the highest ExitCodeFor (exit_code.h) among
 // the failures, so a batch with one corrupt file (1) and one I/O error (3) exits 3.
 int WorstExitCode(const std::vector<FileFailure>& failures);
 

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "cli/exit_code.h"
+
 namespace imgpipe::cli {
 namespace {
 
@@ -107,7 +109,7 @@ TEST_P(BadArguments, PrintTheReasonAndExitTwo) {
   args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
   Parsed p = Parse(args);
   EXPECT_EQ(ExitCodeOf(p), 2);
-  EXPECT_EQ(ExitCodeOf(p), ExitCode(ErrorCode::kInvalidOptions));
+  EXPECT_EQ(ExitCodeOf(p), kUsageExitCode);
   EXPECT_NE(p.err.find(GetParam().expected_in_message), std::string::npos) << p.err;
   EXPECT_TRUE(p.out.empty()) << p.out;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/exit_code.h"
 #include "cli/temp_dir.h"
 
 namespace imgpipe::cli {
@@ -83,7 +84,7 @@ TEST(RunBatch, FailingFilesAreReportedAndTheRestContinue) {
     EXPECT_FALSE(fs::exists(f.tmp / "out/b.jpg"));
     EXPECT_FALSE(fs::exists(f.tmp / "out/d.jpg"));
     // corrupt (1), too many pixels (4), exception -> internal (5): the highest wins.
-    EXPECT_EQ(WorstExitCode(stats.failures), ExitCode(ErrorCode::kInternal));
+    EXPECT_EQ(WorstExitCode(stats.failures), ExitCodeFor(ErrorCode::kInternal));
     EXPECT_EQ(stats.input_bytes, 18u);
     EXPECT_EQ(stats.output_bytes, 18u + 3 * 4);
   }

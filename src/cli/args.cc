@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/escape.h"
 #include "cli/exit_code.h"
 
 #ifndef IMGPIPE_VERSION
@@ -35,8 +36,16 @@ the bytes, never the file name (JPEG, PNG, WebP, GIF). EXIF orientation is appli
 
 Each output keeps the input's path relative to its directory argument (a plain file argument
 goes to OUTDIR/<basename>) with the output format's extension: `photos/2024/a.png` given as
-`photos` becomes OUTDIR/2024/a.jpg. An input is never overwritten, and when two inputs map to
-the same output the second fails instead of overwriting the first.
+`photos` becomes OUTDIR/2024/a.jpg. Nothing that exists is replaced unless you ask:
+  - a file already at an output path (your own photo.jpg, or a previous run's output) is
+    refused and left as it is; --overwrite replaces it. To refresh a previous run into the same
+    OUTDIR, run again with --overwrite.
+  - an input is never overwritten, not even with --overwrite;
+  - when two inputs map to the same output, the second fails instead of overwriting the first;
+  - outputs are never written through a symlink below OUTDIR (a symlinked subdirectory or a
+    symlink at the output name is refused); OUTDIR itself may be a symlink.
+Symlinks to files are followed (read like the file); symlinked directories are not walked;
+dangling and looping symlinks are reported as skipped.
 
 Fit modes for --size WxH:
   fill     exactly WxH, aspect ratio ignored (the seed's Image.resize behaviour)
@@ -45,7 +54,9 @@ Fit modes for --size WxH:
   inside   fits inside WxH, aspect kept, no padding (output may be smaller)
 
 A file that fails is reported on stderr as `path: reason (error_name)` and the rest of the
-batch continues. A progress bar is drawn on stderr when it is a terminal; a one-line summary is
+batch continues. Control characters, DEL and invalid UTF-8 in names are printed escaped
+(`\n`, `\x1b`, `\xff`; a backslash as `\\`), so a file name cannot forge a report line or
+drive the terminal. A progress bar is drawn on stderr when it is a terminal; a one-line summary is
 printed on stdout at the end.
 
 Exit codes: 0 all ok, 1 bad image data, 2 usage/invalid options, 3 I/O, 4 over a limit,
@@ -67,7 +78,7 @@ bool ParseInto(const std::optional<std::string>& text, Parser parse, T& target, 
   }
   auto parsed = parse(*text);
   if (!parsed) {
-    err << "imgpipe: " << parsed.error().message << "\n";
+    err << "imgpipe: " << EscapeForTerminal(parsed.error().message) << "\n";
     return false;
   }
   target = static_cast<T>(*parsed);
@@ -123,6 +134,9 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   proc->add_option("--max-input-pixels", max_pixels,
                    "Refuse images whose header claims more pixels (default 100000000)")
       ->type_name("N");
+  proc->add_flag("--overwrite", process.overwrite,
+                 "Replace files that already exist at output paths (e.g. a previous run's "
+                 "outputs); without it they are refused and left as they are");
   proc->add_option("-j,--jobs", jobs,
                    "Worker threads 1..1024 (default: number of cores, here " +
                        std::to_string(DefaultJobs()) + ")")
@@ -178,14 +192,15 @@ Example:
     return ExitNow{kUsageExitCode};
   }
   if (jobs_value > kMaxJobs) {
-    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \"" << *jobs << "\"\n";
+    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \""
+        << EscapeForTerminal(*jobs) << "\"\n";
     return ExitNow{kUsageExitCode};
   }
   process.jobs = static_cast<unsigned>(jobs_value);
   options.grayscale = !no_grayscale;
   options.without_enlargement = without_enlargement;
   if (Status valid = Validate(options); !valid) {
-    err << "imgpipe: " << valid.error().message << "\n";
+    err << "imgpipe: " << EscapeForTerminal(valid.error().message) << "\n";
     return ExitNow{kUsageExitCode};
   }
   return process;

@@ -18,6 +18,7 @@ struct ProcessCommand {
   std::string outdir;               // -o/--output
   Options options;                  // passed imgpipe::Validate
   unsigned jobs = 1;                // worker threads, 1..kMaxJobs (default: number of cores)
+  bool overwrite = false;           // --overwrite: replace files already at output paths
 };
 
 struct InfoCommand {

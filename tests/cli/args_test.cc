@@ -27,6 +27,15 @@ Parsed Parse(std::vector<std::string> args) {
   return {std::move(command), out.str(), err.str()};
 }
 
+TEST(ParseCommandLine, OverwriteIsOffUnlessGiven) {
+  Parsed plain = Parse({"process", "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(plain.command)) << plain.err;
+  EXPECT_FALSE(std::get<ProcessCommand>(plain.command).overwrite);
+  Parsed overwrite = Parse({"process", "--overwrite", "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(overwrite.command)) << overwrite.err;
+  EXPECT_TRUE(std::get<ProcessCommand>(overwrite.command).overwrite);
+}
+
 int ExitCodeOf(const Parsed& p) {
   const auto* exit_now = std::get_if<ExitNow>(&p.command);
   return exit_now ? exit_now->code : -1;

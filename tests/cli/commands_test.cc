@@ -91,6 +91,7 @@ TEST(RunProcess, OutdirInsideTheInputDirectoryIsNotReprocessed) {
   tmp.Write("photos/a.png", "good");
   ProcessCommand cmd{{(tmp / "photos").string()}, (tmp / "photos/out").string(), {}, 1};
   ASSERT_EQ(RunFakeProcess(cmd).code, 0);
+  cmd.overwrite = true;  // replaces the first run's output
   RunOutput again =
       RunFakeProcess(cmd);  // the second run must not see photos/out/a.jpg as an input
   EXPECT_EQ(again.code, 0) << again.err;

@@ -48,7 +48,7 @@ Symlinks to files are followed (read like the file); symlinked directories are n
 dangling and looping symlinks are reported as skipped.
 
 Fit modes for --size WxH:
-  fill     exactly WxH, aspect ratio ignored (the seed's Image.resize behaviour)
+  fill     exactly WxH, aspect ratio ignored (the tutorial's Image.resize behaviour)
   cover    exactly WxH, aspect kept, the overflow cropped around the centre
   contain  fits inside WxH, aspect kept, padded to WxH with --background
   inside   fits inside WxH, aspect kept, no padding (output may be smaller)
@@ -56,15 +56,17 @@ Fit modes for --size WxH:
 A file that fails is reported on stderr as `path: reason (error_name)` and the rest of the
 batch continues. Control characters, DEL and invalid UTF-8 in names are printed escaped
 (`\n`, `\x1b`, `\xff`; a backslash as `\\`), so a file name cannot forge a report line or
-drive the terminal. A progress bar is drawn on stderr when it is a terminal; a one-line summary is
-printed on stdout at the end.
+drive the terminal. A progress bar is drawn on stderr when it is a terminal; a one-line
+summary is printed on stdout at the end.
 
 Exit codes: 0 all ok, 1 bad image data, 2 usage/invalid options, 3 I/O, 4 over a limit,
 5 internal; with several failures the highest code wins.
 
 Examples:
   imgpipe process photo.jpg -o out
-      out/photo.jpg: 256x256, grayscale, JPEG quality 75 (the seed's job)
+      out/photo.jpg: 256x256, grayscale, JPEG quality 75 (the tutorial's job)
+  imgpipe process --overwrite photos/ -o thumbs
+      re-run into the same OUTDIR, replacing the previous run's outputs
   imgpipe process --size 1024x768 --fit inside --no-grayscale --format webp photos/ -o web
   imgpipe process --fit contain --background '#000000' --format png logo.png -o out
   imgpipe process --jobs 1 --max-input-pixels 50000000 uploads/ -o thumbs

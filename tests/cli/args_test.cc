@@ -41,7 +41,7 @@ int ExitCodeOf(const Parsed& p) {
   return exit_now ? exit_now->code : -1;
 }
 
-TEST(ParseCommandLine, ProcessDefaultsAreTheSeedsJob) {
+TEST(ParseCommandLine, ProcessDefaultsAreTheTutorialsJob) {
   Parsed p = Parse({"process", "a.jpg", "dir", "-o", "out"});
   ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
   const auto& cmd = std::get<ProcessCommand>(p.command);

@@ -44,11 +44,28 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
   }
 
-  statement {
-    sid       = "SendDeadLetters"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dead_letter.arn]
+  # direct: Lambda sends the failed asynchronous event to the dead-letter queue as the role.
+  dynamic "statement" {
+    for_each = var.trigger == "direct" ? [aws_sqs_queue.dead_letter.arn] : []
+
+    content {
+      sid       = "SendDeadLetters"
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
+    }
+  }
+
+  # sqs: the event source mapping polls and deletes as the role; SQS itself redrives.
+  dynamic "statement" {
+    for_each = aws_sqs_queue.events[*].arn
+
+    content {
+      sid       = "ConsumeEventQueue"
+      effect    = "Allow"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [statement.value]
+    }
   }
 
   # SSE-KMS needs the key to read originals and to write outputs.

@@ -20,7 +20,7 @@ resource "aws_lambda_function" "this" {
   timeout                        = var.timeout
   reserved_concurrent_executions = var.reserved_concurrency
 
-  # Exactly the names the binary reads (bootstrap --list-env); tests/terraform checks the two match.
+  # Exactly the names the binary reads (bootstrap --list-env); terraform/tests checks the two match.
   environment {
     variables = {
       INPUT_BUCKET        = aws_s3_bucket.input.id
@@ -53,6 +53,13 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = fileexists(var.lambda_zip_path)
       error_message = "The deployment package ${var.lambda_zip_path} does not exist: run `make package` at the repository root first."
+    }
+
+    # make package writes the zip's instruction set next to it (<zip>.arch); an x86_64 zip on an
+    # arm64 function would fail at its first invocation, so the plan fails instead.
+    precondition {
+      condition     = try(trimspace(file("${var.lambda_zip_path}.arch")), "") == var.architectures[0]
+      error_message = "The deployment package ${var.lambda_zip_path} was built for ${try(trimspace(file("${var.lambda_zip_path}.arch")), "an unknown architecture (no ${var.lambda_zip_path}.arch)")}, but architectures = ${jsonencode(var.architectures)}: run `make package` (x86_64) or `make package ARCH=arm64`, and point lambda_zip_path at the matching zip."
     }
   }
 

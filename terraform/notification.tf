@@ -11,6 +11,8 @@ locals {
 }
 
 resource "aws_lambda_permission" "s3_invoke" {
+  count = 1 - local.sqs
+
   statement_id  = "AllowInvokeFromInputBucket"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
@@ -24,7 +26,7 @@ resource "aws_s3_bucket_notification" "input" {
   bucket = aws_s3_bucket.input.id
 
   dynamic "lambda_function" {
-    for_each = local.image_suffixes
+    for_each = var.trigger == "direct" ? local.image_suffixes : []
 
     content {
       id                  = "imgpipe${lambda_function.value}"
@@ -35,6 +37,18 @@ resource "aws_s3_bucket_notification" "input" {
     }
   }
 
-  # S3 tests the invoke permission when the notification is saved.
-  depends_on = [aws_lambda_permission.s3_invoke]
+  dynamic "queue" {
+    for_each = var.trigger == "sqs" ? local.image_suffixes : []
+
+    content {
+      id            = "imgpipe${queue.value}"
+      queue_arn     = aws_sqs_queue.events[0].arn
+      events        = ["s3:ObjectCreated:*"]
+      filter_prefix = var.filter_prefix == "" ? null : var.filter_prefix
+      filter_suffix = queue.value
+    }
+  }
+
+  # S3 tests that it may invoke the function, or send to the queue, when the notification is saved.
+  depends_on = [aws_lambda_permission.s3_invoke, aws_sqs_queue_policy.events]
 }

@@ -19,8 +19,36 @@ output "output_bucket_arn" {
 }
 
 output "output_bucket_public_url_prefix" {
-  description = "HTTPS URL that an output key is appended to when public_output = true; null when the output bucket is private."
-  value       = var.public_output ? "https://${aws_s3_bucket.output.bucket_regional_domain_name}/${var.output_prefix}" : null
+  description = "HTTPS URL that an output key is appended to: the bucket's with output_access = public_bucket, the distribution's with cloudfront; null when the outputs are private."
+  value = (
+    local.output_access == "public_bucket" ? "https://${aws_s3_bucket.output.bucket_regional_domain_name}/${var.output_prefix}" :
+    local.output_access == "cloudfront" ? "https://${one(aws_cloudfront_distribution.output[*].domain_name)}/${var.output_prefix}" : null
+  )
+}
+
+output "cloudfront_distribution_domain_name" {
+  description = "Domain name of the CloudFront distribution serving the outputs (output_access = cloudfront); null otherwise."
+  value       = one(aws_cloudfront_distribution.output[*].domain_name)
+}
+
+output "cloudfront_url_example" {
+  description = "URL of the thumbnail of an upload named photos/cat.jpg, through CloudFront (output_access = cloudfront); null otherwise."
+  value       = local.cloudfront == 1 ? "https://${one(aws_cloudfront_distribution.output[*].domain_name)}/${var.output_prefix}photos/cat.${local.output_extension}" : null
+}
+
+output "event_queue_url" {
+  description = "URL of the SQS queue S3 sends upload events to (trigger = sqs); null in direct mode."
+  value       = one(aws_sqs_queue.events[*].url)
+}
+
+output "event_queue_arn" {
+  description = "ARN of the SQS queue S3 sends upload events to (trigger = sqs); null in direct mode."
+  value       = one(aws_sqs_queue.events[*].arn)
+}
+
+output "batch_operations_role_arn" {
+  description = "ARN of the role to pass to aws s3control create-job --role-arn (enable_batch_operations = true); null otherwise."
+  value       = one(aws_iam_role.batch_operations[*].arn)
 }
 
 output "lambda_function_name" {
@@ -44,7 +72,7 @@ output "cloudwatch_log_group_name" {
 }
 
 output "dead_letter_queue_url" {
-  description = "URL of the SQS queue that receives events still failing after the retries."
+  description = "URL of the SQS queue that receives events still failing after the retries (direct) or after max_receive_count receives (sqs)."
   value       = aws_sqs_queue.dead_letter.url
 }
 

@@ -19,34 +19,14 @@ resource "aws_s3_bucket_public_access_block" "input" {
 
 resource "aws_s3_bucket_policy" "input" {
   bucket = aws_s3_bucket.input.id
-  policy = data.aws_iam_policy_document.input_bucket.json
+  policy = data.aws_iam_policy_document.bucket["input"].json
 
   # S3 rejects a bucket policy while the public access block is still being applied.
   depends_on = [aws_s3_bucket_public_access_block.input]
 }
 
-data "aws_iam_policy_document" "input_bucket" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.input.arn, "${aws_s3_bucket.input.arn}/*"]
-
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
 ################################################################################
-# Output bucket: publicly readable objects when public_output, else private
+# Output bucket: private, readable by everyone (public_bucket) or through CloudFront only
 ################################################################################
 
 resource "aws_s3_bucket" "output" {
@@ -63,8 +43,14 @@ resource "aws_s3_bucket" "output" {
 
     # Anonymous readers cannot decrypt SSE-KMS objects, so "public" would be public in name only.
     precondition {
-      condition     = !(var.public_output && var.kms_key_arn != null)
-      error_message = "public_output = true cannot be combined with kms_key_arn: anonymous readers cannot decrypt SSE-KMS objects. Set public_output = false or kms_key_arn = null."
+      condition     = local.output_access == "private" || var.kms_key_arn == null
+      error_message = "output_access = ${local.output_access} cannot be combined with kms_key_arn: anonymous readers and CloudFront (without a key policy this module does not manage) cannot decrypt SSE-KMS objects. Use output_access = \"private\" or kms_key_arn = null."
+    }
+
+    # The deprecated alias and its replacement must not contradict each other.
+    precondition {
+      condition     = var.public_output == null || var.output_access == null || local.output_access_from_alias == var.output_access
+      error_message = "public_output = ${jsonencode(var.public_output)} contradicts output_access = ${jsonencode(var.output_access)}: drop public_output (deprecated) and keep output_access."
     }
   }
 }
@@ -72,28 +58,32 @@ resource "aws_s3_bucket" "output" {
 resource "aws_s3_bucket_public_access_block" "output" {
   bucket = aws_s3_bucket.output.id
 
-  # ACLs stay blocked either way (ownership is BucketOwnerEnforced); public_output only lets the
-  # public-read bucket policy below take effect.
+  # ACLs stay blocked either way (ownership is BucketOwnerEnforced); public_bucket only lets the
+  # public-read bucket policy above take effect. CloudFront's grant names a service, not "*".
   block_public_acls       = true
   ignore_public_acls      = true
-  block_public_policy     = !var.public_output
-  restrict_public_buckets = !var.public_output
+  block_public_policy     = local.output_access != "public_bucket"
+  restrict_public_buckets = local.output_access != "public_bucket"
 }
 
 resource "aws_s3_bucket_policy" "output" {
   bucket = aws_s3_bucket.output.id
-  policy = data.aws_iam_policy_document.output_bucket.json
+  policy = data.aws_iam_policy_document.bucket["output"].json
 
   # A public policy is refused until the public access block allows it.
   depends_on = [aws_s3_bucket_public_access_block.output]
 }
 
-data "aws_iam_policy_document" "output_bucket" {
+# One document per bucket, written once: TLS only on both, plus the read grant that
+# output_access asks for on the output bucket.
+data "aws_iam_policy_document" "bucket" {
+  for_each = local.bucket_arns
+
   statement {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["s3:*"]
-    resources = [aws_s3_bucket.output.arn, "${aws_s3_bucket.output.arn}/*"]
+    resources = [each.value, "${each.value}/*"]
 
     principals {
       type        = "*"
@@ -108,17 +98,41 @@ data "aws_iam_policy_document" "output_bucket" {
   }
 
   dynamic "statement" {
-    for_each = var.public_output ? ["PublicReadOutputs"] : []
+    for_each = each.key == "output" && local.output_access == "public_bucket" ? ["PublicReadOutputs"] : []
 
     content {
       sid       = statement.value
       effect    = "Allow"
       actions   = ["s3:GetObject"]
-      resources = ["${aws_s3_bucket.output.arn}/*"]
+      resources = ["${each.value}/*"]
 
       principals {
         type        = "*"
         identifiers = ["*"]
+      }
+    }
+  }
+
+  # Origin Access Control: CloudFront signs its requests as the service, and the condition
+  # limits the grant to this module's distribution.
+  dynamic "statement" {
+    for_each = each.key == "output" && local.output_access == "cloudfront" ? ["CloudFrontReadOutputs"] : []
+
+    content {
+      sid       = statement.value
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = ["${each.value}/*"]
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudfront.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "AWS:SourceArn"
+        values   = [aws_cloudfront_distribution.output[0].arn]
       }
     }
   }
@@ -129,6 +143,15 @@ data "aws_iam_policy_document" "output_bucket" {
 ################################################################################
 
 locals {
+  # public_output is the deprecated alias: true meant a public bucket, false a private one.
+  output_access_from_alias = var.public_output == null ? null : (var.public_output ? "public_bucket" : "private")
+  output_access            = coalesce(var.output_access, local.output_access_from_alias, "private")
+
+  bucket_arns = {
+    input  = aws_s3_bucket.input.arn
+    output = aws_s3_bucket.output.arn
+  }
+
   buckets = {
     input  = aws_s3_bucket.input.id
     output = aws_s3_bucket.output.id
@@ -203,4 +226,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 
   depends_on = [aws_s3_bucket_versioning.this]
+}
+
+# A warning, not an error, so that existing configurations keep planning while they migrate.
+check "public_output_deprecated" {
+  assert {
+    condition     = var.public_output == null
+    error_message = "public_output is deprecated: set output_access = \"${local.output_access}\" instead (public_bucket for true, private for false; cloudfront is what AWS recommends for public images)."
+  }
 }

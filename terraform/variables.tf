@@ -36,10 +36,21 @@ variable "output_bucket_name" {
   }
 }
 
+variable "output_access" {
+  description = "Who can read the resized images: private (only IAM principals), public_bucket (a public-read bucket policy, as the tutorial did) or cloudfront (a CloudFront distribution with Origin Access Control in front of the private bucket, the way AWS recommends). null takes the value from the deprecated public_output, else private."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.output_access == null || contains(["private", "public_bucket", "cloudfront"], coalesce(var.output_access, "private"))
+    error_message = "output_access must be private, public_bucket or cloudfront."
+  }
+}
+
 variable "public_output" {
-  description = "Make the output images publicly readable (as the tutorial intended): a bucket policy grants s3:GetObject on output/* to everyone and the public access block lets that policy through. false keeps the output bucket private."
+  description = "Deprecated alias of output_access: true means public_bucket, false means private. null (the default) leaves the choice to output_access."
   type        = bool
-  default     = true
+  default     = null
 }
 
 variable "versioning" {
@@ -71,7 +82,7 @@ variable "output_expiry_days" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a KMS key for SSE-KMS on both buckets; null uses SSE-S3 (AES256). SSE-KMS cannot be combined with public_output = true, because anonymous readers cannot decrypt."
+  description = "ARN of a KMS key for SSE-KMS on both buckets; null uses SSE-S3 (AES256). SSE-KMS cannot be combined with output_access = public_bucket or cloudfront: anonymous readers cannot decrypt, and CloudFront would need a key policy this module does not manage."
   type        = string
   default     = null
 
@@ -90,6 +101,78 @@ variable "force_destroy" {
 ################################################################################
 # Trigger
 ################################################################################
+
+variable "trigger" {
+  description = "How uploads reach the function: direct (S3 invokes it asynchronously, retried by Lambda) or sqs (S3 sends to a queue that an event source mapping drains in batches, with per-message failures; the topology for high volume)."
+  type        = string
+  default     = "direct"
+
+  validation {
+    condition     = contains(["direct", "sqs"], var.trigger)
+    error_message = "trigger must be direct or sqs."
+  }
+}
+
+variable "max_receive_count" {
+  description = "sqs trigger: receives of one message before SQS moves it to the dead-letter queue, within 1..1000."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.max_receive_count >= 1 && var.max_receive_count <= 1000 && floor(var.max_receive_count) == var.max_receive_count
+    error_message = "max_receive_count must be a whole number within 1..1000."
+  }
+}
+
+variable "batch_size" {
+  description = "sqs trigger: most messages handed to one invocation, within 1..10000 (above 10 needs maximum_batching_window_in_seconds >= 1)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be a whole number within 1..10000."
+  }
+}
+
+variable "maximum_batching_window_in_seconds" {
+  description = "sqs trigger: how long the event source mapping waits to fill a batch, in seconds within 0..300."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.maximum_batching_window_in_seconds >= 0 && var.maximum_batching_window_in_seconds <= 300 && floor(var.maximum_batching_window_in_seconds) == var.maximum_batching_window_in_seconds
+    error_message = "maximum_batching_window_in_seconds must be a whole number within 0..300."
+  }
+}
+
+variable "maximum_concurrency" {
+  description = "sqs trigger: most concurrent invocations the event source mapping starts, within 2..1000 (the cap that keeps bursts from exhausting the account's concurrency)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000 && floor(var.maximum_concurrency) == var.maximum_concurrency
+    error_message = "maximum_concurrency must be a whole number within 2..1000."
+  }
+}
+
+variable "enable_batch_operations" {
+  description = "Create a role that S3 Batch Operations assumes to run the function over objects already in the input bucket (backfill). It may invoke this function only, read manifests and write reports in batch_operations_bucket_name."
+  type        = bool
+  default     = false
+}
+
+variable "batch_operations_bucket_name" {
+  description = "Bucket holding the Batch Operations manifests (under manifests/) and completion reports (under reports/); required when enable_batch_operations = true."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.batch_operations_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.batch_operations_bucket_name))
+    error_message = "batch_operations_bucket_name must be null or a valid S3 bucket name (3-63 characters of a-z, 0-9, '.' and '-')."
+  }
+}
 
 variable "filter_prefix" {
   description = "Only uploads whose key starts with this prefix trigger the function (S3 notification filter_prefix); \"\" means every key. Also passed to the function as INPUT_PREFIX for its recursion guard."
@@ -344,4 +427,15 @@ variable "tags" {
   description = "Tags added to every resource that supports them."
   type        = map(string)
   default     = {}
+}
+
+variable "cloudfront_price_class" {
+  description = "output_access = cloudfront: which edge locations serve the images (PriceClass_100 is North America and Europe, the cheapest)."
+  type        = string
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.cloudfront_price_class)
+    error_message = "cloudfront_price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
 }

@@ -6,6 +6,7 @@
 
 const fs = require('node:fs');
 const crypto = require('node:crypto');
+const { parseJsonOr } = require('./json');
 
 function payloadSummary(payload) {
   try {
@@ -16,14 +17,6 @@ function payloadSummary(payload) {
     // not JSON or not an S3 event: nothing to summarise
   }
   return null;
-}
-
-function parseJsonOr(buf, fallback) {
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch {
-    return fallback;
-  }
 }
 
 class FunctionService {

@@ -8,18 +8,11 @@ const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
 const { EventEmitter } = require('node:events');
 const { createRuntimeApiServer } = require('./runtime_api');
+const { parseJsonOr } = require('./json');
 
 const LOG_TAIL_BYTES = 4096; // what Invoke's X-Amz-Log-Result carries
 const RESTART_MIN_MS = 100;
 const RESTART_MAX_MS = 5000;
-
-function parseJsonOr(buf, fallback) {
-  try {
-    return JSON.parse(buf.toString('utf8'));
-  } catch {
-    return fallback;
-  }
-}
 
 function traceId() {
   const epoch = Math.floor(Date.now() / 1000).toString(16);

@@ -8,6 +8,7 @@ const S3rver = require('@20minutes/s3rver');
 const config = require('./lib/config');
 const { toAwsRecord, matchesFilter } = require('./lib/s3_event');
 const { EventOutbox } = require('./lib/event_outbox');
+const { hasDotSegment } = require('./lib/dot_segments');
 
 const cfg = config.load();
 const log = (msg) => console.log(`${new Date().toISOString()} [s3-events] ${msg}`);
@@ -44,6 +45,21 @@ server.middleware.unshift(async (ctx, next) => {
   if (typeof ctx.body === 'string' && ctx.body.startsWith('<?xml')) {
     ctx.body = ctx.body.replace(/&amp;/g, '&');
   }
+});
+
+// Refuse dot segments in the path and in a copy source before s3rver turns them into file paths.
+server.middleware.unshift(async (ctx, next) => {
+  const rawPath = ctx.url.split('?')[0];
+  const copySource = ctx.get('x-amz-copy-source');
+  if (hasDotSegment(rawPath) || (copySource && hasDotSegment(copySource.split('?')[0]))) {
+    ctx.status = 400;
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidArgument</Code>' +
+      '<Message>the local S3 server refuses keys and buckets with "." or ".." path segments' +
+      '</Message></Error>';
+    return;
+  }
+  await next();
 });
 
 // s3rver's event does not say which request raised it; the request context, kept across the
@@ -101,7 +117,13 @@ async function main() {
   const shutdown = async (sig) => {
     log(`${sig}: stopping`);
     outbox.stop();
-    await server.close().catch(() => {});
+    // close() waits for every open connection, and clients keep idle keep-alive sockets open
+    // indefinitely: drop the idle ones now, and any still busy after a grace period.
+    const closing = server.close().catch(() => {});
+    server.httpServer.closeIdleConnections();
+    const grace = setTimeout(() => server.httpServer.closeAllConnections(), 1000);
+    await closing;
+    clearTimeout(grace);
     process.exit(0);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -4,8 +4,16 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# Lambda architectures to package: x86_64 (dist/lambda.zip), arm64 (dist/lambda-arm64.zip,
+# cross-built in $(ARM64_BUILD)), or all (both; what `make test` needs).
+ARCH ?= all
+ARM64_BUILD ?= build-arm64
+PACKAGE_ARCHES := $(if $(filter all,$(ARCH)),x86_64 arm64,$(ARCH))
+ifneq ($(filter-out x86_64 arm64,$(PACKAGE_ARCHES)),)
+$(error ARCH=$(ARCH): expected x86_64, arm64 or all)
+endif
 
-.PHONY: setup build build-asan test test-unit test-asan run samples package lint format bench up down clean
+.PHONY: setup build build-asan test test-unit test-asan run samples package package-x86_64 package-arm64 lint format bench up down clean
 
 setup:
 	@scripts/setup.sh
@@ -21,8 +29,17 @@ build-asan:
 samples:
 	@scripts/make-samples.sh
 
-package: build
-	@scripts/package-lambda.sh $(BUILD)
+package: $(addprefix package-,$(PACKAGE_ARCHES))
+
+package-x86_64: build
+	@scripts/package-lambda.sh $(BUILD) dist/lambda.zip x86_64
+
+# Only what the zip needs (bootstrap), cross-compiled with Debian's aarch64 toolchain.
+package-arm64:
+	cmake -S . -B $(ARM64_BUILD) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(ARM64_BUILD) -j $(JOBS) --target bootstrap
+	@scripts/package-lambda.sh $(ARM64_BUILD) dist/lambda-arm64.zip arm64
 
 # Every test: unit, integration, e2e and offline Terraform checks (release build), then the
 # unit, integration, parity and CLI suites again under ASan+UBSan.
@@ -54,4 +71,4 @@ down:
 	@local/stack.sh down
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) dist out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(ARM64_BUILD) dist out

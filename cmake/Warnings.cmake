@@ -3,7 +3,8 @@ function(imgpipe_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     # GCC 12 reports false -Wrestrict errors inside libstdc++ for `"x" + std::string` at -O2
-    # (GCC bug 105329, fixed in 13), so the check is off for that compiler only.
+    # (GCC bug 105329, fixed in 13), so the check is off for that compiler only. This is the one
+    # workaround: sources write such concatenations plainly, with no append() detours.
     target_compile_options(${target} PRIVATE -Wno-restrict)
   endif()
   target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/src)

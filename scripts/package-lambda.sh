@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds dist/lambda.zip for the `provided.al2023` runtime from an existing build.
-#   scripts/package-lambda.sh [BUILD_DIR [ZIP]]   (defaults: build, dist/lambda.zip;
-#                                                   `make package` calls it with the build dir)
+# Builds the Lambda zip for the `provided.al2023` runtime from an existing build.
+#   scripts/package-lambda.sh [BUILD_DIR [ZIP [ARCH]]]
+#     defaults: build, dist/lambda.zip, x86_64; ARCH is x86_64 or arm64. `make package` calls it
+#     with the build dir; `make package ARCH=arm64` with build-arm64 dist/lambda-arm64.zip arm64.
 #
 # Amazon Linux 2023 has glibc 2.34 and Debian 12's libraries need GLIBC_2.36, so the zip carries
 # the binary's whole shared-library closure INCLUDING libc and the dynamic loader, and the root
 # `bootstrap` is a launcher that starts bin/bootstrap through the bundled loader. Nothing is taken
-# from the host at run time (tests/package proves it in an empty chroot). See docs/packaging.md.
+# from the host at run time (tests/package proves it in an empty chroot, for both architectures).
+# Next to the zip, <zip>.arch holds its architecture (`x86_64` or `arm64`, Lambda's spelling),
+# which the Terraform plan compares with the function's `architectures`. See docs/packaging.md.
 #
 # The zip is deterministic: same build in, same bytes out (sorted entries, fixed timestamps and
 # modes, no uid/gid extra fields).
@@ -14,11 +17,24 @@ set -euo pipefail
 # Arguments are relative to the caller's directory, the defaults to the repository root.
 build_dir="$(realpath -m "${1:-$(dirname "$0")/../build}")"
 out_zip="$(realpath -m "${2:-$(dirname "$0")/../dist/lambda.zip}")"
+arch="${3:-x86_64}"
 binary="$build_dir/bin/bootstrap"
-# 10 MB is the issue's budget for the zip (Lambda's own limit for a direct upload is 50 MB).
+# The zip's size budget (docs/packaging.md): it bounds what a cold start has to load and keeps
+# room for the HEIF codecs. Lambda's own limit for a direct upload is 50 MB.
 max_zip_bytes=$((10 * 1000 * 1000))
 # Any fixed instant works; it only has to be the same on every run.
 fixed_time="2020-01-01 00:00:00"
+
+# One row per Lambda architecture: Debian's multiarch triplet, the loader's soname, the binutils
+# prefix. Both closures are read from the multiarch library directories, never from `ldd`, which
+# cannot run a foreign binary.
+case "$arch" in
+  x86_64) triplet=x86_64-linux-gnu loader_name=ld-linux-x86-64.so.2 tools="" machine="X86-64" ;;
+  arm64) triplet=aarch64-linux-gnu loader_name=ld-linux-aarch64.so.1 tools=aarch64-linux-gnu-
+    machine="AArch64" ;;
+  *) echo "package-lambda: unknown architecture '$arch' (x86_64 or arm64)" >&2; exit 1 ;;
+esac
+lib_dirs=("/lib/$triplet" "/usr/lib/$triplet")
 
 die() {
   echo "package-lambda: $*" >&2
@@ -35,54 +51,64 @@ stage="$(mktemp -d "${TMPDIR:-/tmp}/imgpipe-package.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/lib"
 
-# The binary, without symbols: they are useless in Lambda and weigh about a third of it.
-strip --strip-all -o "$stage/bin/bootstrap" "$binary"
-
-# The closure as the host's loader resolves it. `ldd` runs our own binary's loader in trace mode,
-# which is safe for a binary we just built. Lines look like
-#   libfoo.so.1 => /lib/x86_64-linux-gnu/libfoo.so.1 (0x...)
-#   /lib64/ld-linux-x86-64.so.2 (0x...)
-# Each library is stored under its soname (the name DT_NEEDED asks for), dereferencing symlinks.
-ldd_out="$(ldd "$binary")"
-if grep -q 'not found' <<<"$ldd_out"; then
-  die "unresolved libraries: $(grep 'not found' <<<"$ldd_out" | tr -s ' \t' ' ')"
+command -v "${tools}strip" >/dev/null ||
+  die "${tools}strip is missing (scripts/setup.sh${tools:+ arm64} installs it)"
+if ! readelf -h "$binary" | grep -q "Machine:.*$machine"; then
+  die "$binary is not an $arch binary: $(readelf -h "$binary" | sed -n 's/ *Machine: *//p')"
 fi
-loader=""
-while read -r name arrow path _; do
-  if [[ "$arrow" == "=>" && "$path" == /* ]]; then
-    cp -L "$path" "$stage/lib/$name"
-  elif [[ "$name" == */ld-linux-x86-64.so.2 ]]; then
-    loader="$name"
-  fi
-done <<<"$ldd_out"
-[[ -n "$loader" ]] || die "ldd did not report the dynamic loader for $binary"
-cp -L "$loader" "$stage/lib/ld-linux-x86-64.so.2"
+
+# The binary, without symbols: they are useless in Lambda and weigh about a third of it.
+"${tools}strip" --strip-all -o "$stage/bin/bootstrap" "$binary"
+
+# The closure: every DT_NEEDED, transitively, looked up in the multiarch directories the way the
+# loader's default search finds them. Each library is stored under its soname (the name
+# DT_NEEDED asks for), dereferencing symlinks.
+needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+queue=("$binary")
+while ((${#queue[@]})); do
+  current="${queue[0]}"
+  queue=("${queue[@]:1}")
+  for name in $(needed "$current"); do
+    [[ -e "$stage/lib/$name" ]] && continue
+    found=""
+    for dir in "${lib_dirs[@]}"; do
+      if [[ -e "$dir/$name" ]]; then
+        found="$dir/$name"
+        break
+      fi
+    done
+    [[ -n "$found" ]] || die "$name (needed by ${current##*/}) is in none of ${lib_dirs[*]}"
+    cp -L "$found" "$stage/lib/$name"
+    queue+=("$found")
+  done
+done
+[[ -e "$stage/lib/$loader_name" ]] || die "$binary does not need the $arch loader $loader_name"
 
 # Debian ships libraries mostly stripped, but --strip-unneeded still drops leftover symbol
 # tables (the loader keeps a full one for valgrind). Dynamic symbols are kept, so linking works.
 for lib in "$stage"/lib/*; do
-  strip --strip-unneeded "$lib"
+  "${tools}strip" --strip-unneeded "$lib"
 done
 
 # The launcher Lambda executes. /bin/sh is bash on AL2023 and busybox in the package test, so
 # it stays POSIX and uses no external command. LAMBDA_TASK_ROOT is always set by Lambda; the
 # fallback (the script's own directory) lets it run from any unzipped copy.
-cat >"$stage/bootstrap" <<'EOF'
+cat >"$stage/bootstrap" <<EOF
 #!/bin/sh
 # Starts bin/bootstrap with the bundled loader and libraries: the host's glibc may be older.
-case "$0" in
-  */*) here="${0%/*}" ;;
+case "\$0" in
+  */*) here="\${0%/*}" ;;
   *) here="." ;;
 esac
-root="${LAMBDA_TASK_ROOT:-$here}"
-exec "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib" "$root/bin/bootstrap" "$@"
+root="\${LAMBDA_TASK_ROOT:-\$here}"
+exec "\$root/lib/$loader_name" --library-path "\$root/lib" "\$root/bin/bootstrap" "\$@"
 EOF
 
 # Fixed modes and times so the zip does not depend on umask or build time. zip stores local
 # DOS times, hence TZ=UTC for both touch and zip.
 find "$stage" -type d -exec chmod 755 {} +
 chmod 644 "$stage"/lib/*
-chmod 755 "$stage/bootstrap" "$stage/bin/bootstrap" "$stage/lib/ld-linux-x86-64.so.2"
+chmod 755 "$stage/bootstrap" "$stage/bin/bootstrap" "$stage/lib/$loader_name"
 find "$stage" -exec env TZ=UTC touch -h -d "$fixed_time" {} +
 
 mkdir -p "$(dirname "$out_zip")"
@@ -90,11 +116,12 @@ rm -f "$out_zip"
 # -X: no uid/gid or extended-timestamp fields; -D: no directory entries; sorted input order.
 (cd "$stage" && find . -type f | sed 's|^\./||' | LC_ALL=C sort |
   TZ=UTC zip -q -X -D -9 "$out_zip" -@)
+printf '%s' "$arch" >"$out_zip.arch"
 
 zip_bytes=$(stat -c %s "$out_zip")
 unzipped_bytes=$(du -sb "$stage" | cut -f1)
 libs=$(find "$stage/lib" -type f | wc -l)
-echo "package-lambda: $out_zip $zip_bytes bytes (unzipped $unzipped_bytes bytes, $libs libraries)" \
+echo "package-lambda: $out_zip ($arch) $zip_bytes bytes (unzipped $unzipped_bytes bytes, $libs libraries)" \
   "sha256 $(sha256sum "$out_zip" | cut -c1-16)"
 if ((zip_bytes > max_zip_bytes)); then
   die "$out_zip is $zip_bytes bytes, over the $max_zip_bytes byte budget"

@@ -22,6 +22,9 @@ import time
 NEXT = b"GET /2018-06-01/runtime/invocation/next"
 TUTORIAL_INIT = ["/usr/bin/python3", "-c", "import boto3, PIL.Image; boto3.client('s3')"]
 TIMEOUT_S = 10
+# Judged against the floor measured in the same run, so that machines compare: absolute
+# milliseconds moved by 2x between two machines for the same zip (bench/NOTES.md).
+FLOOR_RATIO_TARGET = 4
 
 # What the runtime needs to pass its init checks; it never reaches S3 here.
 BASE_ENV = {
@@ -128,13 +131,14 @@ def main():
     row("harness floor: Popen + wait of /bin/true", baseline, 2)
     row("tutorial init: `python3 -c \"import boto3, PIL.Image; boto3.client('s3')\"`", python, 1)
     packaged = samples[next(iter(variants))]
+    ratio = ms(packaged) / ms(baseline)
     print()
-    print(f"Packaged cold start: median {ms(packaged):.2f} ms wall (target ≤ 15 ms: "
-          f"{'met' if ms(packaged) <= 15 else 'MISSED'}), {ms(packaged, 1):.2f} ms CPU. "
+    print(f"Packaged cold start: median {ms(packaged):.2f} ms wall, {ratio:.2f}× the harness floor "
+          f"of the same run (target ≤ {FLOOR_RATIO_TARGET:g}×: "
+          f"{'met' if ratio <= FLOOR_RATIO_TARGET else 'MISSED'}), {ms(packaged, 1):.2f} ms CPU. "
           f"The tutorial's init takes {ms(python) / ms(packaged):.0f}× the wall time and "
           f"{ms(python, 1) / ms(packaged, 1):.0f}× the CPU time.")
-    return 0 if ms(packaged) <= 15 else 1
-
+    return 0 if ratio <= FLOOR_RATIO_TARGET else 1
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -69,8 +69,7 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- source: git $(git rev-parse --short HEAD)${dirty:+, with uncommitted changes in $dirty}"
   echo "- zip: $(stat -c %s "$zip") bytes, sha256 $(sha256sum "$zip" | cut -c1-16)," \
     "$(find "$task_root/lib" -type f | wc -l) bundled libraries"
-  echo "- libcurl $(curl-config --version 2>/dev/null | awk '{print $2}'), OpenSSL" \
-    "$(openssl version | awk '{print $2}')"
+  echo "- HTTP: imgpipe's own client (src/aws/http.h) on OpenSSL $(openssl version | awk '{print $2}')"
   echo "- Python $(/usr/bin/python3 -c 'import platform; print(platform.python_version())'), boto3" \
     "$(/usr/bin/python3 -c 'import boto3; print(boto3.__version__)'), Pillow" \
     "$(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)')"

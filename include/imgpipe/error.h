@@ -10,7 +10,8 @@
 namespace imgpipe {
 
 // One enum for every failure the core (and the adapters around it) can report. The table in
-// error.cc maps each code to a stable name, a CLI exit code and a Lambda outcome.
+// error.cc maps each code to a stable name and whether it is permanent; each adapter maps codes
+// to its own outcomes (the CLI's exit codes live in src/cli/exit_code.cc).
 enum class ErrorCode {
   kInvalidOptions,     // a configuration value is out of range or malformed
   kEmptyInput,         // zero bytes
@@ -40,9 +41,6 @@ const char* ErrorCodeName(ErrorCode code);
 // True when retrying the same input cannot succeed (corrupt, unsupported, too large ...).
 // Lambda logs these and moves on; transient ones fail the invocation so Lambda retries it.
 bool IsPermanent(ErrorCode code);
-
-// Process exit code the CLI uses when a file fails with this code.
-int ExitCode(ErrorCode code);
 
 // A minimal expected<T, Error> (std::expected is C++23; we build as C++20).
 template <typename T>

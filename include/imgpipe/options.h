@@ -60,7 +60,7 @@ struct Size {
   uint32_t height = 0;
 };
 Result<Size> ParseSize(std::string_view text);                  // "256x256"
-Result<Size> ParseNewImageSize(std::string_view json);          // "[256, 256]" (the tutorial's env)
+Result<Size> ParseNewImageSize(std::string_view json);          // "[256, 256]", field "size"
 Result<Fit> ParseFit(std::string_view text);                    // fill|cover|contain|inside
 Result<OutputFormat> ParseOutputFormat(std::string_view text);  // jpeg|jpg|png|webp
 Result<int> ParseQuality(std::string_view text);                // 1..100

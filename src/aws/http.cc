@@ -1,58 +1,34 @@
 #include "aws/http.h"
 
-#include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
+#include <csignal>
 #include <mutex>
+#include <optional>
+
+#include "aws/http_connection.h"
 
 namespace imgpipe::aws {
 namespace {
 
-// curl_global_init is not thread-safe in 7.88; run it once before the first handle.
-void GlobalInitOnce() {
+constexpr size_t kMaxHeaderBytes = size_t{64} * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
+
+// OpenSSL writes to sockets with write(), which raises SIGPIPE on a connection the peer closed;
+// the failed write is handled as an error value instead. Done once, before the first socket.
+void IgnoreSigpipeOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::call_once(once, [] { static_cast<void>(std::signal(SIGPIPE, SIG_IGN)); });
 }
 
-struct Transfer {
-  const HttpRequest* request = nullptr;
-  HttpResponse* response = nullptr;
-  size_t upload_offset = 0;
-  bool body_too_large = false;
-};
-
-size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t n = size * count;
-  auto& body = t->response->body;
-  if (t->request->max_body_bytes != 0 && body.size() + n > t->request->max_body_bytes) {
-    t->body_too_large = true;
-    return 0;  // makes curl abort with CURLE_WRITE_ERROR
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  body.insert(body.end(), data, data + n);
-  return n;
-}
-
-size_t OnUpload(char* buffer, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const auto& body = t->request->body;
-  const size_t n = std::min(size * count, body.size() - t->upload_offset);
-  std::memcpy(buffer, body.data() + t->upload_offset, n);
-  t->upload_offset += n;
-  return n;
-}
-
-// curl rewinds on redirects and on auth retries; we never follow redirects, but a rewind after a
-// reused connection died mid-request is possible, so support it.
-int OnSeek(void* user, curl_off_t offset, int origin) {
-  auto* t = static_cast<Transfer*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > t->request->body.size()) {
-    return CURL_SEEKFUNC_CANTSEEK;
-  }
-  t->upload_offset = static_cast<size_t>(offset);
-  return CURL_SEEKFUNC_OK;
+  return out;
 }
 
 std::string Trim(std::string_view s) {
@@ -65,45 +41,236 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
-size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  const size_t n = size * count;
-  std::string_view line(data, n);
-  // A new status line (after "100 Continue", or on a retried request) starts a fresh header set.
-  if (line.starts_with("HTTP/")) {
-    t->response->headers.clear();
-    return n;
+std::string RequestHead(const HttpRequest& request, const Endpoint& endpoint) {
+  std::string head = request.method + " " + endpoint.target + " HTTP/1.1\r\n";
+  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
+                                    [](const auto& h) { return Lower(h.first) == "host"; });
+  if (!has_host) {
+    head += "Host: " + endpoint.authority + "\r\n";
   }
-  const auto colon = line.find(':');
-  if (colon == std::string_view::npos) {
-    return n;  // the blank line that ends the headers
+  for (const auto& [name, value] : request.headers) {
+    head += name + ":" + (value.empty() ? "" : " " + value) + "\r\n";
   }
-  std::string name(line.substr(0, colon));
-  for (char& c : name) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (request.method == "PUT" || request.method == "POST" || !request.body.empty()) {
+    head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
   }
-  t->response->headers.emplace(std::move(name), Trim(line.substr(colon + 1)));
-  return n;
+  head += "\r\n";
+  return head;
 }
 
-// Failures where a fresh attempt has a real chance: the network or the peer had a bad moment.
-bool IsRetryableCurlCode(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY:
-      return true;
-    default:
-      return false;
+// Reads one response from a connection: status line and headers, then the body framed by
+// Content-Length, chunked encoding or the end of the connection.
+class ResponseReader {
+ public:
+  ResponseReader(HttpConnection& connection, const HttpRequest& request, TransferClock& clock,
+                 HttpResult* result)
+      : connection_(connection), request_(request), clock_(clock), result_(*result) {}
+
+  bool Read();
+  bool got_bytes() const { return got_bytes_; }
+  bool reusable() const { return reusable_; }
+
+ private:
+  bool Fail(int code, bool retryable, std::string message) {
+    result_.transport_error = {code, retryable, code == kBodyTooLarge, std::move(message)};
+    return false;
   }
+  // After Fill() returned false: an I/O error is already recorded, else the peer closed early.
+  bool ClosedEarly(int code, std::string message) {
+    return result_.transport_error.curl_code == 0 ? Fail(code, true, std::move(message)) : false;
+  }
+  // Appends what the connection has to buffer_; false at the end of the connection or an error.
+  bool Fill();
+  bool ReadLine(std::string* line);
+  bool ReadHead();
+  bool ReadBody();
+  bool ReadExactly(uint64_t size);
+  bool ReadChunked();
+  bool Deliver(size_t size);  // moves `size` buffered bytes into the body, checking its limit
+
+  HttpConnection& connection_;
+  const HttpRequest& request_;
+  TransferClock& clock_;
+  HttpResult& result_;
+  std::string buffer_;
+  bool got_bytes_ = false;
+  bool closed_ = false;  // the peer ended the connection
+  bool reusable_ = false;
+  bool keep_alive_ = true;
+  std::optional<uint64_t> content_length_;
+  bool chunked_ = false;
+};
+
+bool ResponseReader::Fill() {
+  if (closed_) {
+    return false;
+  }
+  uint8_t chunk[kReadChunk];
+  IoError error;
+  const long got = connection_.ReadSome(chunk, sizeof chunk, clock_, &error);
+  if (got < 0) {
+    return Fail(error.curl_code, error.retryable, error.message);
+  }
+  if (got == 0) {
+    closed_ = true;
+    return false;
+  }
+  got_bytes_ = true;
+  buffer_.append(reinterpret_cast<const char*>(chunk), static_cast<size_t>(got));
+  return true;
+}
+
+bool ResponseReader::ReadLine(std::string* line) {
+  size_t end;
+  while ((end = buffer_.find("\r\n")) == std::string::npos) {
+    if (buffer_.size() > kMaxHeaderBytes) {
+      return Fail(kWeirdReply, false,
+                  "response line longer than " + std::to_string(kMaxHeaderBytes) + " bytes");
+    }
+    if (!Fill()) {
+      return ClosedEarly(got_bytes_ ? kPartialBody : kEmptyReply,
+                         got_bytes_ ? "connection closed in the middle of the response"
+                                    : "empty reply: the server closed the connection");
+    }
+  }
+  *line = buffer_.substr(0, end);
+  buffer_.erase(0, end + 2);
+  return true;
+}
+
+bool ResponseReader::ReadHead() {
+  HttpResponse& response = result_.response;
+  for (;;) {  // 1xx answers (100 Continue) come before the real one
+    std::string line;
+    if (!ReadLine(&line)) {
+      return false;
+    }
+    const bool http11 = line.starts_with("HTTP/1.1 ");
+    if (!(http11 || line.starts_with("HTTP/1.0 ")) || line.size() < 12 ||
+        !std::all_of(line.begin() + 9, line.begin() + 12, ::isdigit)) {
+      return Fail(kWeirdReply, true, "not an HTTP/1.x status line: " + line.substr(0, 80));
+    }
+    response.status = std::stol(line.substr(9, 3));
+    response.headers.clear();
+    keep_alive_ = http11;
+    size_t header_bytes = 0;
+    while (ReadLine(&line) && !line.empty()) {
+      header_bytes += line.size();
+      if (header_bytes > kMaxHeaderBytes) {
+        return Fail(kWeirdReply, false,
+                    "response headers exceed " + std::to_string(kMaxHeaderBytes) + " bytes");
+      }
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) {
+        return Fail(kWeirdReply, true, "malformed response header: " + line.substr(0, 80));
+      }
+      response.headers.emplace(Lower(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+    }
+    if (result_.transport_error.curl_code != 0) {
+      return false;
+    }
+    if (response.status >= 200 || response.status < 100) {
+      break;
+    }
+  }
+  const std::string connection = Lower(response.Header("connection"));
+  if (connection == "close") {
+    keep_alive_ = false;
+  } else if (connection == "keep-alive") {
+    keep_alive_ = true;
+  }
+  chunked_ = Lower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
+  const std::string length = response.Header("content-length");
+  if (!chunked_ && !length.empty()) {
+    if (!std::all_of(length.begin(), length.end(), ::isdigit) || length.size() > 19) {
+      return Fail(kWeirdReply, true, "bad Content-Length: " + length.substr(0, 40));
+    }
+    content_length_ = std::stoull(length);
+  }
+  return true;
+}
+
+bool ResponseReader::Deliver(size_t size) {
+  auto& body = result_.response.body;
+  if (request_.max_body_bytes != 0 && body.size() + size > request_.max_body_bytes) {
+    return Fail(kBodyTooLarge, false,
+                "response body exceeds " + std::to_string(request_.max_body_bytes) + " bytes");
+  }
+  body.insert(body.end(), buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(size));
+  buffer_.erase(0, size);
+  return true;
+}
+
+bool ResponseReader::ReadExactly(uint64_t size) {
+  while (size > 0) {
+    if (buffer_.empty() && !Fill()) {
+      return ClosedEarly(kPartialBody,
+                         "connection closed with " + std::to_string(size) + " body bytes missing");
+    }
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(size, buffer_.size()));
+    if (!Deliver(take)) {
+      return false;
+    }
+    size -= take;
+  }
+  return true;
+}
+
+bool ResponseReader::ReadChunked() {
+  std::string line;
+  for (;;) {
+    if (!ReadLine(&line)) {
+      return false;
+    }
+    const std::string digits = line.substr(0, line.find(';'));
+    if (digits.empty() || digits.size() > 15 ||
+        !std::all_of(digits.begin(), digits.end(), ::isxdigit)) {
+      return Fail(kWeirdReply, true, "bad chunk size line: " + line.substr(0, 40));
+    }
+    const uint64_t size = std::stoull(digits, nullptr, 16);
+    if (size == 0) {
+      break;
+    }
+    if (!ReadExactly(size) || !ReadLine(&line)) {
+      return false;
+    }
+  }
+  while (ReadLine(&line) && !line.empty()) {  // trailers, ignored
+  }
+  return result_.transport_error.curl_code == 0;
+}
+
+bool ResponseReader::ReadBody() {
+  const long status = result_.response.status;
+  if (request_.method == "HEAD" || status == 204 || status == 304) {
+    return true;
+  }
+  if (content_length_) {
+    if (request_.max_body_bytes != 0 && *content_length_ > request_.max_body_bytes) {
+      return Fail(kBodyTooLarge, false,
+                  "response body of " + std::to_string(*content_length_) + " bytes exceeds " +
+                      std::to_string(request_.max_body_bytes) + " bytes");
+    }
+    return ReadExactly(*content_length_);
+  }
+  if (chunked_) {
+    return ReadChunked();
+  }
+  keep_alive_ = false;  // the body runs to the end of the connection
+  while (buffer_.empty() ? Fill() : true) {
+    if (!Deliver(buffer_.size())) {
+      return false;
+    }
+  }
+  return result_.transport_error.curl_code == 0;
+}
+
+bool ResponseReader::Read() {
+  if (!ReadHead() || !ReadBody()) {
+    return false;
+  }
+  reusable_ = keep_alive_ && !closed_ && buffer_.empty();
+  return true;
 }
 
 }  // namespace
@@ -113,103 +280,87 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-HttpClient::HttpClient() {
-  GlobalInitOnce();
-  curl_ = curl_easy_init();
-}
+HttpClient::HttpClient() { IgnoreSigpipeOnce(); }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() {
+  connection_.reset();
+  SSL_CTX_free(static_cast<SSL_CTX*>(tls_context_));
+}
 
 HttpResult HttpClient::Perform(const HttpRequest& request) {
   HttpResult result;
-  CURL* curl = static_cast<CURL*>(curl_);
-  if (curl == nullptr) {
-    result.transport_error = {CURLE_FAILED_INIT, false, false, "curl_easy_init failed"};
-    return result;
-  }
-  // Reset options but keep the connection cache, DNS cache and TLS session cache.
-  curl_easy_reset(curl);
-
-  Transfer transfer;
-  transfer.request = &request;
-  transfer.response = &result.response;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  // Object keys may contain "." and ".." segments; they must reach S3 as signed.
-  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for timeouts (threads, Lambda)
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!ca_bundle_.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle_.c_str());
-  }
-  if (request.connect_timeout.count() > 0) {
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(request.connect_timeout.count()));
-  }
-  if (request.timeout.count() > 0) {
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  }
-  if (request.low_speed_bytes > 0 && request.low_speed_time.count() > 0) {
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, request.low_speed_bytes);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(request.low_speed_time.count()));
-  }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "PUT" || request.method == "POST") {
-    // The upload path sends exactly our bytes with Content-Length and adds no Content-Type of
-    // its own (CURLOPT_POSTFIELDS would add application/x-www-form-urlencoded).
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, OnUpload);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, OnSeek);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &transfer);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    if (request.method == "POST") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
-    }
-  } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    // "Name;" is curl's spelling for a header with an empty value ("Name:" would remove it).
-    std::string line = name;
-    line += value.empty() ? ";" : ": ";
-    line += value;
-    headers = curl_slist_append(headers, line.c_str());
-  }
-  // No "Expect: 100-continue" round trip before large bodies; S3 answers errors anyway.
-  headers = curl_slist_append(headers, "Expect:");
-  // Nothing we talk to needs curl's default "Accept: */*"; drop it so it cannot confuse signing.
-  headers = curl_slist_append(headers, "Accept:");
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-
-  const CURLcode code = curl_easy_perform(curl);
-  curl_slist_free_all(headers);
-
-  if (code != CURLE_OK) {
-    auto& e = result.transport_error;
-    e.curl_code = static_cast<int>(code);
-    e.body_too_large = transfer.body_too_large;
-    e.retryable = !transfer.body_too_large && IsRetryableCurlCode(code);
-    e.message = error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(code);
+  auto fail = [&result](int code, bool retryable, std::string message) {
     result.response = HttpResponse{};
+    result.transport_error = {code, retryable, false, std::move(message)};
     return result;
+  };
+  Endpoint endpoint;
+  if (!ParseUrl(request.url, &endpoint)) {
+    return fail(kUnsupportedUrl, false, "not an http(s) URL: " + request.url.substr(0, 200));
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.response.status);
-  return result;
+  if (endpoint.tls && tls_context_ == nullptr) {
+    // No openssl.cnf: the Lambda zip carries none, and nothing here depends on one.
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr);
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+    // S3 may end a kept-alive connection without close_notify; the framing tells complete
+    // bodies from cut ones, so a bare EOF is an ordinary end of connection.
+    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    const int loaded = ca_bundle_.empty()
+                           ? SSL_CTX_set_default_verify_paths(context)
+                           : SSL_CTX_load_verify_locations(context, ca_bundle_.c_str(), nullptr);
+    if (loaded != 1) {
+      SSL_CTX_free(context);
+      return fail(kBadCaBundle, false,
+                  "cannot load the CA bundle " + (ca_bundle_.empty() ? "(default)" : ca_bundle_));
+    }
+    tls_context_ = context;
+  }
+  const std::string head = RequestHead(request, endpoint);
+  const std::string_view body(reinterpret_cast<const char*>(request.body.data()),
+                              request.body.size());
+  TransferClock clock(request);
+
+  // A kept-alive connection the server has since closed fails before any answer arrives; that
+  // request is sent once more on a fresh connection, as libcurl does.
+  for (int attempt = 0;; ++attempt) {
+    if (connection_ != nullptr &&
+        (connection_->key() != endpoint.Key() || !connection_->IdleAndOpen())) {
+      connection_.reset();
+    }
+    const bool reused = connection_ != nullptr;
+    IoError error;
+    if (!reused) {
+      connection_ =
+          HttpConnection::Open(endpoint, tls_context_, request.connect_timeout, clock, &error);
+      if (connection_ == nullptr) {
+        return fail(error.curl_code, error.retryable, error.message);
+      }
+    }
+    result = HttpResult{};
+    bool got_answer = false;
+    if (connection_->WriteAll(head, clock, &error) && connection_->WriteAll(body, clock, &error)) {
+      ResponseReader reader(*connection_, request, clock, &result);
+      const bool read = reader.Read();
+      got_answer = reader.got_bytes();
+      if (read) {
+        if (!reader.reusable()) {
+          connection_.reset();
+        }
+        return result;
+      }
+      error = {result.transport_error.curl_code, result.transport_error.retryable,
+               result.transport_error.message};
+    }
+    connection_.reset();
+    if (!(reused && attempt == 0 && !got_answer && error.curl_code != kTimedOut)) {
+      const bool too_large = result.transport_error.body_too_large;
+      fail(error.curl_code, error.retryable, endpoint.authority + ": " + error.message);
+      result.transport_error.body_too_large = too_large;
+      return result;
+    }
+  }
 }
 
 }  // namespace imgpipe::aws

@@ -1,11 +1,14 @@
-// Thin libcurl wrapper shared by the S3 and Runtime API clients. One HttpClient owns one CURL easy
-// handle; curl_easy_reset between requests keeps its connection cache, so keep-alive connections
-// (and TLS sessions) are reused across requests.
+// The HTTP/1.1 client shared by the S3 and Runtime API clients: plain sockets, TLS through
+// OpenSSL (already linked for SigV4), nothing else. It replaced libcurl, whose Debian build pulls
+// 29 libraries (GnuTLS, krb5, LDAP, ssh2, ...) into the Lambda zip and most of the runtime's cold
+// start (bench/NOTES.md). One HttpClient keeps one keep-alive connection open and reuses it for
+// the next request to the same scheme, host and port.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,14 +17,18 @@
 
 namespace imgpipe::aws {
 
+class HttpConnection;  // one socket, TLS or not (http_connection.h)
+
 struct HttpRequest {
   std::string method = "GET";  // GET, PUT, POST, HEAD
   std::string url;             // fully encoded; sent verbatim (no dot-segment squashing)
   HeaderList headers;          // sent as given, in order
   std::span<const uint8_t> body;
-  std::chrono::milliseconds connect_timeout{0};  // 0: curl's default
+  std::chrono::milliseconds connect_timeout{0};  // 0: the overall timeout only
   std::chrono::milliseconds timeout{0};          // whole request; 0: none
-  long low_speed_bytes = 0;                      // 0: no stall detection
+  // Stall detection: fail when fewer than low_speed_bytes per second moved, averaged over
+  // low_speed_time (libcurl's CURLOPT_LOW_SPEED_LIMIT/TIME semantics). 0: none.
+  long low_speed_bytes = 0;
   std::chrono::seconds low_speed_time{0};
   uint64_t max_body_bytes = 0;  // abort when the response body grows past this; 0: no limit
 };
@@ -38,10 +45,13 @@ struct HttpResponse {
 
 // A request that got no HTTP answer.
 struct TransportError {
+  // Nonzero on failure: the libcurl error number of the same failure (7 could not connect,
+  // 28 timed out, 56 receive error, 60 certificate rejected, ...), so logs and retry reasons read
+  // the same as they did when libcurl was the transport.
   int curl_code = 0;
   bool retryable = false;       // resets, timeouts, refused connections: a retry may succeed
   bool body_too_large = false;  // aborted because of max_body_bytes
-  std::string message;          // curl's detailed error text
+  std::string message;          // what failed, naming the host
 };
 
 struct HttpResult {
@@ -57,12 +67,14 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // TLS verification is always on; ca_bundle selects the trust store ("" = curl default).
+  // TLS verification (chain and host name) is always on; ca_bundle selects the trust store
+  // ("" = OpenSSL's default paths).
   void SetCaBundle(std::string ca_bundle) { ca_bundle_ = std::move(ca_bundle); }
   HttpResult Perform(const HttpRequest& request);
 
  private:
-  void* curl_;  // CURL*, kept opaque so this header does not pull in curl.h
+  std::unique_ptr<HttpConnection> connection_;  // the kept-alive connection, if any
+  void* tls_context_ = nullptr;                 // SSL_CTX*, made at the first https request
   std::string ca_bundle_;
 };
 

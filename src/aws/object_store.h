@@ -1,13 +1,17 @@
-// The object store the Lambda handler talks to. S3Client implements it over HTTP; tests use
-// an in-memory fake. Kept free of curl so the handler stays a plain, testable function.
+// The object store the Lambda handler talks to, and the shared store behind it. S3Client is the
+// shared store over HTTP, serving every invocation with one connection pool; BoundObjectStore
+// is one invocation's view of it, with that invocation's context bound to every call. Tests use
+// in-memory fakes. Kept free of curl so the handler stays a plain, testable function.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "aws/invocation.h"
 #include "imgpipe/error.h"
 
 namespace imgpipe::aws {
@@ -18,13 +22,6 @@ struct ObjectData {
   std::vector<uint8_t> bytes;
   std::string content_type;
   std::string etag;  // as S3 returns it, quotes stripped
-  Metadata metadata;
-};
-
-struct ObjectHead {
-  uint64_t size = 0;
-  std::string content_type;
-  std::string etag;
   Metadata metadata;
 };
 
@@ -43,8 +40,34 @@ class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
   virtual Result<ObjectData> Get(const std::string& bucket, const std::string& key) = 0;
-  virtual Result<ObjectHead> Head(const std::string& bucket, const std::string& key) = 0;
   virtual Result<std::string> Put(const PutRequest& request) = 0;  // returns the new ETag
+};
+
+// A store that outlives invocations: each call names the invocation it serves. Same errors as
+// ObjectStore, plus kDeadlineExceeded once the context's deadline has passed.
+class SharedObjectStore {
+ public:
+  virtual ~SharedObjectStore() = default;
+  virtual Result<ObjectData> Get(const InvocationContext& context, const std::string& bucket,
+                                 const std::string& key) = 0;
+  virtual Result<std::string> Put(const InvocationContext& context, const PutRequest& request) = 0;
+};
+
+// One invocation's ObjectStore: forwards every call to the shared store with its context.
+class BoundObjectStore final : public ObjectStore {
+ public:
+  BoundObjectStore(SharedObjectStore& store, InvocationContext context)
+      : store_(store), context_(std::move(context)) {}
+  Result<ObjectData> Get(const std::string& bucket, const std::string& key) override {
+    return store_.Get(context_, bucket, key);
+  }
+  Result<std::string> Put(const PutRequest& request) override {
+    return store_.Put(context_, request);
+  }
+
+ private:
+  SharedObjectStore& store_;
+  InvocationContext context_;
 };
 
 }  // namespace imgpipe::aws

@@ -1,9 +1,10 @@
 #include "aws/runtime_api.h"
 
+#include <algorithm>
 #include <charconv>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "aws/header_text.h"
 #include "aws/http.h"
 #include "aws/sigv4.h"
 
@@ -14,14 +15,13 @@ std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// Error type travels in an HTTP header: keep it to printable ASCII.
-std::string SanitizeHeaderValue(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    out.push_back(u >= 0x20 && u < 0x7f ? c : '_');
-  }
-  return out;
+using std::chrono::milliseconds;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+int64_t NowEpochMs() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string Describe(const HttpResult& result) {
@@ -45,14 +45,35 @@ RuntimeApi::RuntimeApi(const std::string& host_port, RuntimeApiOptions options)
 
 RuntimeApi::~RuntimeApi() = default;
 
-Result<std::unique_ptr<RuntimeApi>> RuntimeApi::FromEnv(RuntimeApiOptions options) {
-  const char* endpoint = std::getenv("AWS_LAMBDA_RUNTIME_API");
-  if (endpoint == nullptr || *endpoint == '\0') {
+SteadyTime SteadyDeadline(std::string_view header, int64_t now_epoch_ms, SteadyTime now) {
+  constexpr int64_t kLongestMs = milliseconds(kLongestInvocation).count();
+  int64_t deadline_ms = 0;
+  const auto parsed = std::from_chars(header.data(), header.data() + header.size(), deadline_ms);
+  if (parsed.ec != std::errc() || parsed.ptr != header.data() + header.size() || deadline_ms <= 0) {
+    return now + kLongestInvocation;
+  }
+  // Both values are kept non-negative, so deadline_ms - now_epoch_ms cannot overflow even for
+  // INT64_MAX, and the time left is clamped before it is scaled to the steady clock's
+  // nanoseconds, which overflows for any deadline past the year 2262.
+  now_epoch_ms = std::max<int64_t>(now_epoch_ms, 0);
+  int64_t left_ms = kLongestMs;
+  if (deadline_ms <= now_epoch_ms) {
+    left_ms = 0;
+  } else if (deadline_ms - now_epoch_ms < kLongestMs) {
+    left_ms = deadline_ms - now_epoch_ms;
+  }
+  return now + milliseconds(left_ms);
+}
+
+Result<std::unique_ptr<RuntimeApi>> RuntimeApi::FromEnv(const EnvLookup& env,
+                                                        RuntimeApiOptions options) {
+  const std::optional<std::string> endpoint = env("AWS_LAMBDA_RUNTIME_API");
+  if (!endpoint || endpoint->empty()) {
     return MakeError(ErrorCode::kInvalidOptions,
                      "AWS_LAMBDA_RUNTIME_API is not set: bootstrap must run inside Lambda or "
                      "under a Runtime API emulator");
   }
-  return std::make_unique<RuntimeApi>(endpoint, options);
+  return std::make_unique<RuntimeApi>(*endpoint, options);
 }
 
 Result<Invocation> RuntimeApi::Next() {
@@ -74,29 +95,23 @@ Result<Invocation> RuntimeApi::Next() {
     return MakeError(ErrorCode::kInternal,
                      "Runtime API /next answered without Lambda-Runtime-Aws-Request-Id");
   }
-  const std::string deadline = r.Header("lambda-runtime-deadline-ms");
-  if (!deadline.empty()) {
-    const auto parsed =
-        std::from_chars(deadline.data(), deadline.data() + deadline.size(), inv.deadline_ms);
-    if (parsed.ec != std::errc() || parsed.ptr != deadline.data() + deadline.size()) {
-      inv.deadline_ms = 0;  // a garbled deadline is treated as "none", not as "already past"
-    }
-  }
-  inv.invoked_function_arn = r.Header("lambda-runtime-invoked-function-arn");
-  inv.trace_id = r.Header("lambda-runtime-trace-id");
+  inv.context.deadline = SteadyDeadline(r.Header("lambda-runtime-deadline-ms"), NowEpochMs(),
+                                        std::chrono::steady_clock::now());
+  inv.context.trace_id = r.Header("lambda-runtime-trace-id");
   inv.payload = r.BodyText();
   return inv;
 }
 
 Status RuntimeApi::Post(const std::string& path, std::string_view body,
-                        std::string_view content_type, std::string_view error_type) {
+                        std::string_view error_type) {
   HttpRequest request;
   request.method = "POST";
   request.url = base_url_ + path;
-  request.headers.emplace_back("Content-Type", std::string(content_type));
+  request.headers.emplace_back("Content-Type", "application/json");
   if (!error_type.empty()) {
+    // The error type travels in an HTTP header: keep it to printable ASCII.
     request.headers.emplace_back("Lambda-Runtime-Function-Error-Type",
-                                 SanitizeHeaderValue(error_type));
+                                 ToPrintableAscii(error_type));
   }
   request.body = Bytes(body);
   request.connect_timeout = options_.connect_timeout;
@@ -110,9 +125,8 @@ Status RuntimeApi::Post(const std::string& path, std::string_view body,
   return OkStatus();
 }
 
-Status RuntimeApi::PostResponse(const std::string& request_id, std::string_view body,
-                                std::string_view content_type) {
-  return Post("/invocation/" + UriEncode(request_id, false) + "/response", body, content_type, "");
+Status RuntimeApi::PostResponse(const std::string& request_id, std::string_view body) {
+  return Post("/invocation/" + UriEncode(request_id, false) + "/response", body, "");
 }
 
 namespace {
@@ -128,11 +142,11 @@ std::string ErrorJson(std::string_view error_type, std::string_view error_messag
 Status RuntimeApi::PostError(const std::string& request_id, std::string_view error_type,
                              std::string_view error_message) {
   return Post("/invocation/" + UriEncode(request_id, false) + "/error",
-              ErrorJson(error_type, error_message), "application/json", error_type);
+              ErrorJson(error_type, error_message), error_type);
 }
 
 Status RuntimeApi::PostInitError(std::string_view error_type, std::string_view error_message) {
-  return Post("/init/error", ErrorJson(error_type, error_message), "application/json", error_type);
+  return Post("/init/error", ErrorJson(error_type, error_message), error_type);
 }
 
 }  // namespace imgpipe::aws

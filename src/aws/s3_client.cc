@@ -1,9 +1,11 @@
 #include "aws/s3_client.h"
 
-#include <charconv>
+#include <algorithm>
+#include <optional>
 #include <random>
 #include <thread>
 
+#include "aws/header_text.h"
 #include "aws/http.h"
 #include "aws/s3_wire.h"
 #include "aws/sigv4.h"
@@ -15,26 +17,11 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr std::string_view kMetaPrefix = "x-amz-meta-";
-
-int64_t NowEpochMs() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+constexpr size_t kMaxKeyBytes = 1024;  // S3's limit on a key's UTF-8 length
 
 double UnitRandom() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-}
-
-bool HasControlChars(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      return true;
-    }
-  }
-  return false;
 }
 
 Metadata MetadataFrom(const HttpResponse& response) {
@@ -63,6 +50,24 @@ std::string DescribeHttpFailure(const HttpResponse& response, const S3ErrorBody&
   return out;
 }
 
+ErrorCode FinalHttpErrorCode(long status) {
+  if (status == 404) {
+    return ErrorCode::kNotFound;
+  }
+  if (status == 403) {
+    return ErrorCode::kAccessDenied;
+  }
+  return ErrorCode::kStorageError;
+}
+
+// Time left before the context's deadline; nullopt when it has no deadline.
+std::optional<milliseconds> TimeLeft(const InvocationContext& context) {
+  if (context.deadline == Clock::time_point::max()) {
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<milliseconds>(context.deadline - Clock::now());
+}
+
 }  // namespace
 
 struct S3Client::Call {
@@ -73,10 +78,23 @@ struct S3Client::Call {
   HeaderList headers;  // operation-specific headers (signed)
   std::span<const uint8_t> body;
   uint64_t max_body_bytes = 0;
+
+  Error Fail(ErrorCode code, const std::string& why) const {
+    return MakeError(code, ObjectName(bucket, key) + ": " + operation + ": " + why);
+  }
 };
 
-struct S3Client::Attempt {
-  HttpResponse response;
+// What one attempt came to: a response, a final error, or a reason to try again.
+struct S3Client::Outcome {
+  static Outcome Done(HttpResponse response) { return {std::move(response), std::nullopt, ""}; }
+  static Outcome Final(Error error) { return {std::nullopt, std::move(error), ""}; }
+  static Outcome Retry(std::string reason) {
+    return {std::nullopt, std::nullopt, std::move(reason)};
+  }
+
+  std::optional<HttpResponse> response;
+  std::optional<Error> error;
+  std::string retry_reason;
 };
 
 S3Client::S3Client(S3Config config, RetryLogger retry_logger)
@@ -88,163 +106,151 @@ S3Client::S3Client(S3Config config, RetryLogger retry_logger)
 
 S3Client::~S3Client() = default;
 
-void S3Client::SetTraceId(std::string trace_id) { trace_id_ = std::move(trace_id); }
-void S3Client::SetDeadlineMs(int64_t deadline_epoch_ms) { deadline_epoch_ms_ = deadline_epoch_ms; }
 void S3Client::SetRetryLogger(RetryLogger retry_logger) { retry_logger_ = std::move(retry_logger); }
 
-Result<S3Client::Attempt> S3Client::Execute(const Call& call) {
-  const std::string object = ObjectName(call.bucket, call.key);
-  const auto fail = [&](ErrorCode code, const std::string& why) {
-    return MakeError(code, object + ": " + call.operation + ": " + why);
-  };
-  if (call.bucket.empty() || call.bucket.find('/') != std::string::npos) {
-    return fail(ErrorCode::kInvalidOptions, "invalid bucket name \"" + call.bucket + "\"");
-  }
-  if (call.key.empty()) {
-    return fail(ErrorCode::kInvalidOptions, "empty object key");
-  }
-  if (call.key.size() > 1024) {
-    return fail(ErrorCode::kInvalidOptions, "object key longer than S3's 1024-byte limit");
-  }
+namespace {
 
+Status Validate(const std::string& bucket, const std::string& key) {
+  // "." and ".." would be dot segments of a path-style URL, naming no bucket at all.
+  if (bucket.empty() || bucket == "." || bucket == ".." || bucket.find('/') != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidOptions, "invalid bucket name \"" + bucket + "\"");
+  }
+  if (key.empty()) {
+    return MakeError(ErrorCode::kInvalidOptions, "empty object key");
+  }
+  if (key.size() > kMaxKeyBytes) {
+    return MakeError(ErrorCode::kInvalidOptions, "object key longer than S3's 1024-byte limit");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+HttpRequest S3Client::Sign(const InvocationContext& context, const Call& call,
+                           const S3Target& target, const std::string& payload_sha) const {
+  // Signed afresh for every attempt: the timestamp must be current.
+  const std::string amz_date = AmzDateNow();
+  HeaderList signed_headers = call.headers;
+  signed_headers.emplace_back("host", target.host);
+  signed_headers.emplace_back("x-amz-content-sha256", payload_sha);
+  signed_headers.emplace_back("x-amz-date", amz_date);
+  if (!config_.credentials.session_token.empty()) {
+    signed_headers.emplace_back("x-amz-security-token", config_.credentials.session_token);
+  }
+  const SigV4Request to_sign{call.method, target.canonical_uri, {}, signed_headers, payload_sha};
+  const SigV4Result signature =
+      SignV4(to_sign, config_.credentials, SigV4Scope{amz_date, config_.region, "s3"});
+
+  HttpRequest request;
+  request.method = call.method;
+  request.url = target.url;
+  request.headers = std::move(signed_headers);
+  request.headers.emplace_back("Authorization", signature.authorization);
+  if (!context.trace_id.empty()) {
+    request.headers.emplace_back("X-Amzn-Trace-Id", context.trace_id);
+  }
+  request.body = call.body;
+  request.connect_timeout = config_.connect_timeout;
+  request.timeout = config_.request_timeout;
+  request.low_speed_bytes = config_.low_speed_bytes;
+  request.low_speed_time = config_.low_speed_time;
+  request.max_body_bytes = call.max_body_bytes;
+  return request;
+}
+
+S3Client::Outcome S3Client::Classify(const Call& call, HttpResult result) const {
+  if (!result.ok()) {
+    const TransportError& e = result.transport_error;
+    if (e.body_too_large) {
+      return Outcome::Final(call.Fail(
+          ErrorCode::kInputTooLarge,
+          "object is larger than the " + std::to_string(call.max_body_bytes) + "-byte limit"));
+    }
+    std::string reason = e.message + " (curl " + std::to_string(e.curl_code) + ")";
+    if (!e.retryable) {
+      return Outcome::Final(call.Fail(ErrorCode::kStorageError, reason));
+    }
+    return Outcome::Retry(std::move(reason));
+  }
+  const long status = result.response.status;
+  if (status >= 200 && status < 300) {
+    return Outcome::Done(std::move(result.response));
+  }
+  const S3ErrorBody error = ParseS3Error(result.response.BodyText());
+  std::string reason = DescribeHttpFailure(result.response, error);
+  if (!IsRetryableHttp(status, error.code)) {
+    return Outcome::Final(call.Fail(FinalHttpErrorCode(status), reason));
+  }
+  return Outcome::Retry(std::move(reason));
+}
+
+bool S3Client::MayRetry(const InvocationContext& context, int attempt, Clock::time_point started,
+                        milliseconds delay) const {
+  RetryPolicy policy = config_.retry;
+  policy.max_attempts = std::max(1, policy.max_attempts);
+  const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+  const std::optional<milliseconds> left = TimeLeft(context);
+  return ShouldRetry(policy, attempt, elapsed, delay) && (!left || delay < *left);
+}
+
+Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const Call& call) {
+  if (auto valid = Validate(call.bucket, call.key); !valid.ok()) {
+    return call.Fail(valid.error().code, valid.error().message);
+  }
   const S3Target target = BuildS3Target(config_, call.bucket, call.key);
   const std::string payload_sha = Sha256Hex(call.body);  // once: retries resend the same bytes
   const auto started = Clock::now();
   const int max_attempts = std::max(1, config_.retry.max_attempts);
 
   for (int attempt = 1;; ++attempt) {
-    milliseconds timeout = config_.request_timeout;
-    if (deadline_epoch_ms_ != 0) {
-      const int64_t remaining = deadline_epoch_ms_ - NowEpochMs();
-      if (remaining <= 0) {
-        return fail(ErrorCode::kDeadlineExceeded,
-                    "invocation deadline reached before attempt " + std::to_string(attempt));
-      }
-      if (timeout.count() == 0 || remaining < timeout.count()) {
-        timeout = milliseconds(remaining);
-      }
+    const std::optional<milliseconds> left = TimeLeft(context);
+    if (left && left->count() <= 0) {
+      return call.Fail(ErrorCode::kDeadlineExceeded,
+                       "invocation deadline reached before attempt " + std::to_string(attempt));
     }
-
-    // Signed afresh for every attempt: the timestamp must be current.
-    const std::string amz_date = AmzDateNow();
-    HeaderList signed_headers = call.headers;
-    signed_headers.emplace_back("host", target.host);
-    signed_headers.emplace_back("x-amz-content-sha256", payload_sha);
-    signed_headers.emplace_back("x-amz-date", amz_date);
-    if (!config_.credentials.session_token.empty()) {
-      signed_headers.emplace_back("x-amz-security-token", config_.credentials.session_token);
+    HttpRequest request = Sign(context, call, target, payload_sha);
+    if (left && (request.timeout.count() == 0 || *left < request.timeout)) {
+      request.timeout = *left;  // the attempt ends at the deadline at the latest
     }
-    const SigV4Request to_sign{call.method, target.canonical_uri, {}, signed_headers, payload_sha};
-    const SigV4Result signature =
-        SignV4(to_sign, config_.credentials, SigV4Scope{amz_date, config_.region, "s3"});
-
-    HttpRequest request;
-    request.method = call.method;
-    request.url = target.url;
-    request.headers = std::move(signed_headers);
-    request.headers.emplace_back("Authorization", signature.authorization);
-    if (!trace_id_.empty()) {
-      request.headers.emplace_back("X-Amzn-Trace-Id", trace_id_);
+    Outcome outcome = Classify(call, http_->Perform(request));
+    if (outcome.response) {
+      return std::move(*outcome.response);
     }
-    request.body = call.body;
-    request.connect_timeout = config_.connect_timeout;
-    request.timeout = timeout;
-    request.low_speed_bytes = config_.low_speed_bytes;
-    request.low_speed_time = config_.low_speed_time;
-    request.max_body_bytes = call.max_body_bytes;
-
-    HttpResult result = http_->Perform(request);
-
-    std::string reason;
-    bool retryable = false;
-    if (!result.ok()) {
-      const auto& e = result.transport_error;
-      if (e.body_too_large) {
-        return fail(
-            ErrorCode::kInputTooLarge,
-            "object is larger than the " + std::to_string(call.max_body_bytes) + "-byte limit");
-      }
-      reason = e.message + " (curl " + std::to_string(e.curl_code) + ")";
-      retryable = e.retryable;
-    } else {
-      const long status = result.response.status;
-      if (status >= 200 && status < 300) {
-        return Attempt{std::move(result.response)};
-      }
-      const S3ErrorBody error = ParseS3Error(result.response.BodyText());
-      reason = DescribeHttpFailure(result.response, error);
-      retryable = IsRetryableHttp(status, error.code);
-      if (!retryable) {
-        if (status == 404) {
-          return fail(ErrorCode::kNotFound, reason);
-        }
-        if (status == 403) {
-          return fail(ErrorCode::kAccessDenied, reason);
-        }
-        return fail(ErrorCode::kStorageError, reason);
-      }
+    if (outcome.error) {
+      return std::move(*outcome.error);
     }
-    if (!retryable) {
-      return fail(ErrorCode::kStorageError, reason);
-    }
-
     const milliseconds delay = FullJitterDelay(config_.retry, attempt - 1, UnitRandom());
-    const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
-    RetryPolicy policy = config_.retry;
-    policy.max_attempts = max_attempts;
-    const bool deadline_allows =
-        deadline_epoch_ms_ == 0 || NowEpochMs() + delay.count() < deadline_epoch_ms_;
-    if (!ShouldRetry(policy, attempt, elapsed, delay) || !deadline_allows) {
-      return fail(ErrorCode::kStorageError,
-                  "gave up after " + std::to_string(attempt) + " attempt(s) in " +
-                      std::to_string(elapsed.count()) + " ms; last error: " + reason);
+    if (!MayRetry(context, attempt, started, delay)) {
+      const auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+      return call.Fail(ErrorCode::kStorageError, "gave up after " + std::to_string(attempt) +
+                                                     " attempt(s) in " +
+                                                     std::to_string(elapsed.count()) +
+                                                     " ms; last error: " + outcome.retry_reason);
     }
     if (retry_logger_) {
-      retry_logger_(
-          RetryEvent{call.operation, call.bucket, call.key, attempt, max_attempts, delay, reason});
+      retry_logger_(RetryEvent{call.operation, call.bucket, call.key, attempt, max_attempts, delay,
+                               outcome.retry_reason});
     }
     std::this_thread::sleep_for(delay);
   }
 }
 
-Result<ObjectData> S3Client::Get(const std::string& bucket, const std::string& key) {
-  Call call{"GetObject", "GET", bucket, key, {}, {}, config_.max_get_bytes};
-  auto attempt = Execute(call);
-  if (!attempt) {
-    return attempt.error();
+Result<ObjectData> S3Client::Get(const InvocationContext& context, const std::string& bucket,
+                                 const std::string& key) {
+  const Call call{"GetObject", "GET", bucket, key, {}, {}, config_.max_get_bytes};
+  auto response = Execute(context, call);
+  if (!response) {
+    return response.error();
   }
-  HttpResponse& r = attempt->response;
   ObjectData data;
-  data.content_type = r.Header("content-type");
-  data.etag = StripEtagQuotes(r.Header("etag"));
-  data.metadata = MetadataFrom(r);
-  data.bytes = std::move(r.body);
+  data.content_type = response->Header("content-type");
+  data.etag = StripEtagQuotes(response->Header("etag"));
+  data.metadata = MetadataFrom(*response);
+  data.bytes = std::move(response->body);
   return data;
 }
 
-Result<ObjectHead> S3Client::Head(const std::string& bucket, const std::string& key) {
-  Call call{"HeadObject", "HEAD", bucket, key, {}, {}, 0};
-  auto attempt = Execute(call);
-  if (!attempt) {
-    return attempt.error();
-  }
-  const HttpResponse& r = attempt->response;
-  ObjectHead head;
-  const std::string length = r.Header("content-length");
-  const auto parsed = std::from_chars(length.data(), length.data() + length.size(), head.size);
-  if (length.empty() || parsed.ec != std::errc() || parsed.ptr != length.data() + length.size()) {
-    return MakeError(ErrorCode::kStorageError, ObjectName(bucket, key) +
-                                                   ": HeadObject: missing or invalid "
-                                                   "Content-Length \"" +
-                                                   length + "\"");
-  }
-  head.content_type = r.Header("content-type");
-  head.etag = StripEtagQuotes(r.Header("etag"));
-  head.metadata = MetadataFrom(r);
-  return head;
-}
-
-Result<std::string> S3Client::Put(const PutRequest& request) {
+Result<std::string> S3Client::Put(const InvocationContext& context, const PutRequest& request) {
   const std::string object = ObjectName(request.bucket, request.key);
   HeaderList headers;
   // Header values must not smuggle CR/LF (header injection) or other control characters.
@@ -268,12 +274,13 @@ Result<std::string> S3Client::Put(const PutRequest& request) {
     }
     headers.emplace_back(std::string(kMetaPrefix) + name, EncodeMetadataValue(value));
   }
-  Call call{"PutObject", "PUT", request.bucket, request.key, std::move(headers), request.body, 0};
-  auto attempt = Execute(call);
-  if (!attempt) {
-    return attempt.error();
+  const Call call{"PutObject",  "PUT", request.bucket, request.key, std::move(headers),
+                  request.body, 0};
+  auto response = Execute(context, call);
+  if (!response) {
+    return response.error();
   }
-  return StripEtagQuotes(attempt->response.Header("etag"));
+  return StripEtagQuotes(response->Header("etag"));
 }
 
 }  // namespace imgpipe::aws

@@ -1,11 +1,12 @@
-// S3 over libcurl, signed with our own SigV4. Implements ObjectStore for the Lambda handler.
+// S3 over libcurl, signed with our own SigV4. The shared object store behind every Lambda
+// invocation (see BoundObjectStore in object_store.h).
 //
 // One client owns one curl handle, so TCP/TLS connections are reused across calls and across
-// Lambda invocations. Not thread-safe: use one client per thread.
+// Lambda invocations. Per-invocation state (trace id, deadline) comes with each call, never set on
+// the client. Not thread-safe: use one client per thread.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,10 +17,14 @@
 namespace imgpipe::aws {
 
 class HttpClient;
+struct HttpRequest;
+struct HttpResponse;
+struct HttpResult;
+struct S3Target;
 
 // Reported before each retry sleep; the client never prints, the caller decides how to log.
 struct RetryEvent {
-  std::string operation;  // "GetObject", "HeadObject", "PutObject"
+  std::string operation;  // "GetObject", "PutObject"
   std::string bucket;
   std::string key;
   int attempt = 0;  // the attempt that just failed, 1-based
@@ -29,39 +34,39 @@ struct RetryEvent {
 };
 using RetryLogger = std::function<void(const RetryEvent&)>;
 
-class S3Client final : public ObjectStore {
+class S3Client final : public SharedObjectStore {
  public:
   explicit S3Client(S3Config config, RetryLogger retry_logger = nullptr);
   ~S3Client() override;
   S3Client(const S3Client&) = delete;
   S3Client& operator=(const S3Client&) = delete;
 
-  // ObjectStore. Errors: kNotFound (404), kAccessDenied (403, message carries S3's Code and
-  // Message, e.g. "SignatureDoesNotMatch: ..."), kInputTooLarge (Get over max_get_bytes),
-  // kStorageError (retries exhausted, or another S3 error). Messages name s3://bucket/key.
-  Result<ObjectData> Get(const std::string& bucket, const std::string& key) override;
-  Result<ObjectHead> Head(const std::string& bucket, const std::string& key) override;
-  Result<std::string> Put(const PutRequest& request) override;
+  // Errors: kNotFound (404), kAccessDenied (403, message carries S3's Code and Message, e.g.
+  // "SignatureDoesNotMatch: ..."), kInputTooLarge (Get over max_get_bytes), kDeadlineExceeded
+  // (the context's deadline passed before an attempt), kStorageError (retries exhausted, or
+  // another S3 error). Messages name s3://bucket/key. The context's trace id is sent as
+  // X-Amzn-Trace-Id; attempts are cut short and no retry starts past its deadline.
+  Result<ObjectData> Get(const InvocationContext& context, const std::string& bucket,
+                         const std::string& key) override;
+  Result<std::string> Put(const InvocationContext& context, const PutRequest& request) override;
 
-  // Sent as X-Amzn-Trace-Id on every request while non-empty (Lambda's recursion detection reads
-  // it). Set it per invocation from Invocation::trace_id.
-  void SetTraceId(std::string trace_id);
-  // Absolute deadline in epoch milliseconds (Invocation::deadline_ms); 0 = none. Attempts are cut
-  // short and no retry starts past it, so the handler can answer before Lambda kills it.
-  void SetDeadlineMs(int64_t deadline_epoch_ms);
   void SetRetryLogger(RetryLogger retry_logger);
-
-  const S3Config& config() const { return config_; }
 
  private:
   struct Call;
-  struct Attempt;
-  Result<Attempt> Execute(const Call& call);
+  struct Outcome;
+  // One step each: Execute validates, then per attempt signs, sends, classifies and decides
+  // whether to retry.
+  Result<HttpResponse> Execute(const InvocationContext& context, const Call& call);
+  HttpRequest Sign(const InvocationContext& context, const Call& call, const S3Target& target,
+                   const std::string& payload_sha) const;
+  Outcome Classify(const Call& call, HttpResult result) const;
+  bool MayRetry(const InvocationContext& context, int attempt,
+                std::chrono::steady_clock::time_point started,
+                std::chrono::milliseconds delay) const;
 
   S3Config config_;
   RetryLogger retry_logger_;
-  std::string trace_id_;
-  int64_t deadline_epoch_ms_ = 0;
   std::unique_ptr<HttpClient> http_;
 };
 

@@ -1,6 +1,8 @@
 #include "aws/s3_config.h"
 
-#include <cstdlib>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <filesystem>
 
 namespace imgpipe::aws {
@@ -17,33 +19,117 @@ std::optional<std::string> NonEmpty(const EnvLookup& env, const std::string& nam
   return v;
 }
 
-// Accepts "http(s)://host[:port][/base/path]"; returns the URL without a trailing '/'.
-Result<std::string> NormalizeEndpoint(const std::string& name, std::string url) {
-  const bool http = url.starts_with("http://");
-  const bool https = url.starts_with("https://");
-  const size_t host_start = http ? 7 : 8;
-  if ((!http && !https) || url.size() <= host_start || url[host_start] == '/') {
-    return MakeError(ErrorCode::kInvalidOptions,
-                     name + "=\"" + url + "\" is not an http:// or https:// URL with a host");
+bool IsAsciiAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool IsHostNameChar(char c) { return IsAsciiAlnum(c) || c == '-' || c == '.'; }
+
+bool IsPathChar(char c) {
+  return IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/' || c == '%';
+}
+
+// "[::1]" or "[2001:db8::1]": hex digits, ':' and '.' (an embedded IPv4) between brackets.
+bool IsBracketedIpv6(std::string_view host) {
+  if (host.size() < 4 || host.front() != '[' || host.back() != ']') {
+    return false;
   }
-  if (url.find_first_of("?# ") != std::string::npos) {
-    return MakeError(ErrorCode::kInvalidOptions,
-                     name + "=\"" + url + "\" must not contain a query, fragment or space");
+  return std::ranges::all_of(host.substr(1, host.size() - 2), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':' || c == '.';
+  });
+}
+
+bool IsValidPort(std::string_view port) {
+  unsigned value = 0;
+  const auto parsed = std::from_chars(port.data(), port.data() + port.size(), value);
+  return !port.empty() && port.size() <= 5 && parsed.ec == std::errc() &&
+         parsed.ptr == port.data() + port.size() && value >= 1 && value <= 65535;
+}
+
+// Why `authority` (host[:port]) is refused, or "" when it is accepted.
+std::string AuthorityProblem(std::string_view authority) {
+  if (authority.find('@') != std::string_view::npos) {
+    return "userinfo (\"user@\") is not allowed";
   }
-  while (url.ends_with('/')) {
-    url.pop_back();
+  std::string_view host = authority;
+  std::string_view port;
+  const size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (!IsValidPort(port)) {
+      return "the port must be 1..65535";
+    }
   }
-  return url;
+  if (host.empty()) {
+    return "the host is missing";
+  }
+  if (!IsBracketedIpv6(host) && !std::ranges::all_of(host, IsHostNameChar)) {
+    return "the host must be a name of letters, digits, '-' and '.', or an IP address";
+  }
+  return "";
+}
+
+// Why `path` ("" or "/...") is refused, or "" when it is accepted.
+std::string PathProblem(std::string_view path) {
+  if (!std::ranges::all_of(path, IsPathChar)) {
+    return "the path may only hold letters, digits, '-', '.', '_', '~', '/' and %XX escapes";
+  }
+  for (size_t i = path.find('%'); i != std::string_view::npos; i = path.find('%', i + 1)) {
+    if (i + 2 >= path.size() || std::isxdigit(static_cast<unsigned char>(path[i + 1])) == 0 ||
+        std::isxdigit(static_cast<unsigned char>(path[i + 2])) == 0) {
+      return "the path has a '%' that is not a %XX escape";
+    }
+  }
+  for (size_t start = 0; start < path.size();) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") {
+      return "the path must not contain \".\" or \"..\" segments";
+    }
+    start = end + 1;
+  }
+  return "";
 }
 
 }  // namespace
 
-std::optional<std::string> ProcessEnv(const std::string& name) {
-  const char* v = std::getenv(name.c_str());
-  if (v == nullptr) {
-    return std::nullopt;
+bool IsValidRegion(std::string_view region) {
+  return !region.empty() && std::ranges::all_of(region, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+Result<std::string> ParseEndpoint(const std::string& variable, std::string_view url) {
+  const auto refuse = [&](const std::string& why) {
+    return MakeError(ErrorCode::kInvalidOptions,
+                     variable + "=\"" + std::string(url) +
+                         "\" is not an endpoint of the form http(s)://host[:port][/path]: " + why);
+  };
+  size_t authority_start = 0;
+  if (url.starts_with("http://")) {
+    authority_start = 7;
+  } else if (url.starts_with("https://")) {
+    authority_start = 8;
+  } else {
+    return refuse("the scheme must be http:// or https://");
   }
-  return std::string(v);
+  if (url.find_first_of("?#") != std::string_view::npos) {
+    return refuse("a query or fragment is not allowed");
+  }
+  const size_t path_start = std::min(url.find('/', authority_start), url.size());
+  if (std::string why = AuthorityProblem(url.substr(authority_start, path_start - authority_start));
+      !why.empty()) {
+    return refuse(why);
+  }
+  if (std::string why = PathProblem(url.substr(path_start)); !why.empty()) {
+    return refuse(why);
+  }
+  std::string normalized(url);
+  while (normalized.ends_with('/')) {
+    normalized.pop_back();
+  }
+  return normalized;
 }
 
 std::string ChooseCaBundle(const std::optional<std::string>& ssl_cert_file,
@@ -64,19 +150,27 @@ std::string ChooseCaBundle(const std::optional<std::string>& ssl_cert_file,
 
 Result<S3Config> S3ConfigFromEnv(const EnvLookup& env) {
   S3Config config;
-  if (auto region = NonEmpty(env, "AWS_REGION")) {
-    config.region = *region;
-  } else if (auto fallback = NonEmpty(env, "AWS_DEFAULT_REGION")) {
-    config.region = *fallback;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (auto region = NonEmpty(env, name)) {
+      // The region becomes part of the host name (s3.REGION.amazonaws.com): anything else, such
+      // as "x@127.0.0.1:9000/", would send signed requests and the session token elsewhere.
+      if (!IsValidRegion(*region)) {
+        return MakeError(ErrorCode::kInvalidOptions,
+                         std::string(name) + "=\"" + *region +
+                             "\" is not a region name (expected one or more of a-z 0-9 -)");
+      }
+      config.region = *region;
+      break;
+    }
   }
 
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
     if (auto url = NonEmpty(env, name)) {
-      auto normalized = NormalizeEndpoint(name, *url);
-      if (!normalized) {
-        return normalized.error();
+      auto endpoint = ParseEndpoint(name, *url);
+      if (!endpoint) {
+        return endpoint.error();
       }
-      config.endpoint = std::move(normalized).value();
+      config.endpoint = std::move(endpoint).value();
       break;
     }
   }

@@ -1,5 +1,5 @@
 // Where and how S3Client connects: endpoint, region, credentials, TLS bundle, timeouts, retries.
-// FromEnv reads the standard AWS variables; tests build the struct directly.
+// S3ConfigFromEnv reads the standard AWS variables; tests build the struct directly.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "aws/env.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
 #include "imgpipe/error.h"
@@ -32,14 +33,22 @@ struct S3Config {
   uint64_t max_get_bytes = 0;  // Get fails with kInputTooLarge above this size; 0 = no limit
 };
 
-// Reads an environment variable; nullopt when unset. Injected so tests need not touch the env.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-std::optional<std::string> ProcessEnv(const std::string& name);
-
 // From AWS_REGION (else AWS_DEFAULT_REGION, else us-east-1), AWS_ENDPOINT_URL_S3 (else
 // AWS_ENDPOINT_URL), AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN and the CA
-// bundle chosen by ChooseCaBundle. Missing keys or a malformed endpoint give kInvalidOptions.
-Result<S3Config> S3ConfigFromEnv(const EnvLookup& env = ProcessEnv);
+// bundle chosen by ChooseCaBundle. kInvalidOptions, naming the variable, for missing keys, a
+// region that is not [a-z0-9-]+ (it becomes part of the host name) or an endpoint that is not
+// exactly scheme://host[:port][/path] (see ParseEndpoint).
+Result<S3Config> S3ConfigFromEnv(const EnvLookup& env);
+
+// Checks an endpoint URL and returns it without a trailing '/'. Accepted: http or https, then a
+// host name ([A-Za-z0-9.-]) or an IPv4 or bracketed IPv6 address, an optional port 1..65535 and an
+// optional path of unreserved characters, '/' and %XX escapes. Refused with a message naming
+// `variable`: userinfo ("http://a@host": curl would connect to "host" while a reader sees "a"),
+// a query, a fragment, dot segments in the path, and any other character.
+Result<std::string> ParseEndpoint(const std::string& variable, std::string_view url);
+
+// True for a region name as AWS spells them: one or more of [a-z0-9-].
+bool IsValidRegion(std::string_view region);
 
 // The CA bundle to verify TLS with: SSL_CERT_FILE when set, else Amazon Linux 2023's
 // /etc/pki/tls/certs/ca-bundle.crt if it exists, else Debian's /etc/ssl/certs/ca-certificates.crt

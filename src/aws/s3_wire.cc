@@ -2,9 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cctype>
 #include <vector>
 
+#include "aws/header_text.h"
 #include "aws/sigv4.h"
 
 namespace imgpipe::aws {
@@ -60,14 +62,29 @@ std::string ElementText(std::string_view body, std::string_view name) {
   return DecodeXmlEntities(body.substr(from, end - from));
 }
 
-bool IsPrintableAscii(std::string_view s) {
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u > 0x7e) {
-      return false;
+// UriEncode keeps '.', so a key segment "." or ".." would reach the server as a dot segment,
+// which path-style servers resolve (a key "../x" could then name another bucket, or a file
+// outside a local server's data directory). "%2E" is an encoded unreserved character that S3
+// decodes back to '.', so the key stays literal; other segments, ".hidden" or "...", are kept.
+std::string EncodeKeyPath(std::string_view key) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    const size_t end = std::min(key.find('/', start), key.size());
+    const std::string_view segment = key.substr(start, end - start);
+    if (segment == "." || segment == "..") {
+      for (size_t i = 0; i < segment.size(); ++i) {
+        out += "%2E";
+      }
+    } else {
+      out += UriEncode(segment, false);
     }
+    if (end == key.size()) {
+      return out;
+    }
+    out.push_back('/');
+    start = end + 1;
   }
-  return true;
 }
 
 }  // namespace
@@ -86,7 +103,7 @@ bool IsVirtualHostableBucket(std::string_view bucket) {
 }
 
 S3Target BuildS3Target(const S3Config& config, std::string_view bucket, std::string_view key) {
-  const std::string encoded_key = UriEncode(key, true);
+  const std::string encoded_key = EncodeKeyPath(key);
   const std::string encoded_bucket = UriEncode(bucket, false);
   S3Target t;
   std::string scheme_authority;

@@ -4,14 +4,15 @@
 #include <optional>
 #include <thread>
 
+#include "cli/escape.h"
+#include "cli/exit_code.h"
+
 #ifndef IMGPIPE_VERSION
 #define IMGPIPE_VERSION "unknown"
 #endif
 
 namespace imgpipe::cli {
 namespace {
-
-constexpr int kUsageExit = 2;  // == ExitCode(ErrorCode::kInvalidOptions)
 
 constexpr const char* kMainFooter = R"(
 Commands:
@@ -35,25 +36,37 @@ the bytes, never the file name (JPEG, PNG, WebP, GIF). EXIF orientation is appli
 
 Each output keeps the input's path relative to its directory argument (a plain file argument
 goes to OUTDIR/<basename>) with the output format's extension: `photos/2024/a.png` given as
-`photos` becomes OUTDIR/2024/a.jpg. An input is never overwritten, and when two inputs map to
-the same output the second fails instead of overwriting the first.
+`photos` becomes OUTDIR/2024/a.jpg. Nothing that exists is replaced unless you ask:
+  - a file already at an output path (your own photo.jpg, or a previous run's output) is
+    refused and left as it is; --overwrite replaces it. To refresh a previous run into the same
+    OUTDIR, run again with --overwrite.
+  - an input is never overwritten, not even with --overwrite;
+  - when two inputs map to the same output, the second fails instead of overwriting the first;
+  - outputs are never written through a symlink below OUTDIR (a symlinked subdirectory or a
+    symlink at the output name is refused); OUTDIR itself may be a symlink.
+Symlinks to files are followed (read like the file); symlinked directories are not walked;
+dangling and looping symlinks are reported as skipped.
 
 Fit modes for --size WxH:
-  fill     exactly WxH, aspect ratio ignored (the seed's Image.resize behaviour)
+  fill     exactly WxH, aspect ratio ignored (the tutorial's Image.resize behaviour)
   cover    exactly WxH, aspect kept, the overflow cropped around the centre
   contain  fits inside WxH, aspect kept, padded to WxH with --background
   inside   fits inside WxH, aspect kept, no padding (output may be smaller)
 
 A file that fails is reported on stderr as `path: reason (error_name)` and the rest of the
-batch continues. A progress bar is drawn on stderr when it is a terminal; a one-line summary is
-printed on stdout at the end.
+batch continues. Control characters, DEL and invalid UTF-8 in names are printed escaped
+(`\n`, `\x1b`, `\xff`; a backslash as `\\`), so a file name cannot forge a report line or
+drive the terminal. A progress bar is drawn on stderr when it is a terminal; a one-line
+summary is printed on stdout at the end.
 
 Exit codes: 0 all ok, 1 bad image data, 2 usage/invalid options, 3 I/O, 4 over a limit,
 5 internal; with several failures the highest code wins.
 
 Examples:
   imgpipe process photo.jpg -o out
-      out/photo.jpg: 256x256, grayscale, JPEG quality 75 (the seed's job)
+      out/photo.jpg: 256x256, grayscale, JPEG quality 75 (the tutorial's job)
+  imgpipe process --overwrite photos/ -o thumbs
+      re-run into the same OUTDIR, replacing the previous run's outputs
   imgpipe process --size 1024x768 --fit inside --no-grayscale --format webp photos/ -o web
   imgpipe process --fit contain --background '#000000' --format png logo.png -o out
   imgpipe process --jobs 1 --max-input-pixels 50000000 uploads/ -o thumbs
@@ -67,7 +80,7 @@ bool ParseInto(const std::optional<std::string>& text, Parser parse, T& target, 
   }
   auto parsed = parse(*text);
   if (!parsed) {
-    err << "imgpipe: " << parsed.error().message << "\n";
+    err << "imgpipe: " << EscapeForTerminal(parsed.error().message) << "\n";
     return false;
   }
   target = static_cast<T>(*parsed);
@@ -123,6 +136,9 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   proc->add_option("--max-input-pixels", max_pixels,
                    "Refuse images whose header claims more pixels (default 100000000)")
       ->type_name("N");
+  proc->add_flag("--overwrite", process.overwrite,
+                 "Replace files that already exist at output paths (e.g. a previous run's "
+                 "outputs); without it they are refused and left as they are");
   proc->add_option("-j,--jobs", jobs,
                    "Worker threads 1..1024 (default: number of cores, here " +
                        std::to_string(DefaultJobs()) + ")")
@@ -148,7 +164,7 @@ Example:
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, out, err);
-    return ExitNow{code == 0 ? 0 : kUsageExit};
+    return ExitNow{code == 0 ? 0 : kUsageExitCode};
   }
 
   if (inf->parsed()) {
@@ -158,7 +174,7 @@ Example:
   Options& options = process.options;
   Size box{options.width, options.height};
   if (!ParseInto(size, ParseSize, box, err)) {
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   options.width = box.width;
   options.height = box.height;
@@ -175,18 +191,19 @@ Example:
           options.limits.max_input_pixels, err) ||
       !ParseInto(
           jobs, [](std::string_view t) { return ParsePositive("jobs", t); }, jobs_value, err)) {
-    return ExitNow{kUsageExit};
+    return ExitNow{kUsageExitCode};
   }
   if (jobs_value > kMaxJobs) {
-    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \"" << *jobs << "\"\n";
-    return ExitNow{kUsageExit};
+    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \""
+        << EscapeForTerminal(*jobs) << "\"\n";
+    return ExitNow{kUsageExitCode};
   }
   process.jobs = static_cast<unsigned>(jobs_value);
   options.grayscale = !no_grayscale;
   options.without_enlargement = without_enlargement;
   if (Status valid = Validate(options); !valid) {
-    err << "imgpipe: " << valid.error().message << "\n";
-    return ExitNow{kUsageExit};
+    err << "imgpipe: " << EscapeForTerminal(valid.error().message) << "\n";
+    return ExitNow{kUsageExitCode};
   }
   return process;
 }

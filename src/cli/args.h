@@ -18,6 +18,7 @@ struct ProcessCommand {
   std::string outdir;               // -o/--output
   Options options;                  // passed imgpipe::Validate
   unsigned jobs = 1;                // worker threads, 1..kMaxJobs (default: number of cores)
+  bool overwrite = false;           // --overwrite: replace files already at output paths
 };
 
 struct InfoCommand {
@@ -25,7 +26,7 @@ struct InfoCommand {
 };
 
 // Parsing ended the run: help or version was printed (code 0), or a usage error / invalid
-// option value was reported on `err` (code 2, imgpipe::ExitCode(kInvalidOptions)).
+// option value was reported on `err` (kUsageExitCode, 2).
 struct ExitNow {
   int code = 0;
 };

@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "cli/file_io.h"
 #include "cli/output_paths.h"
 #include "cli/report.h"
 #include "imgpipe/options.h"
@@ -22,23 +23,18 @@ struct BatchConfig {
   Options options;    // already validated
   unsigned jobs = 1;  // worker threads, >= 1 (the calling thread is one of them)
   ProcessFn process = DefaultProcessFn();
+  std::filesystem::path outdir;  // every PlannedFile::output_relative is written below it
+  bool overwrite = false;        // --overwrite: replace existing files at output paths
 };
 
 // Reads, processes and writes every planned file; a failing file is reported through
 // `reporter` and the others continue. Throughput design: `jobs` threads are started once, each
 // takes the next index from an atomic counter and reuses its own input buffer (no thread or
 // buffer per image). An input larger than options.limits.max_input_bytes is refused from its
-// size on disk, before it is read. Outputs are written to a temporary file in the target
-// directory and renamed into place, so a failure never leaves a partial output behind.
+// size on disk, before it is read. Outputs are written by WriteOutputFile (file_io.h): through
+// a temporary file and a rename, never through a symlink below OUTDIR, never over an existing
+// file unless `overwrite`.
 BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& config,
                     Reporter& reporter);
-
-// Reads a whole file into `buffer` (reusing its capacity), refusing files over `max_bytes`
-// before reading them. Exposed for `imgpipe info` and tests.
-Status ReadFileInto(const std::filesystem::path& path, uint64_t max_bytes,
-                    std::vector<uint8_t>& buffer);
-
-// Writes `bytes` to `path` via a temporary file + rename, creating parent directories.
-Status WriteFileAtomically(const std::filesystem::path& path, std::span<const uint8_t> bytes);
 
 }  // namespace imgpipe::cli

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/discover.h"
+#include "cli/escape.h"
 #include "cli/output_paths.h"
 #include "cli/report.h"
 #include "imgpipe/pipeline.h"
@@ -17,9 +18,12 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
                bool show_progress, ProcessFn process) {
   const fs::path outdir(command.outdir);
   Discovery discovery = DiscoverInputs(command.inputs, outdir);
-  Plan plan = PlanOutputs(discovery.files, outdir, command.options.format);
+  Plan plan = PlanOutputs(discovery.files, outdir, command.options.format, command.overwrite);
 
   Reporter reporter(out, err, show_progress);
+  for (const SkippedEntry& skipped : discovery.skipped) {
+    reporter.Skipped(skipped);
+  }
   std::vector<FileFailure> rejected = std::move(discovery.failures);
   rejected.insert(rejected.end(), plan.failures.begin(), plan.failures.end());
   for (const FileFailure& failure : rejected) {
@@ -30,7 +34,7 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
   }
 
   reporter.Start(plan.files.size());
-  BatchConfig config{command.options, command.jobs, std::move(process)};
+  BatchConfig config{command.options, command.jobs, std::move(process), outdir, command.overwrite};
   BatchStats stats = RunBatch(plan.files, config, reporter);
   stats.failed += rejected.size();
   rejected.insert(rejected.end(), stats.failures.begin(), stats.failures.end());
@@ -41,6 +45,9 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
 
 int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
   Discovery discovery = DiscoverInputs(command.files);
+  for (const SkippedEntry& skipped : discovery.skipped) {
+    err << FormatSkipped(skipped) << '\n';
+  }
   std::vector<FileFailure> failures = std::move(discovery.failures);
   for (const FileFailure& failure : failures) {
     err << FormatFailure(failure) << '\n';
@@ -54,8 +61,8 @@ int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
       err << FormatFailure(failures.back()) << '\n';
       continue;
     }
-    out << file.display << ": " << FormatName(header->format) << ' ' << header->width << 'x'
-        << header->height << " orientation=" << header->orientation
+    out << EscapeForTerminal(file.display) << ": " << FormatName(header->format) << ' '
+        << header->width << 'x' << header->height << " orientation=" << header->orientation
         << " channels=" << header->channels << " depth=" << header->bit_depth
         << (header->has_alpha ? " alpha" : "") << (header->animated ? " animated" : "") << '\n';
   }

@@ -9,7 +9,7 @@
 namespace imgpipe::cli {
 
 // `imgpipe process`: discover -> plan outputs -> run the batch -> summary. Returns the exit
-// code: 0 when every file was written, else the worst failure's imgpipe::ExitCode.
+// code: 0 when every file was written, else the worst failure's ExitCodeFor.
 int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& err,
                bool show_progress, ProcessFn process = DefaultProcessFn());
 

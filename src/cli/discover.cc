@@ -30,6 +30,20 @@ bool IsHidden(const fs::path& name) {
   return !s.empty() && s[0] == '.';
 }
 
+// Why a symlink met in a walk cannot be followed, for the "skipped" line.
+std::string WhyUnfollowable(const fs::path& link, const std::error_code& error) {
+  if (error == std::errc::too_many_symbolic_link_levels) {
+    return "symlink loop (" + error.message() + ")";
+  }
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(link, ec);
+  const std::string to = ec ? std::string() : " to " + target.string();
+  if (error == std::errc::no_such_file_or_directory) {
+    return "dangling symlink" + to + " (its target does not exist)";
+  }
+  return "cannot follow symlink" + to + ": " + error.message();
+}
+
 class Walker {
  public:
   Walker(Discovery& out, std::optional<FileId> skip) : out_(out), skip_(skip) {}
@@ -61,7 +75,10 @@ class Walker {
       }
       const fs::file_status status = entry.status(sec);
       if (sec) {
-        continue;  // dangling symlink: nothing to read
+        if (fs::is_symlink(link_status)) {
+          out_.skipped.push_back({entry.path().string(), WhyUnfollowable(entry.path(), sec)});
+        }
+        continue;
       }
       if (fs::is_directory(status)) {
         if (fs::is_symlink(link_status)) {
@@ -108,12 +125,16 @@ Discovery DiscoverInputs(const std::vector<std::string>& arguments,
       continue;
     }
     if (fs::is_directory(status)) {
+      const size_t skipped_before = out.skipped.size();
       std::vector<fs::path> found;
       walker.Walk(path, fs::path(), found);
       // Byte order of the generic form: stable across runs and file systems.
       std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
         return a.generic_string() < b.generic_string();
       });
+      std::sort(out.skipped.begin() + static_cast<std::ptrdiff_t>(skipped_before),
+                out.skipped.end(),
+                [](const SkippedEntry& a, const SkippedEntry& b) { return a.path < b.path; });
       for (fs::path& relative : found) {
         fs::path full = path / relative;
         out.files.push_back({full, std::move(relative), full.string()});

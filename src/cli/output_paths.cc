@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "cli/file_io.h"
+
 namespace imgpipe::cli {
 namespace fs = std::filesystem;
 namespace {
@@ -33,16 +35,26 @@ std::string CollisionKey(const fs::path& output) {
   return absolute.lexically_normal().generic_string();
 }
 
+// Anything at the path, a dangling symlink included.
+bool Exists(const fs::path& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 }  // namespace
 
-fs::path OutputPathFor(const fs::path& outdir, const fs::path& relative, OutputFormat format) {
-  fs::path output = outdir / relative;
+fs::path OutputRelativePath(const fs::path& relative, OutputFormat format) {
+  fs::path output = relative;
   output.replace_extension(OutputExtension(format));
   return output;
 }
 
-Plan PlanOutputs(const std::vector<InputFile>& inputs, const fs::path& outdir,
-                 OutputFormat format) {
+fs::path OutputPathFor(const fs::path& outdir, const fs::path& relative, OutputFormat format) {
+  return outdir / OutputRelativePath(relative, format);
+}
+
+Plan PlanOutputs(const std::vector<InputFile>& inputs, const fs::path& outdir, OutputFormat format,
+                 bool overwrite) {
   Plan plan;
   std::set<FileId> input_ids;
   for (const InputFile& input : inputs) {
@@ -53,12 +65,17 @@ Plan PlanOutputs(const std::vector<InputFile>& inputs, const fs::path& outdir,
   // collision key -> the input that claimed the output first
   std::map<std::string, const InputFile*> claimed;
   for (const InputFile& input : inputs) {
-    fs::path output = OutputPathFor(outdir, input.relative, format);
+    fs::path relative = OutputRelativePath(input.relative, format);
+    const fs::path output = outdir / relative;
     if (auto id = IdOf(output); id && input_ids.count(*id)) {
       plan.failures.push_back(
           {input.display,
            MakeError(ErrorCode::kIoError,
                      "output " + output.string() + " is an input file; refusing to overwrite it")});
+      continue;
+    }
+    if (!overwrite && Exists(output)) {
+      plan.failures.push_back({input.display, OutputExistsError(output)});
       continue;
     }
     auto [it, inserted] = claimed.emplace(CollisionKey(output), &input);
@@ -73,7 +90,7 @@ Plan PlanOutputs(const std::vector<InputFile>& inputs, const fs::path& outdir,
       plan.failures.push_back({input.display, MakeError(ErrorCode::kIoError, reason)});
       continue;
     }
-    plan.files.push_back({input, std::move(output)});
+    plan.files.push_back({input, std::move(relative)});
   }
   return plan;
 }

@@ -13,7 +13,7 @@ namespace imgpipe::cli {
 
 struct PlannedFile {
   InputFile input;
-  std::filesystem::path output;  // OUTDIR / relative, with the output format's extension
+  std::filesystem::path output_relative;  // below OUTDIR: relative, with the format's extension
 };
 
 struct Plan {
@@ -21,15 +21,22 @@ struct Plan {
   std::vector<FileFailure> failures;  // collisions and would-be overwrites of inputs
 };
 
+// `relative` with the extension replaced by the format's ("a/b.png" -> "a/b.jpg").
+std::filesystem::path OutputRelativePath(const std::filesystem::path& relative,
+                                         OutputFormat format);
+
 // OUTDIR/relative with the extension replaced by the format's ("a/b.png" -> "OUT/a/b.jpg";
 // "noext" -> "OUT/noext.jpg").
 std::filesystem::path OutputPathFor(const std::filesystem::path& outdir,
                                     const std::filesystem::path& relative, OutputFormat format);
 
 // Maps every input. A file fails (and is left out of `files`) when
-//  - its output path is an existing input file (same inode: symlinks and hard links count), or
-//  - an earlier input in the list already maps to the same output path.
+//  - its output path is an existing input file (same inode: symlinks and hard links count),
+//  - an earlier input in the list already maps to the same output path, or
+//  - something already exists at its output path and `overwrite` (--overwrite) is off: imgpipe
+//    cannot tell its own earlier output from a user's file of the same name, so it replaces
+//    neither unless asked. (The write re-checks this atomically, see WriteOutputFile.)
 Plan PlanOutputs(const std::vector<InputFile>& inputs, const std::filesystem::path& outdir,
-                 OutputFormat format);
+                 OutputFormat format, bool overwrite = false);
 
 }  // namespace imgpipe::cli

@@ -34,11 +34,8 @@ std::string FormatProgressBar(size_t done, size_t total, int width) {
   const size_t w = static_cast<size_t>(std::max(width, 1));
   const size_t filled = total == 0 ? w : std::min(w, done * w / total);
   const size_t percent = total == 0 ? 100 : done * 100 / total;
-  // append() rather than `"[" + std::string(...)`: GCC 12 -Wrestrict misfires on that (bug 105329).
-  std::string bar = "[";
-  bar.append(filled, '#').append(w - filled, '-').append("]  ");
-  bar.append(std::to_string(done)).append("/").append(std::to_string(total)).append("  ");
-  return bar.append(std::to_string(percent)).append("%");
+  return "[" + std::string(filled, '#') + std::string(w - filled, '-') + "]  " +
+         std::to_string(done) + "/" + std::to_string(total) + "  " + std::to_string(percent) + "%";
 }
 
 void Reporter::Start(size_t total) {
@@ -66,6 +63,13 @@ void Reporter::Rejected(const FileFailure& failure) {
   std::lock_guard lock(mu_);
   ClearLocked();
   err_ << FormatFailure(failure) << '\n' << std::flush;
+  DrawLocked(true);
+}
+
+void Reporter::Skipped(const SkippedEntry& skipped) {
+  std::lock_guard lock(mu_);
+  ClearLocked();
+  err_ << FormatSkipped(skipped) << '\n' << std::flush;
   DrawLocked(true);
 }
 

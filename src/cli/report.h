@@ -43,6 +43,8 @@ class Reporter {
   // A failure found before the batch ran (missing argument, output collision): printed the
   // same way but not counted in the progress bar.
   void Rejected(const FileFailure& failure);
+  // A dangling or looping symlink met during discovery: printed, never counted.
+  void Skipped(const SkippedEntry& skipped);
   // Clears the bar and prints the summary line on `out`.
   void Finish(const BatchStats& stats);
 

@@ -53,9 +53,10 @@ Image FlattenAlpha(Image image, Rgb background) {
   return image;
 }
 
-// RGB -> L for n pixels into a separate buffer. Cloned for AVX2 (dispatched at load time, like
-// the resampler's kernels): there GCC vectorizes the stride-3 loads with byte shuffles, which
-// SSE2 lacks; the default clone is the plain loop.
+// RGB -> L for n pixels into a separate buffer. Cloned for AVX2 (GCC's target_clones: the
+// loader picks the clone once, where the resampler's hand-written kernels check the CPU
+// themselves): there GCC vectorizes the stride-3 loads with byte shuffles, which SSE2 lacks;
+// the default clone is the plain loop.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif

@@ -1,4 +1,5 @@
-// Steps between orientation and resize: flatten alpha and convert to luma.
+// The pipeline's "flatten" and "grayscale" steps (kSteps in pipeline.cc), between orient and
+// resize: flatten alpha and convert to luma.
 #pragma once
 
 #include "imgpipe/image.h"

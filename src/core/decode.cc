@@ -5,10 +5,20 @@
 #include "sniff.h"
 
 namespace imgpipe::core {
+namespace {
+
+Error Empty() { return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)"); }
+
+Error Unrecognised() {
+  return MakeError(ErrorCode::kUnsupportedFormat,
+                   "not a JPEG, PNG, WebP or GIF image (unrecognised magic bytes)");
+}
+
+}  // namespace
 
 Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
   if (bytes.empty()) {
-    return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+    return Empty();
   }
   switch (Sniff(bytes)) {
     case Format::kJpeg:
@@ -22,14 +32,13 @@ Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
     case Format::kUnknown:
       break;
   }
-  return MakeError(ErrorCode::kUnsupportedFormat,
-                   "not a JPEG, PNG, WebP or GIF image (unrecognised magic bytes)");
+  return Unrecognised();
 }
 
 Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
                      const DecodeRequest& request) {
   if (bytes.empty()) {
-    return MakeError(ErrorCode::kEmptyInput, "input is empty (0 bytes)");
+    return Empty();
   }
   switch (header.format) {
     case Format::kJpeg:
@@ -43,8 +52,7 @@ Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
     case Format::kUnknown:
       break;
   }
-  return MakeError(ErrorCode::kUnsupportedFormat,
-                   "not a JPEG, PNG, WebP or GIF image (unrecognised magic bytes)");
+  return Unrecognised();
 }
 
 }  // namespace imgpipe::core

@@ -1,4 +1,5 @@
-// Steps 2 and 4: read the header, then decode (shrinking on load where the codec can).
+// The pipeline's "read header" and "decode" steps (kSteps in pipeline.cc): read the header,
+// then decode (shrinking on load where the codec can).
 // Each format lives in its own file (jpeg_decode.cc, png_decode.cc, webp_decode.cc,
 // gif_decode.cc); this header is their shared contract.
 #pragma once

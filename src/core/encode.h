@@ -1,4 +1,5 @@
-// Step 8: encode. One file per format (jpeg_encode.cc, png_encode.cc, webp_encode.cc).
+// The pipeline's "encode" step (kSteps in pipeline.cc). One file per format (jpeg_encode.cc,
+// png_encode.cc, webp_encode.cc).
 #pragma once
 
 #include <cstdint>

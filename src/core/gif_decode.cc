@@ -196,6 +196,29 @@ uint32_t InterlacedRow(uint32_t stored, uint32_t height) {
   return height;  // unreachable for stored < height
 }
 
+// Writes `width` palette indices as RGB or RGBA pixels. The transparent index leaves its pixel
+// as it is (transparent black).
+void PaintRow(const GifPixelType* line, uint32_t width, const ColorMapObject& palette,
+              int transparent, int channels, uint8_t* out) {
+  for (uint32_t x = 0; x < width; ++x, out += channels) {
+    const int index = line[x];
+    if (index == transparent) {
+      continue;
+    }
+    if (index >= palette.ColorCount) {
+      out[0] = out[1] = out[2] = 0;  // out-of-palette index: black, as browsers draw it
+    } else {
+      const GifColorType& color = palette.Colors[index];
+      out[0] = color.Red;
+      out[1] = color.Green;
+      out[2] = color.Blue;
+    }
+    if (channels == 4) {
+      out[3] = 255;
+    }
+  }
+}
+
 }  // namespace
 
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
@@ -271,26 +294,9 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
     }
     const uint32_t y =
         top + (frame.Interlace ? InterlacedRow(stored, frame_header.height) : stored);
-    if (y >= screen.height) {
-      continue;
-    }
-    uint8_t* out = image.row(y) + static_cast<size_t>(left) * image.channels;
-    for (uint32_t x = 0; x < visible_width; ++x, out += image.channels) {
-      const int index = line[x];
-      if (index == *transparent) {
-        continue;  // stays transparent black
-      }
-      if (index >= palette->ColorCount) {
-        out[0] = out[1] = out[2] = 0;  // out-of-palette index: black, as browsers draw it
-      } else {
-        const GifColorType& color = palette->Colors[index];
-        out[0] = color.Red;
-        out[1] = color.Green;
-        out[2] = color.Blue;
-      }
-      if (image.channels == 4) {
-        out[3] = 255;
-      }
+    if (y < screen.height) {
+      PaintRow(line.data(), visible_width, *palette, *transparent, image.channels,
+               image.row(y) + static_cast<size_t>(left) * image.channels);
     }
   }
   return image;

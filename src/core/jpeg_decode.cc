@@ -162,6 +162,59 @@ void CmykRowToRgb(const uint8_t* cmyk, uint8_t* rgb, uint32_t width, bool adobe_
   }
 }
 
+// Sets cinfo.out_color_space for the file's colour space; `cmyk` says the rows come out as
+// CMYK and need CmykRowToRgb. Calls no libjpeg function, so it never longjmps.
+Status ChooseColorSpace(jpeg_decompress_struct& cinfo, bool gray, bool* cmyk) {
+  *cmyk = false;
+  switch (cinfo.jpeg_color_space) {
+    case JCS_GRAYSCALE:
+      cinfo.out_color_space = JCS_GRAYSCALE;
+      return OkStatus();
+    case JCS_YCbCr:
+      // Y is luma already: skipping the YCbCr->RGB->luma round trip is both faster and what
+      // the caller's grayscale step would compute anyway.
+      cinfo.out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
+      return OkStatus();
+    case JCS_RGB:
+      cinfo.out_color_space = JCS_RGB;
+      return OkStatus();
+    case JCS_CMYK:
+    case JCS_YCCK:
+      cinfo.out_color_space = JCS_CMYK;  // libjpeg turns YCCK into (Adobe) CMYK for us
+      *cmyk = true;
+      return OkStatus();
+    default:
+      return MakeError(ErrorCode::kUnsupportedFormat,
+                       "JPEG with " + std::to_string(cinfo.num_components) +
+                           " components in an unknown colour space is not supported");
+  }
+}
+
+// The row loops run inside DecodeInto's setjmp frame, so like it they keep only trivially
+// destructible locals: a longjmp out of jpeg_read_scanlines skips no destructor.
+void ReadCmykRows(jpeg_decompress_struct& cinfo, Image* image, std::vector<uint8_t>* cmyk_row) {
+  cmyk_row->resize(static_cast<size_t>(cinfo.output_width) * 4);
+  JSAMPROW row = cmyk_row->data();
+  const bool inverted = cinfo.saw_Adobe_marker;
+  while (cinfo.output_scanline < cinfo.output_height) {
+    const uint32_t y = cinfo.output_scanline;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+    CmykRowToRgb(row, image->row(y), image->width, inverted);
+  }
+}
+
+void ReadRows(jpeg_decompress_struct& cinfo, Image* image) {
+  std::array<JSAMPROW, kRowBatch> rows;
+  while (cinfo.output_scanline < cinfo.output_height) {
+    const uint32_t first = cinfo.output_scanline;
+    const uint32_t count = std::min<uint32_t>(kRowBatch, image->height - first);
+    for (uint32_t i = 0; i < count; ++i) {
+      rows[i] = image->row(first + i);
+    }
+    jpeg_read_scanlines(&cinfo, rows.data(), count);
+  }
+}
+
 // The setjmp frame: only trivially destructible locals are live across libjpeg calls, and
 // `image` / `cmyk_row` belong to the caller, so a longjmp never skips a destructor.
 Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* image,
@@ -176,29 +229,9 @@ Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* ima
   if (auto status = CheckHeader(header, request.limits); !status) {
     return status;
   }
-
   bool cmyk = false;
-  switch (cinfo.jpeg_color_space) {
-    case JCS_GRAYSCALE:
-      cinfo.out_color_space = JCS_GRAYSCALE;
-      break;
-    case JCS_YCbCr:
-      // Y is luma already: skipping the YCbCr->RGB->luma round trip is both faster and what
-      // the caller's grayscale step would compute anyway.
-      cinfo.out_color_space = request.gray ? JCS_GRAYSCALE : JCS_RGB;
-      break;
-    case JCS_RGB:
-      cinfo.out_color_space = JCS_RGB;
-      break;
-    case JCS_CMYK:
-    case JCS_YCCK:
-      cinfo.out_color_space = JCS_CMYK;  // libjpeg turns YCCK into (Adobe) CMYK for us
-      cmyk = true;
-      break;
-    default:
-      return MakeError(ErrorCode::kUnsupportedFormat,
-                       "JPEG with " + std::to_string(cinfo.num_components) +
-                           " components in an unknown colour space is not supported");
+  if (auto status = ChooseColorSpace(cinfo, request.gray, &cmyk); !status) {
+    return status;
   }
   ChooseScale(&cinfo, request);
   jpeg_start_decompress(&cinfo);
@@ -207,26 +240,10 @@ Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* ima
   image->height = cinfo.output_height;
   image->channels = cmyk ? 3 : cinfo.output_components;
   image->pixels.resize(image->stride() * image->height);
-
   if (cmyk) {
-    cmyk_row->resize(static_cast<size_t>(cinfo.output_width) * 4);
-    JSAMPROW row = cmyk_row->data();
-    const bool inverted = cinfo.saw_Adobe_marker;
-    while (cinfo.output_scanline < cinfo.output_height) {
-      const uint32_t y = cinfo.output_scanline;
-      jpeg_read_scanlines(&cinfo, &row, 1);
-      CmykRowToRgb(row, image->row(y), image->width, inverted);
-    }
+    ReadCmykRows(cinfo, image, cmyk_row);
   } else {
-    std::array<JSAMPROW, kRowBatch> rows;
-    while (cinfo.output_scanline < cinfo.output_height) {
-      const uint32_t first = cinfo.output_scanline;
-      const uint32_t count = std::min<uint32_t>(kRowBatch, image->height - first);
-      for (uint32_t i = 0; i < count; ++i) {
-        rows[i] = image->row(first + i);
-      }
-      jpeg_read_scanlines(&cinfo, rows.data(), count);
-    }
+    ReadRows(cinfo, image);
   }
   // No jpeg_finish_decompress: every pixel is in, and a file missing only its EOI marker
   // (common for camera uploads) should not fail over bytes we do not need.

@@ -1,4 +1,5 @@
-// Step 3: limits are checked after the header and before any pixel buffer is allocated.
+// Part of the pipeline's "read header" step (kSteps in pipeline.cc): limits are checked
+// after the header and before any pixel buffer is allocated.
 #pragma once
 
 #include <cstddef>

@@ -199,7 +199,9 @@ Result<Size> ParseNewImageSize(std::string_view json) {
     ok = rest.empty() && ValidSide(width) && ValidSide(height);
   }
   if (!ok) {
-    return Expected(kNewImageSizeRule, "NEW_IMAGE_SIZE", Quote(json));
+    // The field is core's own ("size", as ParseSize names it): the caller that read the JSON
+    // from somewhere (the Lambda adapter's environment variable) adds where it came from.
+    return Expected(kNewImageSizeRule, "size", Quote(json));
   }
   return Size{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }

@@ -1,4 +1,5 @@
-// Step 5: apply EXIF orientation so phone photos come out upright.
+// The pipeline's "orient" step (kSteps in pipeline.cc): apply EXIF orientation so phone
+// photos come out upright.
 #pragma once
 
 #include "imgpipe/image.h"

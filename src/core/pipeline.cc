@@ -51,8 +51,8 @@ Status PlanStep(Context& ctx) {
 
 // A codec's reduced-scale output is only roughly filtered (JPEG's DCT scaling is close to a box
 // filter). When it lands just above the target (e.g. 263 rows for 256) the resampler has almost
-// nothing left to smooth, and the result drifts from a full-resolution bicubic (the seed's Pillow
-// output) by over 2 gray levels on fine textures (tests/parity: dune.jpg 2.27 at 1x, 0.24
+// nothing left to smooth, and the result drifts from a full-resolution bicubic (the tutorial's
+// Pillow output) by over 2 gray levels on fine textures (tests/parity: dune.jpg 2.27 at 1x, 0.24
 // at 1.15x). So the codec is asked for 15% more than the target: enough to leave the antialiasing
 // filter a real reduction, small enough that typical photos (3:2 and 16:9 at 0.5-24 MP) keep the
 // same DCT scale, because the next scale up costs ~1.5x the decode time.
@@ -72,8 +72,8 @@ Status DecodeStep(Context& ctx) {
   const uint32_t need_h = swap ? ctx.plan.scaled_width : ctx.plan.scaled_height;
   // Not for WebP: libwebp's scaled decode is an area-averaging rescaler, a real antialiasing
   // filter. On the bench's six WebP photos the PNG output was 0.08-0.79 gray levels from the
-  // seed's with the headroom and 0.09-0.82 without (no better on average), while the headroom
-  // made libwebp emit 2.4x the pixels: ~3% of the whole job.
+  // tutorial's Pillow output with the headroom and 0.09-0.82 without (no better on average), while
+  // the headroom made libwebp emit 2.4x the pixels: ~3% of the whole job.
   const bool headroom = ctx.header.format != Format::kWebp;
   request.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
   request.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
@@ -100,8 +100,10 @@ Status FlattenStep(Context& ctx) {
   return OkStatus();
 }
 
-// Grayscale runs before the resize although the issue lists it after: both are linear, so the
-// result is the same up to rounding, and resampling one channel instead of three is ~3x cheaper.
+// Grayscale runs before the resize, although the tutorial's Pillow function converts after it
+// (`resize(...).convert("L")`): both are linear, so the result is the same up to rounding
+// (docs/options.md has the measured difference), and resampling one channel instead of three is
+// ~3x cheaper.
 Status GrayscaleStep(Context& ctx) {
   if (ctx.options.grayscale) {
     ctx.image = core::ToGray(std::move(ctx.image));

@@ -1,4 +1,5 @@
-// Step 6: antialiased separable resampling (see resize.cc for the filter and why).
+// The pipeline's "resize" step (kSteps in pipeline.cc): antialiased separable resampling
+// (see resize.cc for the filter and why).
 #pragma once
 
 #include <cstdint>
@@ -9,11 +10,9 @@
 
 namespace imgpipe::core {
 
-// Resamples any channel count to width x height. Exact-size input is returned unchanged.
-Image Resize(const Image& source, uint32_t width, uint32_t height);
-
 // Executes a ResizePlan: resample, crop, pad with `background` (its luma on gray images,
-// opaque on images with alpha).
+// opaque on images with alpha). A plan that keeps the source's size returns it unchanged; a
+// source with no pixels (or more than 4 channels) gives an empty Image.
 Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background);
 
 }  // namespace imgpipe::core

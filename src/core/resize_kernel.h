@@ -1,6 +1,6 @@
-// Private to the resampler (resize.cc, resize_weights.cc) and its tests: fixed-point weight
-// tables, the two 1-D passes, and a streaming row resizer that the pipeline can feed scanline
-// by scanline straight from a decoder.
+// Private to the resampler (resize.cc, resize_weights.cc, the kernel files listed in
+// resize_isa.h) and its tests: fixed-point weight tables, the two 1-D passes, and a streaming
+// row resizer that the pipeline can feed scanline by scanline straight from a decoder.
 #pragma once
 
 #include <cstddef>
@@ -12,8 +12,9 @@ namespace imgpipe::core {
 
 // Weights are int16 with 14 fractional bits: |weight| < 2 always holds for the bicubic
 // (its normalised taps never exceed ~1.1), and int16 x uint8 products summed into int32 are
-// the shape that SSE2/AVX2 multiply-add instructions (pmullw/pmaddwd) take, so the compiler
-// can vectorize both passes without intrinsics.
+// the shape that the SSE2/AVX2 multiply-add instruction (pmaddwd) takes: the hand-written
+// kernels (resize_sse2.cc, resize_avx2.cc) use it directly, and GCC vectorizes the portable
+// loops (resize_scalar.cc) into it.
 inline constexpr int kWeightBits = 14;
 inline constexpr int32_t kWeightOne = 1 << kWeightBits;
 
@@ -36,9 +37,10 @@ AxisWeights ComputeAxisWeights(uint32_t in_size, uint32_t out_size, uint32_t out
                                uint32_t count, uint32_t tap_multiple = 1);
 
 // Taps are padded to this multiple on the horizontal axis of 1-channel images so every tap
-// runs in whole vectors. The SSE2 pass (x86-64) loads 8 bytes at a time: 8 keeps a 17-tap
-// window at 24 taps instead of 32. GCC's auto-vectorized portable loop consumes 16 source
-// bytes per iteration, so other targets keep 16 (see HorizontalPassGray* in resize.cc).
+// runs in whole vectors. The SSE2 and AVX2 passes (x86-64) load 8 bytes at a time at least:
+// 8 keeps a 17-tap window at 24 taps instead of 32. GCC's vectorized portable loop consumes 16
+// source bytes per iteration, so other targets keep 16 (see HorizontalPassGrayPadded in
+// resize_isa.h).
 #if defined(__SSE2__)
 inline constexpr uint32_t kHorizontalTapMultiple = 8;
 #else

@@ -1,4 +1,5 @@
-// Step 1: recognise the format from magic bytes only (never the file name).
+// Part of the pipeline's "read header" step (kSteps in pipeline.cc): recognise the format
+// from magic bytes only (never the file name).
 #pragma once
 
 #include <cstdint>

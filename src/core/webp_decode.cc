@@ -147,6 +147,45 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   return OkStatus();
 }
 
+// The common case (every still image): the frame is the canvas, decoded straight into the
+// output and shrunk on load.
+Result<Image> DecodeCanvas(const WebPIterator& iter, const Header& header,
+                           const DecodeRequest& request) {
+  int width = 0, height = 0;
+  ScaledSize(header.width, header.height, request, &width, &height);
+  Image image;
+  image.width = static_cast<uint32_t>(width);
+  image.height = static_cast<uint32_t>(height);
+  image.channels = header.has_alpha ? 4 : 3;
+  image.pixels.resize(image.stride() * image.height);
+  if (auto status =
+          DecodeFrame(iter, header.has_alpha ? MODE_RGBA : MODE_RGB, image.pixels.data(),
+                      static_cast<int>(image.stride()), image.pixels.size(), width, height);
+      !status) {
+    return status.error();
+  }
+  return image;
+}
+
+// A first frame smaller than the canvas: composited onto a transparent canvas, which for the
+// first frame is just placing it (blending over nothing keeps the frame's pixels).
+Result<Image> DecodeOntoCanvas(const WebPIterator& iter, const Header& header) {
+  Image image;
+  image.width = header.width;
+  image.height = header.height;
+  image.channels = 4;
+  image.pixels.assign(image.stride() * image.height, 0);
+  const size_t offset =
+      static_cast<size_t>(iter.y_offset) * image.stride() + static_cast<size_t>(iter.x_offset) * 4;
+  if (auto status = DecodeFrame(iter, MODE_RGBA, image.pixels.data() + offset,
+                                static_cast<int>(image.stride()), image.pixels.size() - offset,
+                                iter.width, iter.height);
+      !status) {
+    return status.error();
+  }
+  return image;
+}
+
 }  // namespace
 
 Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes) {
@@ -184,40 +223,9 @@ Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& re
     return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: frame outside the canvas");
   }
 
-  Image image;
   const bool covers_canvas = static_cast<uint32_t>(iter.width) == header->width &&
                              static_cast<uint32_t>(iter.height) == header->height;
-  if (covers_canvas) {
-    // The common case (every still image): decode straight into the output, shrunk on load.
-    int width = 0, height = 0;
-    ScaledSize(header->width, header->height, request, &width, &height);
-    image.width = static_cast<uint32_t>(width);
-    image.height = static_cast<uint32_t>(height);
-    image.channels = header->has_alpha ? 4 : 3;
-    image.pixels.resize(image.stride() * image.height);
-    if (auto status =
-            DecodeFrame(iter, header->has_alpha ? MODE_RGBA : MODE_RGB, image.pixels.data(),
-                        static_cast<int>(image.stride()), image.pixels.size(), width, height);
-        !status) {
-      return status.error();
-    }
-    return image;
-  }
-  // A first frame smaller than the canvas: composited onto a transparent canvas, which for
-  // the first frame is just placing it (blending over nothing keeps the frame's pixels).
-  image.width = header->width;
-  image.height = header->height;
-  image.channels = 4;
-  image.pixels.assign(image.stride() * image.height, 0);
-  const size_t offset =
-      static_cast<size_t>(iter.y_offset) * image.stride() + static_cast<size_t>(iter.x_offset) * 4;
-  if (auto status = DecodeFrame(iter, MODE_RGBA, image.pixels.data() + offset,
-                                static_cast<int>(image.stride()), image.pixels.size() - offset,
-                                iter.width, iter.height);
-      !status) {
-    return status.error();
-  }
-  return image;
+  return covers_canvas ? DecodeCanvas(iter, *header, request) : DecodeOntoCanvas(iter, *header);
 }
 
 }  // namespace imgpipe::core

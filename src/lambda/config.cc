@@ -2,38 +2,36 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <string>
+
+#include "aws/header_text.h"
 
 namespace imgpipe::lambda {
 namespace {
 
-Error Bad(std::string_view name, const std::string& message) {
-  return MakeError(ErrorCode::kInvalidOptions, std::string(name) + ": " + message);
-}
+Error Bad(const std::string& message) { return MakeError(ErrorCode::kInvalidOptions, message); }
 
-// Wraps a core parser's Result<T> into the variable's Status, prefixing the variable name.
-template <typename T, typename Assign>
-Status Apply(std::string_view name, Result<T> parsed, Assign assign) {
+// Stores a core parser's result. Core's message names the option's own field ("for quality");
+// LoadConfig prefixes the variable's name, so it appears exactly once.
+template <typename T, typename Field>
+Status Assign(Result<T> parsed, Field& field) {
   if (!parsed.ok()) {
-    return Bad(name, parsed.error().message);
+    return parsed.error();
   }
-  assign(std::move(parsed).value());
+  field = std::move(parsed).value();
   return OkStatus();
 }
 
 // Bucket names are 3..63 of [a-z0-9.-]; checking here turns a typo into an init error
 // instead of a stream of 400s at the first image.
-Status ApplyBucket(std::string_view name, std::string_view value, std::string& out) {
+Status ApplyBucket(std::string_view value, std::string& out) {
   const bool length_ok = value.size() >= 3 && value.size() <= 63;
-  bool chars_ok = true;
-  for (const char c : value) {
-    chars_ok =
-        chars_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
-  }
+  const bool chars_ok = std::ranges::all_of(value, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+  });
   if (!length_ok || !chars_ok) {
-    return Bad(name, "expected an S3 bucket name (3..63 of a-z 0-9 . -) but received \"" +
-                         std::string(value) + "\"");
+    return Bad("expected an S3 bucket name (3..63 of a-z 0-9 . -) but received \"" +
+               std::string(value) + "\"");
   }
   out = std::string(value);
   return OkStatus();
@@ -41,106 +39,91 @@ Status ApplyBucket(std::string_view name, std::string_view value, std::string& o
 
 // Prefixes are key prefixes, not folders: "thumbs/" and "thumbs-" are both legal. A leading
 // '/' would create keys starting with '/', which is almost always a mistake.
-Status ApplyPrefix(std::string_view name, std::string_view value, std::string& out) {
+Status ApplyPrefix(std::string_view value, std::string& out) {
   if (!value.empty() && value.front() == '/') {
-    return Bad(name, "must not start with '/' (S3 keys have no leading slash): \"" +
-                         std::string(value) + "\"");
+    return Bad("must not start with '/' (S3 keys have no leading slash): \"" + std::string(value) +
+               "\"");
   }
   out = std::string(value);
   return OkStatus();
 }
 
 Status ApplyCacheControl(std::string_view value, Config& config) {
-  for (const char c : value) {
-    // A header value cannot carry control characters (CR/LF would split the request).
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return Bad("CACHE_CONTROL", "contains a control character");
-    }
+  // Refused at init rather than at the first PutObject, which would refuse it too.
+  if (aws::HasControlChars(value)) {
+    return Bad("contains a control character");
   }
   config.cache_control = std::string(value);
   return OkStatus();
 }
 
+Status ApplyNewImageSize(std::string_view value, Config& config) {
+  auto size = ParseNewImageSize(value);
+  if (!size.ok()) {
+    return size.error();
+  }
+  config.options.width = size->width;
+  config.options.height = size->height;
+  return OkStatus();
+}
+
 constexpr std::array kTable = {
     EnvVar{"OUTPUT_BUCKET", "Bucket the thumbnails are written to.", nullptr, true,
-           [](std::string_view v, Config& c) {
-             return ApplyBucket("OUTPUT_BUCKET", v, c.output_bucket);
-           }},
+           [](std::string_view v, Config& c) { return ApplyBucket(v, c.output_bucket); }},
     EnvVar{"NEW_IMAGE_SIZE", "Target size as a JSON array [width, height], as in the tutorial.",
-           "[256, 256]", false,
-           [](std::string_view v, Config& c) {
-             return Apply("NEW_IMAGE_SIZE", ParseNewImageSize(v), [&](Size s) {
-               c.options.width = s.width;
-               c.options.height = s.height;
-             });
-           }},
+           "[256, 256]", false, ApplyNewImageSize},
     EnvVar{"FIT", "How the image maps onto the box: fill, cover, contain or inside.", "fill", false,
-           [](std::string_view v, Config& c) {
-             return Apply("FIT", ParseFit(v), [&](Fit f) { c.options.fit = f; });
-           }},
+           [](std::string_view v, Config& c) { return Assign(ParseFit(v), c.options.fit); }},
     EnvVar{"OUTPUT_FORMAT",
            "Output encoding: jpeg, png or webp (sets key extension and "
            "Content-Type).",
            "jpeg", false,
            [](std::string_view v, Config& c) {
-             return Apply("OUTPUT_FORMAT", ParseOutputFormat(v),
-                          [&](OutputFormat f) { c.options.format = f; });
+             return Assign(ParseOutputFormat(v), c.options.format);
            }},
-    EnvVar{"QUALITY", "JPEG/WebP quality 1..100.", "75", false,
-           [](std::string_view v, Config& c) {
-             return Apply("QUALITY", ParseQuality(v), [&](int q) { c.options.quality = q; });
-           }},
+    EnvVar{
+        "QUALITY", "JPEG/WebP quality 1..100.", "75", false,
+        [](std::string_view v, Config& c) { return Assign(ParseQuality(v), c.options.quality); }},
     EnvVar{"GRAYSCALE", "Convert to grayscale (true/false).", "true", false,
            [](std::string_view v, Config& c) {
-             return Apply("GRAYSCALE", ParseBool("GRAYSCALE", v),
-                          [&](bool b) { c.options.grayscale = b; });
+             return Assign(ParseBool("grayscale", v), c.options.grayscale);
            }},
-    EnvVar{"BACKGROUND", "Colour alpha is flattened onto and `contain` pads with (#rrggbb).",
-           "#ffffff", false,
-           [](std::string_view v, Config& c) {
-             return Apply("BACKGROUND", ParseColor(v),
-                          [&](Rgb rgb) { c.options.background = rgb; });
-           }},
+    EnvVar{
+        "BACKGROUND", "Colour alpha is flattened onto and `contain` pads with (#rrggbb).",
+        "#ffffff", false,
+        [](std::string_view v, Config& c) { return Assign(ParseColor(v), c.options.background); }},
     EnvVar{"WITHOUT_ENLARGEMENT", "Never upscale images smaller than the target (true/false).",
            "false", false,
            [](std::string_view v, Config& c) {
-             return Apply("WITHOUT_ENLARGEMENT", ParseBool("WITHOUT_ENLARGEMENT", v),
-                          [&](bool b) { c.options.without_enlargement = b; });
+             return Assign(ParseBool("without_enlargement", v), c.options.without_enlargement);
            }},
     EnvVar{"MAX_INPUT_BYTES",
            "Larger objects are skipped (before download when the event "
            "carries the size).",
            "67108864", false,
            [](std::string_view v, Config& c) {
-             return Apply("MAX_INPUT_BYTES", ParsePositive("MAX_INPUT_BYTES", v),
-                          [&](uint64_t n) { c.options.limits.max_input_bytes = n; });
+             return Assign(ParsePositive("max_input_bytes", v), c.options.limits.max_input_bytes);
            }},
     EnvVar{"MAX_INPUT_PIXELS",
            "Images whose header claims more pixels are refused before "
            "decoding.",
            "100000000", false,
            [](std::string_view v, Config& c) {
-             return Apply("MAX_INPUT_PIXELS", ParsePositive("MAX_INPUT_PIXELS", v),
-                          [&](uint64_t n) { c.options.limits.max_input_pixels = n; });
+             return Assign(ParsePositive("max_input_pixels", v), c.options.limits.max_input_pixels);
            }},
     EnvVar{"CACHE_CONTROL", "Cache-Control header of the thumbnails; empty = not sent.", "", false,
            ApplyCacheControl},
     EnvVar{"OUTPUT_PREFIX", "Prepended to every output key (e.g. thumbs/).", "", false,
-           [](std::string_view v, Config& c) {
-             return ApplyPrefix("OUTPUT_PREFIX", v, c.output_prefix);
-           }},
+           [](std::string_view v, Config& c) { return ApplyPrefix(v, c.output_prefix); }},
     EnvVar{"INPUT_BUCKET",
            "The bucket that triggers the function, if known; enables the "
            "start-up recursion check.",
            "", false,
            [](std::string_view v, Config& c) {
-             return v.empty() ? OkStatus() : ApplyBucket("INPUT_BUCKET", v, c.input_bucket);
+             return v.empty() ? OkStatus() : ApplyBucket(v, c.input_bucket);
            }},
     EnvVar{"INPUT_PREFIX", "Only keys under this prefix are processed; empty = all keys.", "",
-           false,
-           [](std::string_view v, Config& c) {
-             return ApplyPrefix("INPUT_PREFIX", v, c.input_prefix);
-           }},
+           false, [](std::string_view v, Config& c) { return ApplyPrefix(v, c.input_prefix); }},
 };
 
 bool Overlaps(std::string_view a, std::string_view b) {
@@ -151,16 +134,6 @@ bool Overlaps(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::span<const EnvVar> EnvTable() { return kTable; }
-
-EnvLookup ProcessEnv() {
-  return [](const char* name) -> std::optional<std::string> {
-    const char* value = std::getenv(name);
-    if (value == nullptr) {
-      return std::nullopt;
-    }
-    return std::string(value);
-  };
-}
 
 Status CheckRecursionGuard(const Config& config) {
   if (config.input_bucket.empty() || config.input_bucket != config.output_bucket) {
@@ -190,7 +163,8 @@ Result<Config> LoadConfig(const EnvLookup& env) {
       value = var.default_value != nullptr ? var.default_value : "";
     }
     if (auto status = var.apply(*value, config); !status.ok()) {
-      return status.error();
+      return MakeError(ErrorCode::kInvalidOptions,
+                       std::string(var.name) + ": " + status.error().message);
     }
   }
   if (auto status = Validate(config.options); !status.ok()) {

@@ -4,12 +4,11 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "aws/env.h"
 #include "imgpipe/error.h"
 #include "imgpipe/options.h"
 
@@ -34,18 +33,18 @@ struct EnvVar {
   const char* description;
   const char* default_value;  // applied when unset or empty; nullptr = required / no default
   bool required;
-  // Parses `value` into `config`; the message names the variable and the bad value.
+  // Parses `value` into `config`; the message names the bad value, LoadConfig adds the name.
   Status (*apply)(std::string_view value, Config& config);
 };
 
 std::span<const EnvVar> EnvTable();
 
-// Looks a variable up; std::nullopt when unset. Tests pass a map, main passes getenv.
-using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
-EnvLookup ProcessEnv();
+// The environment, as for the S3 configuration: tests pass a map, main passes aws::ProcessEnv.
+using aws::EnvLookup;
 
 // Reads every variable of EnvTable, applies defaults, validates the options and the
-// recursion guard. Any failure is kInvalidOptions naming the variable.
+// recursion guard. Any failure is kInvalidOptions naming the variable once:
+// "QUALITY: Expected integer between 1 and 100 for quality but received \"0\"".
 Result<Config> LoadConfig(const EnvLookup& env);
 
 // The init-time recursion guard: writing into the bucket we read from is only safe when the

@@ -10,6 +10,8 @@
 namespace imgpipe::aws {
 namespace {
 
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
 using testing::RecordedRequest;
 using testing::Reply;
 using testing::TestHttpServer;
@@ -46,9 +48,9 @@ TEST(RuntimeApi, NextParsesEveryHeaderAndThePayload) {
   auto inv = api.Next();
   ASSERT_TRUE(inv.ok()) << inv.error().message;
   EXPECT_EQ(inv->request_id, "8476a536-e9f4-11e8-9739-2dfe598c3fcd");
-  EXPECT_EQ(inv->deadline_ms, 1700000000123);
-  EXPECT_EQ(inv->invoked_function_arn, "arn:aws:lambda:us-east-1:123456789012:function:imgpipe");
-  EXPECT_EQ(inv->trace_id,
+  // The header's 2023 epoch deadline has passed: the invocation is due now, not in 15 minutes.
+  EXPECT_LE(inv->context.deadline, steady_clock::now());
+  EXPECT_EQ(inv->context.trace_id,
             "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1");
   EXPECT_EQ(inv->payload, R"({"Records":[]})");
 }
@@ -152,16 +154,48 @@ TEST(RuntimeApi, NextWithoutRequestIdIsAnError) {
   EXPECT_NE(inv.error().message.find("Lambda-Runtime-Aws-Request-Id"), std::string::npos);
 }
 
-TEST(RuntimeApi, GarbledDeadlineMeansNoDeadline) {
-  TestHttpServer server([](const RecordedRequest&) {
+// Milliseconds from now until the deadline Next() derives from this header value.
+int64_t DeadlineInMsFor(const std::string& header) {
+  TestHttpServer server([&](const RecordedRequest&) {
     Reply r = NextEvent("id", "{}");
-    r.headers[1].second = "soon";
+    r.headers[1].second = header;
     return r;
   });
   RuntimeApi api(server.host_port());
   auto inv = api.Next();
-  ASSERT_TRUE(inv.ok());
-  EXPECT_EQ(inv->deadline_ms, 0);
+  EXPECT_TRUE(inv.ok()) << header;
+  return std::chrono::duration_cast<milliseconds>(inv->context.deadline - steady_clock::now())
+      .count();
+}
+
+TEST(RuntimeApi, GarbledDeadlineMeansLambdasLongestTimeout) {
+  for (const char* garbled : {"soon", "", "-5", "12abc", "99999999999999999999999"}) {
+    const int64_t left = DeadlineInMsFor(garbled);
+    EXPECT_GT(left, 14 * 60 * 1000) << garbled;
+    EXPECT_LE(left, 15 * 60 * 1000) << garbled;
+  }
+}
+
+// INT64_MAX once overflowed a signed multiply (milliseconds to the steady clock's nanoseconds)
+// and produced a deadline in the past or garbage; now it is clamped to Lambda's longest timeout.
+TEST(RuntimeApi, HugeDeadlineIsClampedToLambdasLongestTimeout) {
+  const int64_t left = DeadlineInMsFor("9223372036854775807");
+  EXPECT_GT(left, 14 * 60 * 1000);
+  EXPECT_LE(left, 15 * 60 * 1000);
+}
+
+TEST(SteadyDeadline, ClampsTheTimeLeftToZeroUpToFifteenMinutes) {
+  const auto now = steady_clock::now();
+  constexpr int64_t kNowEpoch = 1'700'000'000'000;
+  EXPECT_EQ(SteadyDeadline("1700000005000", kNowEpoch, now), now + milliseconds(5000));
+  EXPECT_EQ(SteadyDeadline("1700000000000", kNowEpoch, now), now);
+  EXPECT_EQ(SteadyDeadline("1", kNowEpoch, now), now);  // long past: due now
+  EXPECT_EQ(SteadyDeadline("9223372036854775807", kNowEpoch, now), now + kLongestInvocation);
+  EXPECT_EQ(SteadyDeadline("9223372036854775807", -kNowEpoch, now), now + kLongestInvocation);
+  EXPECT_EQ(SteadyDeadline("-9223372036854775808", kNowEpoch, now), now + kLongestInvocation);
+  EXPECT_EQ(SteadyDeadline("0", kNowEpoch, now), now + kLongestInvocation);
+  EXPECT_EQ(SteadyDeadline("", kNowEpoch, now), now + kLongestInvocation);
+  EXPECT_EQ(SteadyDeadline("1700000000000.5", kNowEpoch, now), now + kLongestInvocation);
 }
 
 TEST(RuntimeApi, ServerErrorsAndRefusedConnectionsAreValues) {
@@ -199,16 +233,18 @@ TEST(RuntimeApi, ResetDuringNextIsAnError) {
 }
 
 TEST(RuntimeApi, FromEnv) {
-  ::unsetenv("AWS_LAMBDA_RUNTIME_API");
-  auto missing = RuntimeApi::FromEnv();
+  const EnvLookup unset = [](const std::string&) { return std::optional<std::string>(); };
+  auto missing = RuntimeApi::FromEnv(unset);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kInvalidOptions);
   EXPECT_NE(missing.error().message.find("AWS_LAMBDA_RUNTIME_API"), std::string::npos);
-  ::setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001", 1);
-  auto api = RuntimeApi::FromEnv();
+  const EnvLookup set = [](const std::string& name) {
+    return name == "AWS_LAMBDA_RUNTIME_API" ? std::optional<std::string>("127.0.0.1:9001")
+                                            : std::nullopt;
+  };
+  auto api = RuntimeApi::FromEnv(set);
   ASSERT_TRUE(api.ok());
   EXPECT_EQ((*api)->endpoint(), "http://127.0.0.1:9001/2018-06-01/runtime");
-  ::unsetenv("AWS_LAMBDA_RUNTIME_API");
 }
 
 }  // namespace

@@ -10,9 +10,12 @@ namespace imgpipe::aws {
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::steady_clock;
 using testing::RecordedRequest;
 using testing::Reply;
 using testing::TestHttpServer;
+
+const InvocationContext kNoContext;
 
 S3Config ConfigFor(const TestHttpServer& server) {
   S3Config c;
@@ -47,12 +50,12 @@ TEST(S3Client, PutSignsEveryHeaderItSendsAndEncodesTheKey) {
   S3Config config = ConfigFor(server);
   config.credentials.session_token = "SESSION";
   S3Client client(config);
-  client.SetTraceId("Root=1-abc");
+  const InvocationContext traced{"Root=1-abc"};
   const std::string body = "jpeg bytes";
   PutRequest put{"out",        "dir/my photo+\xC3\xA9%.jpg",
                  Bytes(body),  "image/jpeg",
                  "max-age=60", {{"source-key", "in/x.png"}, {"source-etag", "e1"}}};
-  auto etag = client.Put(put);
+  auto etag = client.Put(traced, put);
   ASSERT_TRUE(etag.ok()) << etag.error().message;
   EXPECT_EQ(*etag, "abc123");
 
@@ -85,9 +88,9 @@ TEST(S3Client, SignatureVerifiesAgainstTheRequestAsReceived) {
   // path, host and headers (no re-encoding, no dot-segment removal).
   TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
   S3Client client(ConfigFor(server));
-  ASSERT_TRUE(client.Get("b", "a/../b//c d").ok());
+  ASSERT_TRUE(client.Get(kNoContext, "b", "a/../b//c d/.").ok());
   const auto r = server.requests().at(0);
-  EXPECT_EQ(r.target, "/b/a/../b//c%20d");
+  EXPECT_EQ(r.target, "/b/a/%2E%2E/b//c%20d/%2E");
   SigV4Request req{"GET",
                    r.target,
                    {},
@@ -103,7 +106,7 @@ TEST(S3Client, SignatureVerifiesAgainstTheRequestAsReceived) {
 TEST(S3Client, NoTraceHeaderWhenUnset) {
   TestHttpServer server([](const RecordedRequest&) { return Ok(); });
   S3Client client(ConfigFor(server));
-  (void)client.Get("b", "k");
+  (void)client.Get(kNoContext, "b", "k");
   EXPECT_EQ(server.requests().at(0).headers.count("x-amzn-trace-id"), 0u);
 }
 
@@ -115,7 +118,7 @@ TEST(S3Client, GetParsesEtagTypeAndMetadata) {
     return r;
   });
   S3Client client(ConfigFor(server));
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(std::string(got->bytes.begin(), got->bytes.end()), "payload");
   EXPECT_EQ(got->etag, "abc123");
@@ -147,7 +150,7 @@ TEST(S3Client, ErrorMapping) {
       return c.reply;
     });
     S3Client client(ConfigFor(server));
-    auto got = client.Get("bucket", "dir/key.jpg");
+    auto got = client.Get(kNoContext, "bucket", "dir/key.jpg");
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(got.error().code, c.code) << got.error().message;
     EXPECT_NE(got.error().message.find(c.fragment), std::string::npos) << got.error().message;
@@ -156,17 +159,17 @@ TEST(S3Client, ErrorMapping) {
   }
 }
 
-TEST(S3Client, HeadErrorsHaveNoBodyButStillMap) {
+TEST(S3Client, ErrorsWithoutBodyStillMap) {
   TestHttpServer server([](const RecordedRequest&) {
     Reply r;
     r.status = 404;
     return r;
   });
   S3Client client(ConfigFor(server));
-  auto head = client.Head("b", "missing");
-  ASSERT_FALSE(head.ok());
-  EXPECT_EQ(head.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(head.error().message.find("s3://b/missing: HeadObject: HTTP 404"), std::string::npos);
+  auto got = client.Get(kNoContext, "b", "missing");
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(got.error().message.find("s3://b/missing: GetObject: HTTP 404"), std::string::npos);
 }
 
 TEST(S3Client, RetriesServerErrorsWithBackoffAndLogsEachRetry) {
@@ -176,7 +179,7 @@ TEST(S3Client, RetriesServerErrorsWithBackoffAndLogsEachRetry) {
   });
   std::vector<RetryEvent> events;
   S3Client client(ConfigFor(server), [&](const RetryEvent& e) { events.push_back(e); });
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(calls, 3);
   ASSERT_EQ(events.size(), 2u);
@@ -205,7 +208,7 @@ TEST(S3Client, ExhaustedRetriesGiveStorageError) {
   int logged = 0;
   S3Client client(config, [&](const RetryEvent&) { ++logged; });
   const std::string body = "data";
-  auto put = client.Put({"b", "k", Bytes(body), "text/plain", "", {}});
+  auto put = client.Put(kNoContext, {"b", "k", Bytes(body), "text/plain", "", {}});
   ASSERT_FALSE(put.ok());
   EXPECT_EQ(put.error().code, ErrorCode::kStorageError);
   EXPECT_NE(put.error().message.find("s3://b/k: PutObject: gave up after 3 attempt(s)"),
@@ -231,7 +234,7 @@ TEST(S3Client, TotalTimeBudgetStopsRetriesEarly) {
   config.retry.max_attempts = 10;
   config.retry.max_total = milliseconds(200);
   S3Client client(config);
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, ErrorCode::kStorageError);
   EXPECT_LE(calls, 2);
@@ -250,7 +253,7 @@ TEST(S3Client, StalledResponseTimesOutAndIsRetried) {
   config.request_timeout = milliseconds(300);
   std::vector<RetryEvent> events;
   S3Client client(config, [&](const RetryEvent& e) { events.push_back(e); });
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_TRUE(got.ok()) << got.error().message;
   ASSERT_EQ(events.size(), 1u);
   EXPECT_NE(events[0].reason.find("curl 28"), std::string::npos) << events[0].reason;
@@ -265,7 +268,7 @@ TEST(S3Client, ResetConnectionIsRetried) {
   });
   int logged = 0;
   S3Client client(ConfigFor(server), [&](const RetryEvent&) { ++logged; });
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_TRUE(got.ok()) << got.error().message;
   EXPECT_EQ(logged, 1);
 }
@@ -282,7 +285,7 @@ TEST(S3Client, RefusedConnectionExhaustsRetries) {
   config.retry.base_delay = milliseconds(1);
   int logged = 0;
   S3Client client(config, [&](const RetryEvent&) { ++logged; });
-  auto got = client.Get("b", "k");
+  auto got = client.Get(kNoContext, "b", "k");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, ErrorCode::kStorageError);
   EXPECT_NE(got.error().message.find("gave up after 4 attempt(s)"), std::string::npos);
@@ -298,39 +301,87 @@ TEST(S3Client, GetAboveMaxBytesIsInputTooLargeWithoutRetry) {
   S3Config config = ConfigFor(server);
   config.max_get_bytes = 1000;
   S3Client client(config);
-  auto got = client.Get("b", "big.jpg");
+  auto got = client.Get(kNoContext, "b", "big.jpg");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, ErrorCode::kInputTooLarge);
   EXPECT_NE(got.error().message.find("s3://b/big.jpg"), std::string::npos);
   EXPECT_EQ(calls, 1);
   config.max_get_bytes = 100000;  // exactly the size: allowed
   S3Client exact(config);
-  EXPECT_TRUE(exact.Get("b", "big.jpg").ok());
+  EXPECT_TRUE(exact.Get(kNoContext, "b", "big.jpg").ok());
 }
 
 TEST(S3Client, PassedDeadlineStopsBeforeSending) {
   TestHttpServer server([](const RecordedRequest&) { return Ok(); });
   S3Client client(ConfigFor(server));
-  client.SetDeadlineMs(1);  // 1970
-  auto got = client.Get("b", "k");
+  const InvocationContext expired{"", steady_clock::now() - milliseconds(1)};
+  auto got = client.Get(expired, "b", "k");
   ASSERT_FALSE(got.ok());
   EXPECT_EQ(got.error().code, ErrorCode::kDeadlineExceeded);
   EXPECT_TRUE(server.requests().empty());
-  client.SetDeadlineMs(0);
-  EXPECT_TRUE(client.Get("b", "k").ok());
+  // The deadline belongs to the call, not to the client: the next call has none.
+  EXPECT_TRUE(client.Get(kNoContext, "b", "k").ok());
+}
+
+TEST(S3Client, DeadlineStopsRetriesThatWouldSleepPastIt) {
+  int calls = 0;
+  TestHttpServer server([&](const RecordedRequest&) {
+    ++calls;
+    return S3Error(503, "SlowDown", "Please reduce your request rate.");
+  });
+  S3Config config = ConfigFor(server);
+  config.retry.base_delay = milliseconds(400);
+  config.retry.max_delay = milliseconds(400);
+  config.retry.max_attempts = 10;
+  S3Client client(config);
+  const auto started = steady_clock::now();
+  auto got = client.Get({"", started + milliseconds(300)}, "b", "k");
+  ASSERT_FALSE(got.ok());
+  // Either no retry could sleep and still start before the deadline, or the next attempt found
+  // it passed; never a sleep past it.
+  EXPECT_TRUE(got.error().code == ErrorCode::kStorageError ||
+              got.error().code == ErrorCode::kDeadlineExceeded)
+      << got.error().message;
+  EXPECT_LT(steady_clock::now() - started, milliseconds(600));
+  EXPECT_LT(calls, 10);
+}
+
+TEST(S3Client, TraceIdTravelsWithEachCallOnly) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(); });
+  S3Client client(ConfigFor(server));
+  ASSERT_TRUE(client.Get({"Root=1-first"}, "b", "k").ok());
+  ASSERT_TRUE(client.Get(kNoContext, "b", "k").ok());
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].headers.at("x-amzn-trace-id"), "Root=1-first");
+  EXPECT_EQ(reqs[1].headers.count("x-amzn-trace-id"), 0u);
+}
+
+TEST(S3Client, DotSegmentBucketsAreRejectedBeforeSending) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok(); });
+  S3Client client(ConfigFor(server));
+  for (const char* bucket : {".", ".."}) {
+    auto got = client.Get(kNoContext, bucket, "x.jpg");
+    ASSERT_FALSE(got.ok()) << bucket;
+    EXPECT_EQ(got.error().code, ErrorCode::kInvalidOptions);
+  }
+  EXPECT_TRUE(server.requests().empty());
 }
 
 TEST(S3Client, InvalidRequestsAreRejectedBeforeSending) {
   TestHttpServer server([](const RecordedRequest&) { return Ok(); });
   S3Client client(ConfigFor(server));
   const std::string body = "x";
-  EXPECT_EQ(client.Get("b", "").error().code, ErrorCode::kInvalidOptions);
-  EXPECT_EQ(client.Get("", "k").error().code, ErrorCode::kInvalidOptions);
-  EXPECT_EQ(client.Get("b", std::string(1025, 'k')).error().code, ErrorCode::kInvalidOptions);
-  auto bad_type = client.Put({"b", "k", Bytes(body), "image/jpeg\r\nX-Evil: 1", "", {}});
+  EXPECT_EQ(client.Get(kNoContext, "b", "").error().code, ErrorCode::kInvalidOptions);
+  EXPECT_EQ(client.Get(kNoContext, "", "k").error().code, ErrorCode::kInvalidOptions);
+  EXPECT_EQ(client.Get(kNoContext, "b", std::string(1025, 'k')).error().code,
+            ErrorCode::kInvalidOptions);
+  auto bad_type =
+      client.Put(kNoContext, {"b", "k", Bytes(body), "image/jpeg\r\nX-Evil: 1", "", {}});
   EXPECT_EQ(bad_type.error().code, ErrorCode::kInvalidOptions);
   EXPECT_NE(bad_type.error().message.find("Content-Type"), std::string::npos);
-  auto bad_meta = client.Put({"b", "k", Bytes(body), "image/jpeg", "", {{"Bad Name", "v"}}});
+  auto bad_meta =
+      client.Put(kNoContext, {"b", "k", Bytes(body), "image/jpeg", "", {{"Bad Name", "v"}}});
   EXPECT_EQ(bad_meta.error().code, ErrorCode::kInvalidOptions);
   EXPECT_NE(bad_meta.error().message.find("Bad Name"), std::string::npos);
   EXPECT_TRUE(server.requests().empty());
@@ -340,7 +391,7 @@ TEST(S3Client, ConnectionIsReusedAcrossCalls) {
   TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
   S3Client client(ConfigFor(server));
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(client.Get("b", "k" + std::to_string(i)).ok());
+    ASSERT_TRUE(client.Get(kNoContext, "b", "k" + std::to_string(i)).ok());
   }
   EXPECT_EQ(server.connections(), 1);
 }

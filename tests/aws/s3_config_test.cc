@@ -4,6 +4,8 @@
 
 #include <map>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace imgpipe::aws {
 namespace {
@@ -66,6 +68,73 @@ TEST(S3ConfigFromEnv, MalformedEndpointIsRejected) {
     ASSERT_FALSE(c.ok()) << bad;
     EXPECT_EQ(c.error().code, ErrorCode::kInvalidOptions);
     EXPECT_NE(c.error().message.find("AWS_ENDPOINT_URL_S3"), std::string::npos);
+  }
+}
+
+// AWS_REGION goes into the host name: "x@127.0.0.1:PORT/" once sent signed requests, with the
+// session token, to 127.0.0.1.
+TEST(S3ConfigFromEnv, RegionMustBeARegionName) {
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    for (const char* bad : {"x@127.0.0.1:9000/", "us-east-1.evil.example", "EU-WEST-1", "us east",
+                            "a/b", "us-east-1#", "r\n"}) {
+      const auto c = S3ConfigFromEnv(FakeEnv(With({{name, bad}})));
+      ASSERT_FALSE(c.ok()) << name << "=" << bad;
+      EXPECT_EQ(c.error().code, ErrorCode::kInvalidOptions);
+      EXPECT_TRUE(c.error().message.starts_with(std::string(name) + "=\"")) << c.error().message;
+      EXPECT_NE(c.error().message.find("a-z 0-9 -"), std::string::npos) << c.error().message;
+    }
+  }
+  for (const char* good : {"us-east-1", "eu-central-2", "us-gov-west-1", "local"}) {
+    const auto c = S3ConfigFromEnv(FakeEnv(With({{"AWS_REGION", good}})));
+    ASSERT_TRUE(c.ok()) << good << ": " << c.error().message;
+    EXPECT_EQ(c->region, good);
+  }
+}
+
+TEST(S3ConfigFromEnv, EndpointWithUserinfoQueryOrFragmentIsRefusedNamingTheVariable) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://a@127.0.0.1:4569", "userinfo"},
+      {"http://user:pw@host", "userinfo"},
+      {"https://evil.example@s3.amazonaws.com/", "userinfo"},
+      {"http://host/base?x=1", "query or fragment"},
+      {"http://host#frag", "query or fragment"},
+      {"http://host:0", "port"},
+      {"http://host:65536", "port"},
+      {"http://host:80x", "port"},
+      {"http://ho st", "host"},
+      {"http://host\\@other", "userinfo"},
+      {"http://h\xC3\xA9", "host"},
+      {"http://host/a b", "path"},
+      {"http://host/a\\b", "path"},
+      {"http://host/%zz", "%XX"},
+      {"http://host/base/../other", "segments"},
+      {"HTTP://host", "scheme"},
+  };
+  for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
+    for (const auto& [url, reason] : cases) {
+      const auto c = S3ConfigFromEnv(FakeEnv(With({{name, url}})));
+      ASSERT_FALSE(c.ok()) << name << "=" << url;
+      EXPECT_EQ(c.error().code, ErrorCode::kInvalidOptions);
+      EXPECT_TRUE(c.error().message.starts_with(std::string(name) + "=\"" + url + "\""))
+          << c.error().message;
+      EXPECT_NE(c.error().message.find(reason), std::string::npos) << c.error().message;
+    }
+  }
+}
+
+TEST(S3ConfigFromEnv, EndpointAcceptsSchemeHostPortAndPath) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://127.0.0.1:4569", "http://127.0.0.1:4569"},
+      {"http://localhost:4569/", "http://localhost:4569"},
+      {"https://storage.example:8443/s3/", "https://storage.example:8443/s3"},
+      {"https://minio.local", "https://minio.local"},
+      {"http://[::1]:9000", "http://[::1]:9000"},
+      {"http://host/a%20b/c-d_e.f~g", "http://host/a%20b/c-d_e.f~g"},
+  };
+  for (const auto& [url, normalized] : cases) {
+    const auto c = S3ConfigFromEnv(FakeEnv(With({{"AWS_ENDPOINT_URL_S3", url}})));
+    ASSERT_TRUE(c.ok()) << url << ": " << c.error().message;
+    EXPECT_EQ(c->endpoint, normalized);
   }
 }
 

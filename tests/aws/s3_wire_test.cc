@@ -39,10 +39,28 @@ TEST(BuildS3Target, CustomEndpointKeepsBasePath) {
   EXPECT_EQ(t.url, "https://storage.example:8443/s3/b/k");
 }
 
-TEST(BuildS3Target, DotSegmentsAndDoubleSlashesStayVerbatim) {
+TEST(BuildS3Target, DoubleSlashesStayVerbatim) {
   S3Config c;
   c.endpoint = "http://h";
-  EXPECT_EQ(BuildS3Target(c, "b", "a/../b//c/./d").canonical_uri, "/b/a/../b//c/./d");
+  EXPECT_EQ(BuildS3Target(c, "b", "a//b/").canonical_uri, "/b/a//b/");
+}
+
+// A path-style server resolving "../" would write outside the bucket; "%2E" is S3's literal '.'.
+TEST(BuildS3Target, DotSegmentsAreSentEncodedSoNoServerResolvesThem) {
+  S3Config c;
+  c.endpoint = "http://h";
+  const auto t = BuildS3Target(c, "b", "a/../b//c/./d");
+  EXPECT_EQ(t.canonical_uri, "/b/a/%2E%2E/b//c/%2E/d");
+  EXPECT_EQ(t.url, "http://h/b/a/%2E%2E/b//c/%2E/d");
+  EXPECT_EQ(BuildS3Target(c, "b", "../../../tmp/x/trav.jpg").canonical_uri,
+            "/b/%2E%2E/%2E%2E/%2E%2E/tmp/x/trav.jpg");
+  EXPECT_EQ(BuildS3Target(c, "b", "..").canonical_uri, "/b/%2E%2E");
+  EXPECT_EQ(BuildS3Target(c, "b", "./").canonical_uri, "/b/%2E/");
+  // Only whole "." and ".." segments: dots inside names are ordinary unreserved characters.
+  EXPECT_EQ(BuildS3Target(c, "b", ".hidden/.../a..b/x.").canonical_uri, "/b/.hidden/.../a..b/x.");
+  S3Config aws;
+  const auto v = BuildS3Target(aws, "bucket", "../x.jpg");
+  EXPECT_EQ(v.url, "https://bucket.s3.us-east-1.amazonaws.com/%2E%2E/x.jpg");
 }
 
 TEST(IsVirtualHostableBucket, Rules) {

@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "cli/exit_code.h"
+
 namespace imgpipe::cli {
 namespace {
 
@@ -25,12 +27,21 @@ Parsed Parse(std::vector<std::string> args) {
   return {std::move(command), out.str(), err.str()};
 }
 
+TEST(ParseCommandLine, OverwriteIsOffUnlessGiven) {
+  Parsed plain = Parse({"process", "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(plain.command)) << plain.err;
+  EXPECT_FALSE(std::get<ProcessCommand>(plain.command).overwrite);
+  Parsed overwrite = Parse({"process", "--overwrite", "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(overwrite.command)) << overwrite.err;
+  EXPECT_TRUE(std::get<ProcessCommand>(overwrite.command).overwrite);
+}
+
 int ExitCodeOf(const Parsed& p) {
   const auto* exit_now = std::get_if<ExitNow>(&p.command);
   return exit_now ? exit_now->code : -1;
 }
 
-TEST(ParseCommandLine, ProcessDefaultsAreTheSeedsJob) {
+TEST(ParseCommandLine, ProcessDefaultsAreTheTutorialsJob) {
   Parsed p = Parse({"process", "a.jpg", "dir", "-o", "out"});
   ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
   const auto& cmd = std::get<ProcessCommand>(p.command);
@@ -107,7 +118,7 @@ TEST_P(BadArguments, PrintTheReasonAndExitTwo) {
   args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
   Parsed p = Parse(args);
   EXPECT_EQ(ExitCodeOf(p), 2);
-  EXPECT_EQ(ExitCodeOf(p), ExitCode(ErrorCode::kInvalidOptions));
+  EXPECT_EQ(ExitCodeOf(p), kUsageExitCode);
   EXPECT_NE(p.err.find(GetParam().expected_in_message), std::string::npos) << p.err;
   EXPECT_TRUE(p.out.empty()) << p.out;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/exit_code.h"
 #include "cli/temp_dir.h"
 
 namespace imgpipe::cli {
@@ -42,7 +43,7 @@ struct Fixture {
 
   void Add(const std::string& name, const std::string& content) {
     fs::path in = tmp.Write("in/" + name, content);
-    fs::path out = tmp / "out" / name;
+    fs::path out = name;
     out.replace_extension("jpg");
     files.push_back({{in, name, in.string()}, out});
   }
@@ -53,7 +54,7 @@ BatchStats RunFake(const Fixture& f, unsigned jobs, ProcessFn process = FakeProc
   std::ostringstream out, err;
   Reporter reporter(out, err, false);
   reporter.Start(f.files.size());
-  return RunBatch(f.files, BatchConfig{options, jobs, std::move(process)}, reporter);
+  return RunBatch(f.files, BatchConfig{options, jobs, std::move(process), f.tmp / "out"}, reporter);
 }
 
 TEST(RunBatch, FailingFilesAreReportedAndTheRestContinue) {
@@ -83,7 +84,7 @@ TEST(RunBatch, FailingFilesAreReportedAndTheRestContinue) {
     EXPECT_FALSE(fs::exists(f.tmp / "out/b.jpg"));
     EXPECT_FALSE(fs::exists(f.tmp / "out/d.jpg"));
     // corrupt (1), too many pixels (4), exception -> internal (5): the highest wins.
-    EXPECT_EQ(WorstExitCode(stats.failures), ExitCode(ErrorCode::kInternal));
+    EXPECT_EQ(WorstExitCode(stats.failures), ExitCodeFor(ErrorCode::kInternal));
     EXPECT_EQ(stats.input_bytes, 18u);
     EXPECT_EQ(stats.output_bytes, 18u + 3 * 4);
   }
@@ -92,9 +93,7 @@ TEST(RunBatch, FailingFilesAreReportedAndTheRestContinue) {
 TEST(RunBatch, EveryFileIsProcessedExactlyOnceByAtMostJobsThreads) {
   Fixture f;
   for (int i = 0; i < 64; ++i) {
-    // append() keeps GCC 12's -Wrestrict false positive (bug 105329) away from `"f" + string`.
-    f.Add(std::string("f").append(std::to_string(i)).append(".png"),
-          std::string("good ").append(std::to_string(i)));
+    f.Add("f" + std::to_string(i) + ".png", "good " + std::to_string(i));
   }
   std::mutex mu;
   std::multiset<std::string> seen;
@@ -111,7 +110,7 @@ TEST(RunBatch, EveryFileIsProcessedExactlyOnceByAtMostJobsThreads) {
   EXPECT_EQ(stats.ok, 64u);
   EXPECT_EQ(seen.size(), 64u);
   for (int i = 0; i < 64; ++i) {
-    EXPECT_EQ(seen.count(std::string("good ").append(std::to_string(i))), 1u);
+    EXPECT_EQ(seen.count("good " + std::to_string(i)), 1u);
   }
   EXPECT_GE(threads.size(), 1u);
   EXPECT_LE(threads.size(), 4u);
@@ -162,8 +161,8 @@ TEST(RunBatch, UnwritableOutputFailsThatFileOnly) {
   Fixture f;
   f.Add("a.png", "good");
   f.Add("b.png", "good");
-  f.tmp.Write("blocker", "a file where a directory is needed");
-  f.files[0].output = f.tmp / "blocker/a.jpg";
+  f.tmp.Write("out/blocker", "a file where a directory is needed");
+  f.files[0].output_relative = "blocker/a.jpg";
   BatchStats stats = RunFake(f, 2);
   EXPECT_EQ(stats.ok, 1u);
   ASSERT_EQ(stats.failures.size(), 1u);
@@ -207,17 +206,22 @@ TEST(ReadFileInto, RefusesDirectoriesAndMissingFiles) {
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
-TEST(WriteFileAtomically, CreatesParentsReplacesAndLeavesNoTemporaryFiles) {
+std::span<const uint8_t> Bytes(const std::string& text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+TEST(WriteOutputFile, CreatesParentsReplacesOnlyWhenAskedAndLeavesNoTemporaryFiles) {
   TempDir tmp;
-  const std::string first = "first", second = "second";
+  const std::string first = "first", second = "second", third = "third";
   const fs::path target = tmp / "a/b/c.jpg";
-  ASSERT_TRUE(
-      WriteFileAtomically(target, {reinterpret_cast<const uint8_t*>(first.data()), first.size()})
-          .ok());
-  ASSERT_TRUE(
-      WriteFileAtomically(target, {reinterpret_cast<const uint8_t*>(second.data()), second.size()})
-          .ok());
-  EXPECT_EQ(ReadAll(target), "second");
+  ASSERT_TRUE(WriteOutputFile(tmp / "a", "b/c.jpg", Bytes(first), false).ok());
+  Status refused = WriteOutputFile(tmp / "a", "b/c.jpg", Bytes(second), false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kIoError);
+  EXPECT_NE(refused.error().message.find("already exists"), std::string::npos);
+  EXPECT_EQ(ReadAll(target), "first");
+  ASSERT_TRUE(WriteOutputFile(tmp / "a", "b/c.jpg", Bytes(third), true).ok());
+  EXPECT_EQ(ReadAll(target), "third");
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp / "a/b")) {
     ++entries;

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "cli/exit_code.h"
 #include "cli/report.h"
 #include "cli/temp_dir.h"
 
@@ -72,7 +73,7 @@ TEST(RunProcess, OnlyCorruptFilesExitWithTheCorruptCode) {
   tmp.Write("in/a.png", "good");
   tmp.Write("in/b.png", "bad");
   ProcessCommand cmd{{(tmp / "in").string()}, (tmp / "out").string(), {}, 1};
-  EXPECT_EQ(RunFakeProcess(cmd).code, ExitCode(ErrorCode::kCorruptImage));
+  EXPECT_EQ(RunFakeProcess(cmd).code, ExitCodeFor(ErrorCode::kCorruptImage));
 }
 
 TEST(RunProcess, AllGoodExitsZero) {
@@ -90,6 +91,7 @@ TEST(RunProcess, OutdirInsideTheInputDirectoryIsNotReprocessed) {
   tmp.Write("photos/a.png", "good");
   ProcessCommand cmd{{(tmp / "photos").string()}, (tmp / "photos/out").string(), {}, 1};
   ASSERT_EQ(RunFakeProcess(cmd).code, 0);
+  cmd.overwrite = true;  // replaces the first run's output
   RunOutput again =
       RunFakeProcess(cmd);  // the second run must not see photos/out/a.jpg as an input
   EXPECT_EQ(again.code, 0) << again.err;

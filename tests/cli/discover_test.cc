@@ -81,6 +81,11 @@ TEST(DiscoverInputs, IgnoresNonRegularFilesHiddenEntriesAndSymlinkedDirectories)
   EXPECT_TRUE(d.failures.empty());
   // A symlink to a regular file is read like the file; everything else is skipped.
   EXPECT_EQ(Relatives(d), (std::vector<std::string>{"linked_file.jpg", "ok.jpg"}));
+  // Only the dangling symlink is worth a line: the others are skipped by design.
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_EQ(d.skipped[0].path, (tmp / "in/dangling.jpg").string());
+  EXPECT_EQ(d.skipped[0].reason, "dangling symlink to " + (tmp / "missing.jpg").string() +
+                                     " (its target does not exist)");
 }
 
 TEST(DiscoverInputs, MissingArgumentIsAFailureAndTheRestContinue) {

@@ -37,8 +37,8 @@ TEST(PlanOutputs, MapsEveryInputWhenNothingCollides) {
       PlanOutputs({Input(a, "a.png"), Input(b, "sub/b.gif")}, tmp / "out", OutputFormat::kJpeg);
   EXPECT_TRUE(plan.failures.empty());
   ASSERT_EQ(plan.files.size(), 2u);
-  EXPECT_EQ(plan.files[0].output, tmp / "out/a.jpg");
-  EXPECT_EQ(plan.files[1].output, tmp / "out/sub/b.jpg");
+  EXPECT_EQ(plan.files[0].output_relative, fs::path("a.jpg"));
+  EXPECT_EQ(plan.files[1].output_relative, fs::path("sub/b.jpg"));
 }
 
 TEST(PlanOutputs, SecondInputMappingToTheSameOutputFails) {
@@ -99,7 +99,7 @@ TEST(PlanOutputs, NeverOverwritesAnInputWhenOutdirIsTheInputDirectory) {
   EXPECT_EQ(plan.failures[0].path, a.string());
   EXPECT_NE(plan.failures[0].error.message.find("is an input file"), std::string::npos);
   ASSERT_EQ(plan.files.size(), 1u);
-  EXPECT_EQ(plan.files[0].output, tmp / "photos/b.jpg");
+  EXPECT_EQ(plan.files[0].output_relative, fs::path("b.jpg"));
 }
 
 TEST(PlanOutputs, NeverOverwritesAnInputReachedThroughALink) {
@@ -114,13 +114,31 @@ TEST(PlanOutputs, NeverOverwritesAnInputReachedThroughALink) {
   EXPECT_EQ(plan.failures.size(), 2u);
 }
 
-TEST(PlanOutputs, AnExistingNonInputOutputIsReplacedOnRerun) {
+TEST(PlanOutputs, AnExistingFileAtAnOutputPathIsRefusedUnlessOverwriting) {
   TempDir tmp;
   auto a = tmp.Write("src/a.png", "new");
-  tmp.Write("out/a.jpg", "previous run");
-  Plan plan = PlanOutputs({Input(a, "a.png")}, tmp / "out", OutputFormat::kJpeg);
-  EXPECT_TRUE(plan.failures.empty());
-  EXPECT_EQ(plan.files.size(), 1u);
+  tmp.Write("out/a.jpg", "previous run, or the user's own file");
+  fs::create_symlink(tmp / "nowhere", tmp / "out/b.jpg");  // a dangling symlink exists too
+  auto b = tmp.Write("src/b.png", "new");
+  Plan plan = PlanOutputs({Input(a, "a.png"), Input(b, "b.png")}, tmp / "out", OutputFormat::kJpeg);
+  EXPECT_TRUE(plan.files.empty());
+  ASSERT_EQ(plan.failures.size(), 2u);
+  EXPECT_NE(plan.failures[0].error.message.find("already exists"), std::string::npos);
+  EXPECT_NE(plan.failures[0].error.message.find("--overwrite"), std::string::npos);
+
+  Plan overwriting =
+      PlanOutputs({Input(a, "a.png"), Input(b, "b.png")}, tmp / "out", OutputFormat::kJpeg, true);
+  EXPECT_TRUE(overwriting.failures.empty());
+  EXPECT_EQ(overwriting.files.size(), 2u);
+}
+
+TEST(PlanOutputs, OverwriteNeverAllowsReplacingAnInput) {
+  TempDir tmp;
+  auto a = tmp.Write("photos/a.jpg", "original");
+  Plan plan = PlanOutputs({Input(a, "a.jpg")}, tmp / "photos", OutputFormat::kJpeg, true);
+  EXPECT_TRUE(plan.files.empty());
+  ASSERT_EQ(plan.failures.size(), 1u);
+  EXPECT_NE(plan.failures[0].error.message.find("is an input file"), std::string::npos);
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ TEST(ParseNewImageSizeTest, Rejects) {
     ASSERT_FALSE(size.ok()) << bad;
     EXPECT_EQ(size.error().code, ErrorCode::kInvalidOptions);
     EXPECT_EQ(size.error().message.rfind(
-                  "Expected a JSON array [width, height] with 1..16383 for NEW_IMAGE_SIZE but "
+                  "Expected a JSON array [width, height] with 1..16383 for size but "
                   "received \"",
                   0),
               0u)

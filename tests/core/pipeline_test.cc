@@ -17,7 +17,7 @@ Result<Image> DecodeOutput(const Encoded& encoded) {
   return core::Decode(encoded.bytes, *header, core::DecodeRequest{});
 }
 
-TEST(PipelineTest, SeedJobGivesA256SquareGrayJpeg) {
+TEST(PipelineTest, TutorialJobGivesA256SquareGrayJpeg) {
   const Bytes jpeg = testing::EncodeJpeg(testing::Gradient(800, 600, 3), 800, 600, 3);
   auto out = Process(jpeg, Options{});
   ASSERT_TRUE(out.ok()) << out.error().message;

@@ -154,6 +154,15 @@ Image Premultiplied(Image image) {
   return image;
 }
 
+// Resamples the whole source to width x height through ApplyPlan, the entry point of the
+// pipeline's resize step, with the plan PlanResize makes for Fit::kFill: no crop, no padding.
+Image ResizeTo(const Image& source, uint32_t width, uint32_t height) {
+  ResizePlan plan;
+  plan.scaled_width = plan.crop_width = plan.canvas_width = width;
+  plan.scaled_height = plan.crop_height = plan.canvas_height = height;
+  return ApplyPlan(source, plan, Rgb{});
+}
+
 struct Diff {
   double mean = 0;
   int max = 0;
@@ -185,7 +194,7 @@ TEST(ResizeTest, FlatStaysExactlyFlat) {
       value[0] = 255;  // the worst case for a weight sum that is off by one unit
       if (channels == 2 || channels == 4) value[channels - 1] = 255;  // see PartialAlpha below
       for (size_t i = 0; i < flat.pixels.size(); ++i) flat.pixels[i] = value[i % channels];
-      const Image out = Resize(flat, dw, dh);
+      const Image out = ResizeTo(flat, dw, dh);
       ASSERT_EQ(out.width, dw);
       ASSERT_EQ(out.height, dh);
       ASSERT_EQ(out.channels, channels);
@@ -206,7 +215,7 @@ TEST(ResizeTest, PartialAlphaFlatStaysFlat) {
       flat.pixels[i] = 200, flat.pixels[i + 1] = 10, flat.pixels[i + 2] = 99;
       flat.pixels[i + 3] = alpha;
     }
-    const Image out = Resize(flat, 17, 23);
+    const Image out = ResizeTo(flat, 17, 23);
     const double slack = 255.0 / (2 * alpha) + 1;
     for (size_t i = 0; i < out.pixels.size(); i += 4) {
       ASSERT_EQ(out.pixels[i + 3], alpha);
@@ -233,7 +242,7 @@ TEST(ResizeTest, TransparentColourDoesNotBleed) {
         }
       }
     }
-    const Image out = Resize(image, 13, 3);
+    const Image out = ResizeTo(image, 13, 3);
     bool saw_partial = false;
     for (uint32_t x = 0; x < 13; ++x) {
       const uint8_t* px = out.row(1) + x * channels;
@@ -256,7 +265,7 @@ TEST(ResizeTest, RampStaysMonotonic) {
     for (uint32_t y = 0; y < 9; ++y) {
       for (uint32_t x = 0; x < sw; ++x) ramp.row(y)[x] = static_cast<uint8_t>(x * 255 / (sw - 1));
     }
-    const Image out = Resize(ramp, dw, 5);
+    const Image out = ResizeTo(ramp, dw, 5);
     for (uint32_t y = 0; y < out.height; ++y) {
       for (uint32_t x = 1; x < out.width; ++x) {
         ASSERT_LE(out.row(y)[x - 1], out.row(y)[x]) << sw << "->" << dw << " at x=" << x;
@@ -267,7 +276,7 @@ TEST(ResizeTest, RampStaysMonotonic) {
     for (uint32_t y = 0; y < sw; ++y) {
       std::memset(vramp.row(y), static_cast<int>(y * 255 / (sw - 1)), 3);
     }
-    const Image vout = Resize(vramp, 2, dw);
+    const Image vout = ResizeTo(vramp, 2, dw);
     for (uint32_t y = 1; y < vout.height; ++y) {
       ASSERT_LE(vout.row(y - 1)[0], vout.row(y)[0]) << sw << "->" << dw << " at y=" << y;
     }
@@ -283,7 +292,7 @@ TEST(ResizeTest, SharpEdgeClampsInsteadOfWrappingAround) {
     for (uint32_t y = 0; y < sw; ++y) {
       for (uint32_t x = 0; x < sw; ++x) step.row(y)[x] = (x < sw / 2) == (y < sw / 2) ? 0 : 255;
     }
-    const Image out = Resize(step, dw, dw);
+    const Image out = ResizeTo(step, dw, dw);
     const uint32_t row = dw / 4;  // top-left quadrant is dark, top-right bright
     for (uint32_t x = 1; x < dw; ++x) {
       ASSERT_LE(out.row(row)[x - 1], out.row(row)[x]) << sw << "->" << dw << " x=" << x;
@@ -295,7 +304,7 @@ TEST(ResizeTest, SharpEdgeClampsInsteadOfWrappingAround) {
   // is negative or zero, so those outputs must be exactly 0, never 250-something.
   Image line = Blank(9, 9, 1);
   for (uint32_t y = 0; y < 9; ++y) line.row(y)[4] = 255;
-  const Image out = Resize(line, 72, 72);
+  const Image out = ResizeTo(line, 72, 72);
   for (uint32_t x = 0; x < 72; ++x) {
     const double source_x = (x + 0.5) / 8.0 - 0.5;  // output centre in source pixel units
     if (std::fabs(source_x - 4.0) > 1.0) {
@@ -308,7 +317,7 @@ TEST(ResizeTest, SharpEdgeClampsInsteadOfWrappingAround) {
 TEST(ResizeTest, OnePixelToThumbnailAndBack) {
   Image one = Blank(1, 1, 3);
   one.pixels = {12, 200, 99};
-  const Image big = Resize(one, 256, 256);
+  const Image big = ResizeTo(one, 256, 256);
   ASSERT_EQ(big.width, 256u);
   ASSERT_EQ(big.height, 256u);
   for (size_t i = 0; i < big.pixels.size(); ++i) ASSERT_EQ(big.pixels[i], one.pixels[i % 3]);
@@ -318,7 +327,7 @@ TEST(ResizeTest, OnePixelToThumbnailAndBack) {
   for (uint32_t y = 0; y < 256; ++y) {
     for (uint32_t x = 0; x < 256; ++x) ramp.row(y)[x] = static_cast<uint8_t>(x);
   }
-  const Image dot = Resize(ramp, 1, 1);
+  const Image dot = ResizeTo(ramp, 1, 1);
   ASSERT_EQ(dot.pixels.size(), 1u);
   EXPECT_NEAR(dot.pixels[0], 127.5, 1.0);
 }
@@ -326,14 +335,14 @@ TEST(ResizeTest, OnePixelToThumbnailAndBack) {
 TEST(ResizeTest, UpscaleInterpolates) {
   std::mt19937 rng(3);
   const Image small = SmoothColour(12, 9, 3, 5);
-  const Image big = Resize(small, 48, 36);
+  const Image big = ResizeTo(small, 48, 36);
   ASSERT_EQ(big.width, 48u);
   ASSERT_EQ(big.height, 36u);
   ASSERT_EQ(big.channels, 3);
   const Diff d = Compare(big.pixels, ReferenceResize(small, 48, 36).pixels);
   EXPECT_LE(d.max, 1);
   // Downscaling the upscaled image by the same factor gets close to the original.
-  const Diff back = Compare(Resize(big, 12, 9).pixels, small.pixels);
+  const Diff back = Compare(ResizeTo(big, 12, 9).pixels, small.pixels);
   EXPECT_LT(back.mean, 3.0);
 }
 
@@ -341,7 +350,7 @@ TEST(ResizeTest, ExactSizeReturnsIdenticalPixels) {
   std::mt19937 rng(5);
   for (int channels = 1; channels <= 4; ++channels) {
     const Image image = Noise(31, 17, channels, rng);
-    const Image out = Resize(image, 31, 17);
+    const Image out = ResizeTo(image, 31, 17);
     EXPECT_EQ(out.width, 31u);
     EXPECT_EQ(out.height, 17u);
     EXPECT_EQ(out.pixels, image.pixels);
@@ -352,9 +361,9 @@ TEST(ResizeTest, OneAxisOnly) {
   std::mt19937 rng(9);
   const Image image = Noise(40, 30, 3, rng);
   // Only the height changes: every column is resampled on its own, rows keep their width.
-  const Image tall = Resize(image, 40, 77);
+  const Image tall = ResizeTo(image, 40, 77);
   EXPECT_LE(Compare(tall.pixels, ReferenceResize(image, 40, 77).pixels).max, 1);
-  const Image wide = Resize(image, 13, 30);
+  const Image wide = ResizeTo(image, 13, 30);
   EXPECT_LE(Compare(wide.pixels, ReferenceResize(image, 13, 30).pixels).max, 1);
 }
 
@@ -369,7 +378,7 @@ TEST(ResizeTest, RandomSizesStayInRangeAndMatchReference) {
     // Noise: the worst case for ringing. Stay within the input's range plus the most the two
     // bicubic passes can overshoot (each pass's negative lobes sum to at most 1/8 of the range).
     const Image noise = Noise(sw, sh, channels, rng);
-    const Image out = Resize(noise, dw, dh);
+    const Image out = ResizeTo(noise, dw, dh);
     ASSERT_EQ(out.width, dw);
     ASSERT_EQ(out.height, dh);
     ASSERT_EQ(out.pixels.size(), static_cast<size_t>(dw) * dh * channels);
@@ -387,7 +396,7 @@ TEST(ResizeTest, RandomSizesStayInRangeAndMatchReference) {
     }
     // Smooth input: within 2 levels of the double-precision reference everywhere.
     const Image smooth = SmoothColour(sw, sh, channels, static_cast<uint32_t>(iteration));
-    const Diff d = Compare(Premultiplied(Resize(smooth, dw, dh)).pixels,
+    const Diff d = Compare(Premultiplied(ResizeTo(smooth, dw, dh)).pixels,
                            ReferenceResize(smooth, dw, dh).pixels);
     // Alpha adds the 8-bit premultiplied intermediate and the division back: one more level.
     ASSERT_LE(d.max, channels == 2 || channels == 4 ? 3 : 2);
@@ -396,9 +405,9 @@ TEST(ResizeTest, RandomSizesStayInRangeAndMatchReference) {
 }
 
 TEST(ResizeTest, InvalidSourceGivesEmptyImageAndZeroTargetIsClamped) {
-  EXPECT_EQ(Resize(Image{}, 10, 10).width, 0u);
+  EXPECT_EQ(ResizeTo(Image{}, 10, 10).width, 0u);
   std::mt19937 rng(1);
-  const Image out = Resize(Noise(10, 10, 1, rng), 0, 0);
+  const Image out = ResizeTo(Noise(10, 10, 1, rng), 0, 0);
   EXPECT_EQ(out.width, 1u);
   EXPECT_EQ(out.height, 1u);
 }
@@ -430,7 +439,7 @@ TEST(AxisWeightsTest, ExtremeDownscaleStaysAccurate) {
   // average a ramp correctly.
   Image ramp = Blank(20000, 1, 1);
   for (uint32_t x = 0; x < 20000; ++x) ramp.pixels[x] = static_cast<uint8_t>(x * 256 / 20000);
-  const Image out = Resize(ramp, 1, 1);
+  const Image out = ResizeTo(ramp, 1, 1);
   EXPECT_NEAR(out.pixels[0], 127.5, 1.0);
 }
 
@@ -447,7 +456,7 @@ TEST(RowResizerTest, StreamingMatchesInMemory) {
     for (int channels = 1; channels <= 4; ++channels) {
       Image source = Noise(k.sw, k.sh, channels, rng);
       if (source.has_alpha()) {
-        // RowResizer is channel-agnostic; Resize() premultiplies alpha images, which is the
+        // RowResizer is channel-agnostic; ApplyPlan premultiplies alpha images, which is the
         // identity only when they are opaque.
         for (size_t i = channels - 1; i < source.pixels.size(); i += channels)
           source.pixels[i] = 255;
@@ -469,7 +478,7 @@ TEST(RowResizerTest, StreamingMatchesInMemory) {
       }
       EXPECT_TRUE(resizer.done());
       EXPECT_EQ(rows_out, k.dh);
-      EXPECT_EQ(streamed.pixels, Resize(source, k.dw, k.dh).pixels);
+      EXPECT_EQ(streamed.pixels, ResizeTo(source, k.dw, k.dh).pixels);
       // Either pass order is within rounding of the reference.
       EXPECT_LE(Compare(streamed.pixels, ReferenceResize(source, k.dw, k.dh).pixels).max, 2);
     }
@@ -492,7 +501,7 @@ TEST(ApplyPlanTest, CoverIsTheCentreOfTheFullResize) {
   const Image out = ApplyPlan(source, plan, Rgb{});
   ASSERT_EQ(out.width, 40u);
   ASSERT_EQ(out.height, 40u);
-  const Image full = Resize(source, 80, 40);
+  const Image full = ResizeTo(source, 80, 40);
   std::vector<uint8_t> centre;
   for (uint32_t y = 0; y < 40; ++y) {
     centre.insert(centre.end(), full.row(y) + 20 * 3, full.row(y) + 60 * 3);
@@ -551,11 +560,11 @@ TEST(ApplyPlanTest, FillAndInsideAreAPlainResize) {
   std::mt19937 rng(4);
   const Image source = Noise(90, 45, 1, rng);
   EXPECT_EQ(ApplyPlan(source, PlanResize(90, 45, Target(30, 30, Fit::kFill)), Rgb{}).pixels,
-            Resize(source, 30, 30).pixels);
+            ResizeTo(source, 30, 30).pixels);
   const Image inside = ApplyPlan(source, PlanResize(90, 45, Target(30, 30, Fit::kInside)), Rgb{});
   EXPECT_EQ(inside.width, 30u);
   EXPECT_EQ(inside.height, 15u);
-  EXPECT_EQ(inside.pixels, Resize(source, 30, 15).pixels);
+  EXPECT_EQ(inside.pixels, ResizeTo(source, 30, 15).pixels);
 }
 
 TEST(ApplyPlanTest, ExactSizeIsUnchangedAndHugeCoverIsCheap) {
@@ -605,7 +614,7 @@ TEST(ResizeParityTest, MatchesPillowBicubic) {
     for (size_t i = 0; i < pillow.size(); ++i) {
       pillow[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
     }
-    const Image ours = Resize(SmoothSource(sw, sh, seed), dw, dh);
+    const Image ours = ResizeTo(SmoothSource(sw, sh, seed), dw, dh);
     const Diff d = Compare(ours.pixels, pillow);
     EXPECT_LE(d.mean, 0.5) << line;
     EXPECT_LE(d.max, 2) << line;

@@ -11,7 +11,7 @@ namespace imgpipe::lambda {
 namespace {
 
 EnvLookup MapEnv(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const char* name) -> std::optional<std::string> {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
     auto it = values.find(name);
     if (it == values.end()) return std::nullopt;
     return it->second;
@@ -125,6 +125,49 @@ TEST(LoadConfig, RejectsBadCacheControl) {
 TEST(LoadConfig, RejectsBadOutputPrefix) { ExpectRejected("OUTPUT_PREFIX", "/thumbs/"); }
 TEST(LoadConfig, RejectsBadInputBucket) { ExpectRejected("INPUT_BUCKET", "UPPER"); }
 TEST(LoadConfig, RejectsBadInputPrefix) { ExpectRejected("INPUT_PREFIX", "/in/"); }
+
+size_t Occurrences(const std::string& text, const std::string& word) {
+  size_t count = 0;
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// Core's parsers name their own fields ("for size"); the adapter adds the variable, once.
+TEST(LoadConfig, NewImageSizeErrorNamesTheVariableExactlyOnce) {
+  auto config = LoadWith({{"NEW_IMAGE_SIZE", "[0, 256]"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "NEW_IMAGE_SIZE: Expected a JSON array [width, height] with 1..16383 for size but "
+            "received \"[0, 256]\"");
+  EXPECT_EQ(Occurrences(config.error().message, "NEW_IMAGE_SIZE"), 1u);
+}
+
+TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
+  const std::map<std::string, std::string> bad = {{"OUTPUT_BUCKET", "Bad_Bucket!"},
+                                                  {"NEW_IMAGE_SIZE", "256x256x"},
+                                                  {"FIT", "stretch"},
+                                                  {"OUTPUT_FORMAT", "gif"},
+                                                  {"QUALITY", "101"},
+                                                  {"GRAYSCALE", "maybe"},
+                                                  {"BACKGROUND", "#12345"},
+                                                  {"WITHOUT_ENLARGEMENT", "2"},
+                                                  {"MAX_INPUT_BYTES", "0"},
+                                                  {"MAX_INPUT_PIXELS", "-1"},
+                                                  {"CACHE_CONTROL", "a\r\nb"},
+                                                  {"OUTPUT_PREFIX", "/thumbs/"},
+                                                  {"INPUT_BUCKET", "UPPER"},
+                                                  {"INPUT_PREFIX", "/in/"}};
+  ASSERT_EQ(bad.size(), EnvTable().size());
+  for (const auto& [name, value] : bad) {
+    auto config = LoadWith({{name, value}});
+    if (name == "OUTPUT_BUCKET") config = LoadConfig(MapEnv({{name, value}}));
+    ASSERT_FALSE(config.ok()) << name;
+    EXPECT_TRUE(config.error().message.starts_with(name + ": ")) << config.error().message;
+    EXPECT_EQ(Occurrences(config.error().message, name), 1u) << config.error().message;
+  }
+}
 
 TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
   // Guards the "one negative test per variable" rule when a variable is added to the table.

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Proves dist/lambda.zip needs nothing from the host: it is unzipped into an otherwise EMPTY root
+"""Proves a Lambda zip (dist/lambda.zip, or dist/lambda-arm64.zip under qemu-user) needs nothing
+from the host: it is unzipped into an otherwise EMPTY root
 (only a static busybox as /bin/sh, an empty /tmp and three /dev nodes), the zip's `bootstrap` is
 exec'd inside a chroot of it, and it serves real invocations from a Runtime API fake against the
 real local S3 server (s3rver, which verifies SigV4). Both servers run outside the chroot on
@@ -10,7 +11,12 @@ grayscale JPEG, written to the output bucket as image/jpeg, and the invocation s
 object is logged as a permanent failure and its invocation still succeeds; a record of two images
 yields both outputs.
 
-Usage: chroot_invoke_test.py --zip dist/lambda.zip --node-modules local/node_modules
+A foreign architecture's zip runs through qemu-user registered with binfmt_misc and the F flag
+(the kernel opens qemu when registering it, so it works inside a chroot that has no qemu). The
+test registers it itself; when it cannot, it says why and exits 77 (ctest: skipped), or fails
+under CI=true.
+
+Usage: chroot_invoke_test.py --zip dist/lambda.zip --arch x86_64 --node-modules local/node_modules
 """
 
 import argparse
@@ -27,6 +33,7 @@ import urllib.parse
 
 from PIL import Image
 
+from lambda_arch import ARCHES
 from runtime_api_fake import RuntimeApiFake
 from s3_local import ACCESS_KEY, REGION, SECRET_KEY, LocalS3
 
@@ -36,6 +43,8 @@ TASK_ROOT = "/var/task"  # where Lambda unzips the function
 IN_BUCKET = "photos-in"
 OUT_BUCKET = "photos-out"
 INVOKE_TIMEOUT_S = 30
+BINFMT_DIR = "/proc/sys/fs/binfmt_misc"
+SKIPPED = 77  # ctest's SKIP_RETURN_CODE for this test
 
 failures = []
 
@@ -55,7 +64,7 @@ def make_root(zip_path, parent):
     os.chmod(os.path.join(root, "tmp"), 0o1777)
     shutil.copy(BUSYBOX, os.path.join(root, "bin", "sh"))
     os.chmod(os.path.join(root, "bin", "sh"), 0o755)
-    # Lambda's sandbox has these; OpenSSL and curl may open them. Nothing else from the host.
+    # Lambda's sandbox has these; OpenSSL may open them. Nothing else from the host.
     for name, major, minor in (("null", 1, 3), ("zero", 1, 5), ("urandom", 1, 9)):
         os.mknod(os.path.join(root, "dev", name), 0o666 | stat.S_IFCHR, os.makedev(major, minor))
     # unzip keeps the modes stored in the zip, which is what makes `bootstrap` executable.
@@ -64,14 +73,42 @@ def make_root(zip_path, parent):
     return root
 
 
-def check_host_independence(root):
+def binfmt_problem(arch):
+    """None when `arch` binaries run here (natively, or through qemu-user with binfmt flag F),
+    else why not. Mounts binfmt_misc and enables the qemu entry when needed (root only)."""
+    if arch.qemu is None:
+        return None
+    if not os.path.exists(f"{BINFMT_DIR}/status"):
+        mount = subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", BINFMT_DIR],
+                               capture_output=True, text=True)
+        if mount.returncode != 0:
+            return f"cannot mount binfmt_misc on {BINFMT_DIR}: {mount.stderr.strip()}"
+    entry = f"{BINFMT_DIR}/{arch.qemu}"
+    if not os.path.exists(entry) or "enabled" not in open(entry).read():
+        tool = shutil.which("update-binfmts")
+        if tool is None:
+            return "update-binfmts is missing (binfmt-support; scripts/setup.sh installs it)"
+        enable = subprocess.run([tool, "--enable", arch.qemu], capture_output=True, text=True)
+        if enable.returncode != 0:
+            return (f"update-binfmts --enable {arch.qemu} failed: {enable.stderr.strip()} "
+                    "(qemu-user-static; scripts/setup.sh installs it)")
+    if not os.path.exists(entry):
+        return f"no binfmt entry {entry} after update-binfmts"
+    lines = open(entry).read().splitlines()
+    flags = next((line.split()[1] for line in lines if line.startswith("flags:")), "")
+    if "enabled" not in lines or "F" not in flags:
+        return f"{entry} is not enabled with flag F (it says {lines[:3]}, flags {flags!r})"
+    return None
+
+
+def check_host_independence(root, arch):
     top = sorted(os.listdir(root))
     check(top == ["bin", "dev", "tmp", "var"], f"chroot root holds only bin dev tmp var, got {top}")
     check(os.listdir(os.path.join(root, "bin")) == ["sh"], "chroot /bin holds only sh")
     # The bundled loader lists where each DT_NEEDED library resolves, inside the chroot. A library
     # missing from lib/ would show "not found" (there is no /lib or /usr to fall back on).
     listing = subprocess.run(
-        [CHROOT, root, f"{TASK_ROOT}/lib/ld-linux-x86-64.so.2",
+        [CHROOT, root, f"{TASK_ROOT}/lib/{arch.loader}",
          "--library-path", f"{TASK_ROOT}/lib", "--list", f"{TASK_ROOT}/bin/bootstrap"],
         capture_output=True, text=True, timeout=30, env={})
     check(listing.returncode == 0,
@@ -144,18 +181,27 @@ def check_output_image(s3, key):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--zip", required=True)
+    parser.add_argument("--arch", required=True, choices=sorted(ARCHES))
     parser.add_argument("--node-modules", required=True)
     args = parser.parse_args()
+    arch = ARCHES[args.arch]
     if not os.path.isfile(args.zip):
         print(f"FAIL: {args.zip} does not exist: run `make package` first", flush=True)
         return 1
     if os.geteuid() != 0:
         print("FAIL: this test chroots and needs root", flush=True)
         return 1
+    problem = binfmt_problem(arch)
+    if problem is not None:
+        if os.environ.get("CI") == "true":
+            print(f"FAIL: cannot run the {arch.name} zip here: {problem}", flush=True)
+            return 1
+        print(f"SKIP: cannot run the {arch.name} zip here: {problem}", flush=True)
+        return SKIPPED
 
     with tempfile.TemporaryDirectory(prefix="imgpipe-package-") as tmp:
         root = make_root(os.path.abspath(args.zip), tmp)
-        check_host_independence(root)
+        check_host_independence(root, arch)
 
         runtime = RuntimeApiFake().start()
         with LocalS3(args.node_modules, os.path.join(tmp, "s3")) as s3:

@@ -44,13 +44,6 @@ class FakeObjectStore : public aws::ObjectStore {
     return it->second;
   }
 
-  Result<aws::ObjectHead> Head(const std::string& bucket, const std::string& key) override {
-    auto it = objects_.find({bucket, key});
-    if (it == objects_.end()) return MakeError(ErrorCode::kNotFound, "NoSuchKey");
-    return aws::ObjectHead{it->second.bytes.size(), it->second.content_type, it->second.etag,
-                           it->second.metadata};
-  }
-
   Result<std::string> Put(const aws::PutRequest& request) override {
     if (put_failure_) return *put_failure_;
     puts.push_back(StoredPut{request.bucket, request.key,

@@ -1,11 +1,11 @@
-"""Parity with the seed: `imgpipe process --fit fill --size 256x256` against the AWS tutorial's
+"""Parity with the AWS tutorial's Pillow function: `imgpipe process --fit fill --size 256x256` against the AWS tutorial's
 Pillow code, `Image.open(f).resize((256, 256)).convert("L")`, on real photographs.
 
-Usage: seed_parity_test.py IMGPIPE_BINARY
+Usage: tutorial_parity_test.py IMGPIPE_BINARY
 
 Two checks per photo:
 
-1. Output against output: our JPEG (q75) against the seed's JPEG (the tutorial saves with
+1. Output against output: our JPEG (q75) against the tutorial's JPEG (the tutorial saves with
    `image.save(buffer, format="JPEG")`, quality 75), both decoded. Limit: mean absolute
    difference <= 2.5 gray levels. The difference against Pillow's in-memory image before its save
    is printed too; on fine textures (dune.jpg) q75 alone costs Pillow itself 2.8 there.
@@ -75,27 +75,27 @@ def main():
             checks.check(ours.mode == "L" and len(ours.getbands()) == 1,
                          "%s: output mode %s, want L with 1 channel" % (name, ours.mode))
             source = Image.open(os.path.join(src, name))
-            seed = source.resize((256, 256)).convert("L")  # the tutorial's exact code
+            tutorial = source.resize((256, 256)).convert("L")  # the tutorial's exact code
             buf = io.BytesIO()
-            seed.save(buf, format="JPEG")  # the tutorial's save: Pillow's default quality 75
-            seed_output = Image.open(io.BytesIO(buf.getvalue()))
-            seed_output.load()
-            roundtrip = cliutil.mean_abs_diff(seed_output, seed)
-            same_size = ours.size == seed.size
-            mad = cliutil.mean_abs_diff(ours, seed_output) if same_size else 255.0
-            before_save = cliutil.mean_abs_diff(ours, seed) if same_size else 255.0
+            tutorial.save(buf, format="JPEG")  # the tutorial's save: Pillow's default quality 75
+            tutorial_output = Image.open(io.BytesIO(buf.getvalue()))
+            tutorial_output.load()
+            roundtrip = cliutil.mean_abs_diff(tutorial_output, tutorial)
+            same_size = ours.size == tutorial.size
+            mad = cliutil.mean_abs_diff(ours, tutorial_output) if same_size else 255.0
+            before_save = cliutil.mean_abs_diff(ours, tutorial) if same_size else 255.0
             limit = MAX_MEAN_ABS_DIFF
             png_path = os.path.join(out_png, os.path.splitext(name)[0] + ".png")
             lossless = 255.0
             if os.path.exists(png_path):
                 png = cliutil.open_loaded(png_path)
-                if png.size == seed.size:
-                    lossless = cliutil.mean_abs_diff(png, seed)
+                if png.size == tutorial.size:
+                    lossless = cliutil.mean_abs_diff(png, tutorial)
             worst = max(worst, mad)
             print("%-20s %9s %6.2f %6.2f %12.2f %14.2f %9.2f %6.2f" % (
                 name, "%dx%d" % source.size, mad, limit, before_save, roundtrip, lossless,
                 MAX_LOSSLESS_DIFF))
-            checks.check(mad <= limit, "%s: JPEG output differs from the seed's JPEG output by "
+            checks.check(mad <= limit, "%s: JPEG output differs from the tutorial's JPEG output by "
                          "%.2f > %.2f gray levels" % (name, mad, limit))
             checks.check(lossless <= MAX_LOSSLESS_DIFF, "%s: PNG output mean abs diff %.2f > %.2f"
                          % (name, lossless, MAX_LOSSLESS_DIFF))

@@ -19,9 +19,7 @@ class CapCounter : public nlohmann::json_sax<json> {
   bool boolean(bool /*value*/) override { return Value(); }
   bool number_integer(number_integer_t /*value*/) override { return Value(); }
   bool number_unsigned(number_unsigned_t /*value*/) override { return Value(); }
-  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override {
-    return Value();
-  }
+  bool number_float(number_float_t /*value*/, const string_t& /*text*/) override { return Value(); }
   bool string(string_t& /*value*/) override { return Value(); }
   bool binary(binary_t& /*value*/) override { return Value(); }
   bool start_object(std::size_t /*elements*/) override { return Open(/*is_array=*/false); }

@@ -5,10 +5,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "imgpipe/error.h"
 
@@ -16,7 +15,7 @@ namespace imgpipe::lambda {
 
 // Lambda's own ceiling: a synchronous invocation carries at most 6 MB (asynchronous and SQS
 // deliveries are smaller), so a larger event did not come from Lambda.
-inline constexpr size_t kMaxEventBytes = 6 * 1024 * 1024;
+inline constexpr size_t kMaxEventBytes = size_t{6} * 1024 * 1024;
 
 // Nesting summed over the documents an event carries (an SQS body, then an SNS Message, each
 // counted from the depth of the document around it). The deepest legal chain, SQS -> SNS -> S3,
@@ -33,7 +32,9 @@ inline constexpr size_t kMaxEventRecords = 100;
 inline constexpr size_t kMaxDocumentValues = 10000;
 
 // One parsed document and the nesting it used, counted from the outermost event.
-struct BoundedDocument {
+// nlohmann::json's constructor is not declared noexcept; an empty document allocates nothing,
+// so nothing is thrown.
+struct BoundedDocument {  // NOLINT(bugprone-exception-escape)
   nlohmann::json document;
   int depth = 0;
 };

@@ -27,7 +27,9 @@ Result<std::string> DecodeKey(const std::string& key, const ObjectFields& fields
 
 }  // namespace
 
-Error Invalid(std::string message) { return MakeError(ErrorCode::kInvalidEvent, std::move(message)); }
+Error Invalid(std::string message) {
+  return MakeError(ErrorCode::kInvalidEvent, std::move(message));
+}
 
 const json* Find(const json& object, const char* name) {
   if (!object.is_object()) {

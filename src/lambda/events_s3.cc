@@ -36,9 +36,8 @@ WorkItem ParseS3Record(const json& record, const std::string& path) {
   if (!name->starts_with("ObjectCreated:")) {
     ObjectRef object = PeekObject(*s3, kS3Fields);
     object.event_name = *name;
-    return IgnoredItem(*name + (name->starts_with("ObjectRemoved:")
-                                    ? ": deletions are not mirrored"
-                                    : " is not an object creation"),
+    return IgnoredItem(*name + (name->starts_with("ObjectRemoved:") ? ": deletions are not mirrored"
+                                                                    : " is not an object creation"),
                        std::move(object));
   }
   return ExtractObject(*s3, path + ".s3", kS3Fields, *name);

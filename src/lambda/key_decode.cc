@@ -35,6 +35,8 @@ Result<std::string> FormUrlDecode(std::string_view encoded) {
   return out;
 }
 
-std::string PercentEncodeKey(std::string_view raw) { return aws::UriEncode(raw, /*keep_slash=*/true); }
+std::string PercentEncodeKey(std::string_view raw) {
+  return aws::UriEncode(raw, /*keep_slash=*/true);
+}
 
 }  // namespace imgpipe::lambda

@@ -138,8 +138,9 @@ void Logger::Record(const RecordLog& r) {
 }
 
 void Logger::Message(std::string_view level, std::string_view message) {
-  json line = {
-      {"level", LogText(level)}, {"request_id", LogText(request_id_)}, {"message", LogText(message)}};
+  json line = {{"level", LogText(level)},
+               {"request_id", LogText(request_id_)},
+               {"message", LogText(message)}};
   sink_.Write(Dump(line));
 }
 

@@ -8,10 +8,10 @@ namespace imgpipe::lambda {
 namespace {
 
 TEST(ValidateBucketName, AcceptsS3Names) {
-  for (const std::string& name : {std::string("abc"), std::string("imgpipe-input"),
-                                  std::string("my.bucket.2024"), std::string("a-b.c-d"),
-                                  std::string("0ab"), std::string("name--usw2-az1--x-s3"),
-                                  std::string("1.2.3"), std::string(63, 'a')}) {
+  for (const std::string& name :
+       {std::string("abc"), std::string("imgpipe-input"), std::string("my.bucket.2024"),
+        std::string("a-b.c-d"), std::string("0ab"), std::string("name--usw2-az1--x-s3"),
+        std::string("1.2.3"), std::string(63, 'a')}) {
     EXPECT_TRUE(ValidateBucketName(name).ok()) << name;
   }
 }

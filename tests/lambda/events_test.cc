@@ -33,8 +33,9 @@ std::string SqsBatch(size_t messages, size_t records) {
   for (size_t i = 0; i < records; ++i) body["Records"].push_back(S3Record());
   json event = {{"Records", json::array()}};
   for (size_t i = 0; i < messages; ++i) {
-    event["Records"].push_back(
-        {{"messageId", "m" + std::to_string(i)}, {"eventSource", "aws:sqs"}, {"body", body.dump()}});
+    event["Records"].push_back({{"messageId", "m" + std::to_string(i)},
+                                {"eventSource", "aws:sqs"},
+                                {"body", body.dump()}});
   }
   return event.dump();
 }
@@ -269,7 +270,8 @@ TEST(EventCaps, TheDeepestLegalChainNeedsElevenLevelsAndTheCapIsAMultiple) {
 }
 
 TEST(EventCaps, DeepNestingIsOneInvalidEvent) {
-  const std::string deep = std::string(kMaxEventDepth + 1, '[') + std::string(kMaxEventDepth + 1, ']');
+  const std::string deep =
+      std::string(kMaxEventDepth + 1, '[') + std::string(kMaxEventDepth + 1, ']');
   auto event = ParseEvent(deep);
   ASSERT_FALSE(event.ok());
   EXPECT_EQ(event.error().code, ErrorCode::kInvalidEvent);
@@ -304,8 +306,7 @@ TEST(EventCaps, MoreRecordsThanTheCapIsOneInvalidEvent) {
   ASSERT_TRUE(at_cap.ok());
   EXPECT_EQ(at_cap->items.size(), kMaxEventRecords);
   // The 5 MB version of the same shape answers the same way, without building the records.
-  EXPECT_EQ(ParseEvent(PaddedRecords(5 * 1024 * 1024 / 3)).error().message,
-            event.error().message);
+  EXPECT_EQ(ParseEvent(PaddedRecords(5 * 1024 * 1024 / 3)).error().message, event.error().message);
 }
 
 TEST(EventCaps, RecordsAreCountedAcrossTheMessagesOfABatch) {
@@ -355,8 +356,7 @@ TEST(ParseEvent, BucketNamesAreValidatedBeforeAnyRequest) {
       "detail":{"bucket":{"name":"../x"},"object":{"key":"k.jpg"}}})");
   ASSERT_TRUE(bridge.ok());
   EXPECT_EQ(bridge->items[0].action, ItemAction::kInvalid);
-  EXPECT_NE(bridge->items[0].reason.find("detail.bucket.name: bucket \"../x\""),
-            std::string::npos);
+  EXPECT_NE(bridge->items[0].reason.find("detail.bucket.name: bucket \"../x\""), std::string::npos);
 
   auto batch = ParseEvent(R"({"invocationSchemaVersion":"1.0","invocationId":"i","tasks":[
       {"taskId":"t1","s3BucketArn":"arn:aws:s3:::..","s3Key":"k.jpg"},
@@ -364,8 +364,7 @@ TEST(ParseEvent, BucketNamesAreValidatedBeforeAnyRequest) {
   ASSERT_TRUE(batch.ok());
   EXPECT_EQ(batch->items[0].action, ItemAction::kInvalid);
   EXPECT_EQ(batch->items[0].source_id, "t1");
-  EXPECT_NE(batch->items[0].reason.find("tasks[0].s3BucketArn: bucket \"..\""),
-            std::string::npos);
+  EXPECT_NE(batch->items[0].reason.find("tasks[0].s3BucketArn: bucket \"..\""), std::string::npos);
   EXPECT_EQ(batch->items[1].action, ItemAction::kProcess);
 }
 

@@ -120,7 +120,10 @@ std::pair<std::string, std::string> LoggedKey(const std::string& key) {
 }
 
 TEST(Logger, DelAndC1ControlsAreEscapedAndKeepTheirValue) {
-  const std::string key = "a\x7F" "b\xC2\x9B" "c";  // DEL, then U+009B (CSI)
+  const std::string key =
+      "a\x7F"
+      "b\xC2\x9B"
+      "c";  // DEL, then U+009B (CSI)
   const auto [line, value] = LoggedKey(key);
   EXPECT_EQ(line.find('\x7F'), std::string::npos) << line;
   EXPECT_EQ(line.find("\xC2\x9B"), std::string::npos) << line;
@@ -134,9 +137,9 @@ TEST(Logger, DelAndC1ControlsAreEscapedAndKeepTheirValue) {
 TEST(Logger, InvalidUtf8IsLoggedAsHexEscapesSoKeysStayDistinct) {
   EXPECT_EQ(LoggedKey("bad\xFF").second, R"(bad\xff)");
   EXPECT_EQ(LoggedKey("bad\xFE").second, R"(bad\xfe)");
-  EXPECT_EQ(LoggedKey(R"(bad\xff)").second, R"(bad\\xff)");  // a literal backslash is doubled
-  EXPECT_EQ(LoggedKey("\xC3\x28").second, R"(\xc3()");       // truncated sequence
-  EXPECT_EQ(LoggedKey("\xC0\xAF").second, R"(\xc0\xaf)");    // overlong '/'
+  EXPECT_EQ(LoggedKey(R"(bad\xff)").second, R"(bad\\xff)");        // a literal backslash is doubled
+  EXPECT_EQ(LoggedKey("\xC3\x28").second, R"(\xc3()");             // truncated sequence
+  EXPECT_EQ(LoggedKey("\xC0\xAF").second, R"(\xc0\xaf)");          // overlong '/'
   EXPECT_EQ(LoggedKey("\xED\xA0\x80").second, R"(\xed\xa0\x80)");  // a UTF-16 surrogate
   EXPECT_EQ(LoggedKey("\xF4\x90\x80\x80").second, R"(\xf4\x90\x80\x80)");  // > U+10FFFF
   // Keys that differ in one invalid byte, or only by escaping, never log the same.

@@ -1,10 +1,12 @@
-// Fuzzes the Lambda event parser and the key decoder: arbitrary bytes must never crash or
-// throw, and the parser's promises to the handler must hold for whatever it accepts.
+// Fuzzes the Lambda event parser (with its caps on bytes, depth and records) and the key decoder:
+// arbitrary bytes must never crash or throw, and the parser's promises to the handler must hold for
+// whatever it accepts.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "lambda/event_caps.h"
 #include "lambda/events.h"
 #include "lambda/key_decode.h"
 #include "lambda/log.h"
@@ -39,6 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(!event.error().message.empty());
     return 0;
   }
+  // The caps hold for whatever is accepted: no event yields more records than the cap.
+  Check(event->items.size() <= kMaxEventRecords);
+  Check(size <= kMaxEventBytes);
   NullSink sink;
   Logger logger(sink, "fuzz");
   for (const WorkItem& item : event->items) {

@@ -40,12 +40,11 @@ struct ItemResult {
   std::string output_key;
 };
 
+// How many failures an error message or a summary line names; the rest are counted.
+constexpr size_t kFirstFew = 3;
+
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-bool StartsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
 }
 
 ItemResult Skip(std::string reason) {
@@ -67,11 +66,11 @@ std::optional<ItemResult> PreDownloadChecks(const ObjectRef& object, const Confi
   if (!object.key.empty() && object.key.back() == '/') {
     return Skip("key ends with '/': a folder placeholder, not an image");
   }
-  if (!StartsWith(object.key, config.input_prefix)) {
+  if (!object.key.starts_with(config.input_prefix)) {
     return Skip("key is outside INPUT_PREFIX \"" + config.input_prefix + "\"");
   }
   // Runtime half of the recursion guard: never read what we write.
-  if (object.bucket == config.output_bucket && StartsWith(object.key, config.output_prefix)) {
+  if (object.bucket == config.output_bucket && object.key.starts_with(config.output_prefix)) {
     return Skip("recursion guard: the key is under OUTPUT_PREFIX \"" + config.output_prefix +
                 "\" of OUTPUT_BUCKET, so it is one of our outputs");
   }
@@ -88,6 +87,12 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
                          Clock::time_point work_deadline, RecordLog& log) {
   if (auto early = PreDownloadChecks(object, config)) {
     return *early;
+  }
+  // The core writes the configured format, so the key is known before any request: a key that
+  // would escape OUTPUT_PREFIX fails here, permanently, without downloading anything.
+  auto output_key = OutputKey(object.key, config.output_prefix, config.options.format);
+  if (!output_key.ok()) {
+    return Fail(output_key.error().code, output_key.error().message);
   }
 
   const auto download_start = Clock::now();
@@ -115,7 +120,7 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
 
   aws::PutRequest put;
   put.bucket = config.output_bucket;
-  put.key = OutputKey(object.key, config.output_prefix, encoded->format);
+  put.key = *output_key;
   put.body = encoded->bytes;
   put.content_type = OutputMimeType(encoded->format);  // from what was written, not the name
   put.cache_control = config.cache_control;
@@ -196,38 +201,42 @@ std::string Describe(const WorkItem& item, const ItemResult& result) {
   return where + ": " + ErrorCodeName(result.code) + ": " + result.reason;
 }
 
-HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemResult>& results) {
-  if (event.source == EventSource::kSqs) {
-    // Partial batch response (needs ReportBatchItemFailures on the event source mapping):
-    // only the failed messages return to the queue.
-    json failures = json::array();
-    std::set<std::string> seen;
-    for (size_t i = 0; i < results.size(); ++i) {
-      const std::string& id = event.items[i].source_id;
-      if (results[i].outcome == Outcome::kTransient && seen.insert(id).second) {
-        failures.push_back({{"itemIdentifier", id}});
-      }
+// SQS partial batch response (needs ReportBatchItemFailures on the event source mapping):
+// only the messages with a transient failure return to the queue, each once.
+HandlerOutcome SqsResponse(const ParsedEvent& event, const std::vector<ItemResult>& results) {
+  json failures = json::array();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const std::string& id = event.items[i].source_id;
+    if (results[i].outcome == Outcome::kTransient && seen.insert(id).second) {
+      failures.push_back({{"itemIdentifier", id}});
     }
-    return HandlerOutcome::Success(Dump({{"batchItemFailures", failures}}));
   }
-  if (event.source == EventSource::kBatch) {
-    json tasks = json::array();
-    for (size_t i = 0; i < results.size(); ++i) {
-      const ItemResult& r = results[i];
-      std::string text = r.outcome == Outcome::kProcessed ? "wrote " + r.output_key
-                         : r.outcome == Outcome::kSkipped ? "skipped: " + r.reason
-                                                          : Describe(event.items[i], r);
-      tasks.push_back({{"taskId", event.items[i].source_id},
-                       {"resultCode", BatchResultCode(r)},
-                       {"resultString", text}});
-    }
-    return HandlerOutcome::Success(Dump({{"invocationSchemaVersion", event.batch_schema_version},
-                                         {"treatMissingKeysAs", "PermanentFailure"},
-                                         {"invocationId", event.batch_invocation_id},
-                                         {"results", tasks}}));
+  return HandlerOutcome::Success(Dump({{"batchItemFailures", failures}}));
+}
+
+// S3 Batch Operations: one result per task, echoing the invocation's schema and id.
+HandlerOutcome BatchResponse(const ParsedEvent& event, const std::vector<ItemResult>& results) {
+  json tasks = json::array();
+  for (size_t i = 0; i < results.size(); ++i) {
+    const ItemResult& r = results[i];
+    std::string text = r.outcome == Outcome::kProcessed ? "wrote " + r.output_key
+                       : r.outcome == Outcome::kSkipped ? "skipped: " + r.reason
+                                                        : Describe(event.items[i], r);
+    tasks.push_back({{"taskId", event.items[i].source_id},
+                     {"resultCode", BatchResultCode(r)},
+                     {"resultString", text}});
   }
-  // S3, SNS, EventBridge: one answer for the whole event. Any transient failure fails it so
-  // Lambda retries; records that succeeded are redone, which is harmless (same output key).
+  return HandlerOutcome::Success(Dump({{"invocationSchemaVersion", event.batch_schema_version},
+                                       {"treatMissingKeysAs", "PermanentFailure"},
+                                       {"invocationId", event.batch_invocation_id},
+                                       {"results", tasks}}));
+}
+
+// S3, SNS, EventBridge: one answer for the whole event. Any transient failure fails it so
+// Lambda retries; records that succeeded are redone, which is harmless (same output key).
+HandlerOutcome WholeEventResponse(const ParsedEvent& event,
+                                  const std::vector<ItemResult>& results) {
   size_t processed = 0, skipped = 0, permanent = 0, transient = 0;
   std::string first_type;
   std::string message;
@@ -247,7 +256,7 @@ HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemRes
           first_type = std::string("imgpipe.") + ErrorCodeName(results[i].code);
         }
         // Bounded: Lambda truncates long error messages anyway.
-        if (transient <= 3) {
+        if (transient <= kFirstFew) {
           message += (transient > 1 ? "; " : "") + Describe(event.items[i], results[i]);
         }
         break;
@@ -261,6 +270,41 @@ HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemRes
   return HandlerOutcome::Success(
       Dump({{"processed", processed}, {"skipped", skipped}, {"failed_permanent", permanent}}));
 }
+
+HandlerOutcome BuildResponse(const ParsedEvent& event, const std::vector<ItemResult>& results) {
+  switch (event.source) {
+    case EventSource::kSqs:
+      return SqsResponse(event, results);
+    case EventSource::kBatch:
+      return BatchResponse(event, results);
+    case EventSource::kS3:
+    case EventSource::kSns:
+    case EventSource::kEventBridge:
+      break;
+  }
+  return WholeEventResponse(event, results);
+}
+
+// Malformed records are summarised in one line rather than one line each: a hostile event of
+// many bad records would otherwise cost a log line per record.
+class InvalidRecordSummary {
+ public:
+  void Add(const WorkItem& item) {
+    if (++count_ <= kFirstFew) {
+      reasons_.push_back(item.source_id.empty() ? item.reason
+                                                : item.reason + " (id " + item.source_id + ")");
+    }
+  }
+  void Log(size_t total, Logger& logger) const {
+    if (count_ > 0) {
+      logger.InvalidRecords(count_, total, reasons_);
+    }
+  }
+
+ private:
+  size_t count_ = 0;
+  std::vector<std::string> reasons_;
+};
 
 }  // namespace
 
@@ -303,6 +347,7 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
   InvocationMetrics metrics;
   // Don't start an item that the slowest one so far says we cannot finish in time.
   Clock::duration longest_item{0};
+  InvalidRecordSummary invalid;
   for (const WorkItem& item : event->items) {
     RecordLog log;
     log.source = EventSourceName(event->source);
@@ -326,7 +371,11 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
       log.error_code = ErrorCodeName(result.code);
     }
     log.reason = result.reason;
-    logger.Record(log);
+    if (item.action == ItemAction::kInvalid) {
+      invalid.Add(item);
+    } else {
+      logger.Record(log);
+    }
 
     switch (result.outcome) {
       case Outcome::kProcessed:
@@ -345,6 +394,7 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
     results.push_back(std::move(result));
   }
 
+  invalid.Log(results.size(), logger);
   HandlerOutcome outcome = BuildResponse(*event, results);
   metrics.duration_ms = MsSince(start);
   outcome.metrics = metrics;

@@ -1,29 +1,12 @@
 #include "lambda/key_decode.h"
 
+#include <algorithm>
+#include <charconv>
 #include <string>
 
+#include "aws/sigv4.h"
+
 namespace imgpipe::lambda {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-}  // namespace
 
 Result<std::string> FormUrlDecode(std::string_view encoded) {
   std::string out;
@@ -33,14 +16,17 @@ Result<std::string> FormUrlDecode(std::string_view encoded) {
     if (c == '+') {
       out.push_back(' ');
     } else if (c == '%') {
-      const int hi = i + 1 < encoded.size() ? HexValue(encoded[i + 1]) : -1;
-      const int lo = i + 2 < encoded.size() ? HexValue(encoded[i + 2]) : -1;
-      if (hi < 0 || lo < 0) {
+      // Exactly two hex digits; from_chars reads no sign for an unsigned type.
+      unsigned byte = 0;
+      const char* first = encoded.data() + i + 1;
+      const char* last = encoded.data() + std::min(i + 3, encoded.size());
+      const auto [end, error] = std::from_chars(first, last, byte, 16);
+      if (error != std::errc() || end != first + 2) {
         return MakeError(ErrorCode::kInvalidEvent,
                          "bad percent-escape at offset " + std::to_string(i) +
                              " of the encoded key (expected %XX with two hex digits)");
       }
-      out.push_back(static_cast<char>(hi * 16 + lo));
+      out.push_back(static_cast<char>(byte));
       i += 2;
     } else {
       out.push_back(c);
@@ -50,20 +36,7 @@ Result<std::string> FormUrlDecode(std::string_view encoded) {
 }
 
 std::string PercentEncodeKey(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(raw.size());
-  for (const char ch : raw) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || c == '/') {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
+  return aws::UriEncode(raw, /*keep_slash=*/true);
 }
 
 }  // namespace imgpipe::lambda

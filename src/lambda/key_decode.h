@@ -14,8 +14,10 @@ namespace imgpipe::lambda {
 // `my+photo%C3%A9.jpg` -> `my photoé.jpg`. The result may hold any bytes, including NUL.
 Result<std::string> FormUrlDecode(std::string_view encoded);
 
-// Percent-encodes every byte except the RFC 3986 unreserved set and '/', with uppercase hex.
-// Used for metadata values (S3 user metadata must be ASCII). FormUrlDecode inverts it.
+// Percent-encodes every byte except the RFC 3986 unreserved set and '/', with uppercase hex:
+// the S3 client's own path encoding (aws::UriEncode), so the metadata spells the key as the
+// request did. Used for metadata values (S3 user metadata must be ASCII). FormUrlDecode
+// inverts it.
 std::string PercentEncodeKey(std::string_view raw);
 
 }  // namespace imgpipe::lambda

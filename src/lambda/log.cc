@@ -3,22 +3,107 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace imgpipe::lambda {
 namespace {
 
 using nlohmann::json;
 
-// Keys are arbitrary bytes once URL-decoded; dump() would throw on invalid UTF-8, so invalid
-// sequences are replaced (U+FFFD) instead: a log line must never take the function down.
+// Length of the well-formed UTF-8 sequence at `text[i]` (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 when the byte there starts none.
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) {
+    return 1;
+  }
+  size_t length = 0;
+  unsigned char low = 0x80;   // bounds of the second byte, which exclude the overlong forms,
+  unsigned char high = 0xBF;  // the surrogates and what lies above U+10FFFF
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) {
+    return 0;
+  }
+  for (size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+// JSON escapes for what nlohmann's dump() leaves raw although a terminal acts on it: DEL and
+// the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F). Both can only occur inside strings.
+std::string EscapeTerminalControls(std::string line) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    const auto next = i + 1 < line.size() ? static_cast<unsigned char>(line[i + 1]) : 0;
+    unsigned code = 0;
+    if (c == 0x7F) {
+      code = c;
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      code = next;
+      ++i;
+    } else {
+      out.push_back(line[i]);
+      continue;
+    }
+    out += "\\u00";
+    out.push_back(kHex[code >> 4]);
+    out.push_back(kHex[code & 0xF]);
+  }
+  return out;
+}
+
+// Every string reaching a line went through LogText, so dump() sees valid UTF-8 only; the
+// "replace" handler stays as a guard: a log line must never take the function down.
 std::string Dump(const json& document) {
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+  return EscapeTerminalControls(document.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // Millisecond figures rounded to 0.001 ms: enough resolution, shorter lines.
 double Round3(double value) { return std::round(value * 1000.0) / 1000.0; }
 
 }  // namespace
+
+std::string LogText(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    const size_t length = Utf8SequenceLength(raw, i);
+    if (length == 0) {
+      const auto c = static_cast<unsigned char>(raw[i]);
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+      ++i;
+      continue;
+    }
+    if (raw[i] == '\\') {
+      out.push_back('\\');
+    }
+    out.append(raw, i, length);
+    i += length;
+  }
+  return out;
+}
 
 void StdoutSink::Write(std::string_view line) {
   // A failed write to stdout has nowhere to be reported and must not stop image processing,
@@ -30,16 +115,16 @@ void StdoutSink::Write(std::string_view line) {
 
 void Logger::Record(const RecordLog& r) {
   json line = {
-      {"level", r.level},
-      {"request_id", request_id_},
-      {"source", r.source},
-      {"source_id", r.source_id},
-      {"bucket", r.bucket},
-      {"key", r.key},
-      {"output_key", r.output_key},
-      {"outcome", r.outcome},
-      {"error_code", r.error_code},
-      {"reason", r.reason},
+      {"level", LogText(r.level)},
+      {"request_id", LogText(request_id_)},
+      {"source", LogText(r.source)},
+      {"source_id", LogText(r.source_id)},
+      {"bucket", LogText(r.bucket)},
+      {"key", LogText(r.key)},
+      {"output_key", LogText(r.output_key)},
+      {"outcome", LogText(r.outcome)},
+      {"error_code", LogText(r.error_code)},
+      {"reason", LogText(r.reason)},
       {"bytes_in", r.bytes_in},
       {"bytes_out", r.bytes_out},
       {"input_megapixels", Round3(r.input_megapixels)},
@@ -53,7 +138,27 @@ void Logger::Record(const RecordLog& r) {
 }
 
 void Logger::Message(std::string_view level, std::string_view message) {
-  json line = {{"level", level}, {"request_id", request_id_}, {"message", message}};
+  json line = {{"level", LogText(level)},
+               {"request_id", LogText(request_id_)},
+               {"message", LogText(message)}};
+  sink_.Write(Dump(line));
+}
+
+void Logger::InvalidRecords(size_t count, size_t total,
+                            const std::vector<std::string>& first_reasons) {
+  std::string message = std::to_string(count) + " of " + std::to_string(total) +
+                        " records are malformed (invalid_event); first " +
+                        std::to_string(first_reasons.size()) + ": ";
+  json reasons = json::array();
+  for (size_t i = 0; i < first_reasons.size(); ++i) {
+    message += (i == 0 ? "" : "; ") + first_reasons[i];
+    reasons.push_back(LogText(first_reasons[i]));
+  }
+  json line = {{"level", "error"},
+               {"request_id", LogText(request_id_)},
+               {"message", LogText(message)},
+               {"invalid_records", count},
+               {"reasons", reasons}};
   sink_.Write(Dump(line));
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace imgpipe::lambda {
 
@@ -54,6 +55,11 @@ struct InvocationMetrics {
   uint64_t bytes_out = 0;
 };
 
+// A string as it appears in a log field. Keys are arbitrary bytes once URL-decoded: valid UTF-8
+// is kept, each byte of an invalid sequence becomes the four characters \xHH, and a backslash
+// is doubled, so two different keys never log as the same text (U+FFFD would merge them).
+std::string LogText(std::string_view raw);
+
 // Formats lines and stamps them with the invocation's request id.
 class Logger {
  public:
@@ -66,6 +72,9 @@ class Logger {
   void Record(const RecordLog& record);
   // A line about the invocation or the runtime rather than one record (init errors, etc.).
   void Message(std::string_view level, std::string_view message);
+  // One line for all malformed records of an invocation: `count` of `total` records, and the
+  // reasons of the first few, so a flood of bad records costs one line.
+  void InvalidRecords(size_t count, size_t total, const std::vector<std::string>& first_reasons);
   // `timestamp_ms` is Unix epoch milliseconds, as EMF requires.
   void Metrics(const InvocationMetrics& metrics, int64_t timestamp_ms);
 

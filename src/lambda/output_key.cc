@@ -1,11 +1,46 @@
 #include "lambda/output_key.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace imgpipe::lambda {
+namespace {
 
-std::string OutputKey(std::string_view input_key, std::string_view output_prefix,
-                      OutputFormat format) {
+// `key` with its `.` and `..` segments resolved the way a path would be (RFC 3986
+// remove_dot_segments), or nullopt when a `..` climbs above the root.
+std::optional<std::string> ResolveDotSegments(std::string_view key) {
+  std::vector<std::string_view> segments;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = key.find('/', start);
+    const std::string_view segment =
+        key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (segment == "..") {
+      if (segments.empty()) {
+        return std::nullopt;
+      }
+      segments.pop_back();
+    } else if (segment != ".") {
+      segments.push_back(segment);
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  std::string resolved;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    resolved += i == 0 ? "" : "/";
+    resolved += segments[i];
+  }
+  return resolved;
+}
+
+}  // namespace
+
+Result<std::string> OutputKey(std::string_view input_key, std::string_view output_prefix,
+                              OutputFormat format) {
   const size_t slash = input_key.rfind('/');
   const size_t name_start = slash == std::string_view::npos ? 0 : slash + 1;
   const size_t dot = input_key.rfind('.');
@@ -16,6 +51,13 @@ std::string OutputKey(std::string_view input_key, std::string_view output_prefix
   key += stem;
   key += '.';
   key += OutputExtension(format);
+  const auto resolved = ResolveDotSegments(key);
+  if (!resolved || !resolved->starts_with(output_prefix)) {
+    return MakeError(ErrorCode::kInvalidEvent,
+                     "output key \"" + key + "\" has dot segments that resolve outside " +
+                         "OUTPUT_PREFIX \"" + std::string(output_prefix) +
+                         "\"; refused so that no server resolving them writes elsewhere");
+  }
   return key;
 }
 

@@ -2,12 +2,43 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "lambda/event_caps.h"
 #include "testing/test_support.h"
 
 namespace imgpipe::lambda {
 namespace {
 
+using nlohmann::json;
 using testing::ReadEventFixture;
+
+// One valid S3 notification record.
+json S3Record(const std::string& bucket = "imgpipe-input", const std::string& key = "a.jpg") {
+  return {{"eventSource", "aws:s3"},
+          {"eventName", "ObjectCreated:Put"},
+          {"s3", {{"bucket", {{"name", bucket}}}, {"object", {{"key", key}, {"size", 10}}}}}};
+}
+
+// The hostile shape: one valid record, then `padding` empty ones.
+std::string PaddedRecords(size_t padding) {
+  std::string text = R"({"Records":[)" + S3Record().dump();
+  for (size_t i = 0; i < padding; ++i) text += ",{}";
+  return text + "]}";
+}
+
+// An SQS batch of `messages`, each body an S3 notification of `records` records.
+std::string SqsBatch(size_t messages, size_t records) {
+  json body = {{"Records", json::array()}};
+  for (size_t i = 0; i < records; ++i) body["Records"].push_back(S3Record());
+  json event = {{"Records", json::array()}};
+  for (size_t i = 0; i < messages; ++i) {
+    event["Records"].push_back({{"messageId", "m" + std::to_string(i)},
+                                {"eventSource", "aws:sqs"},
+                                {"body", body.dump()}});
+  }
+  return event.dump();
+}
 
 ParsedEvent ParseFixture(const std::string& name) {
   auto event = ParseEvent(ReadEventFixture(name));
@@ -222,6 +253,119 @@ TEST(ParseEvent, OtherS3EventTypesAreIgnored) {
   ASSERT_TRUE(event.ok());
   ASSERT_EQ(event->items.size(), 1u);
   EXPECT_EQ(event->items[0].action, ItemAction::kIgnore);
+}
+
+TEST(EventCaps, TheDeepestLegalChainNeedsElevenLevelsAndTheCapIsAMultiple) {
+  // SQS -> SNS -> S3: each document counted from the depth of the one around it.
+  auto sqs = ParseBounded(ReadEventFixture("sqs_sns_s3.json"), "event", 0);
+  ASSERT_TRUE(sqs.ok());
+  const std::string body = sqs->document["Records"][0]["body"];
+  auto sns = ParseBounded(body, "body", sqs->depth);
+  ASSERT_TRUE(sns.ok());
+  auto s3 = ParseBounded(sns->document["Message"].get<std::string>(), "Message", sns->depth);
+  ASSERT_TRUE(s3.ok());
+  EXPECT_EQ(s3->depth, 11);
+  EXPECT_GE(kMaxEventDepth, 2 * s3->depth);
+  EXPECT_LE(kMaxEventDepth, 3 * s3->depth);
+}
+
+TEST(EventCaps, DeepNestingIsOneInvalidEvent) {
+  const std::string deep =
+      std::string(kMaxEventDepth + 1, '[') + std::string(kMaxEventDepth + 1, ']');
+  auto event = ParseEvent(deep);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().code, ErrorCode::kInvalidEvent);
+  EXPECT_EQ(event.error().message,
+            "event nests deeper than 32 levels (counting the envelopes around it)");
+  // Six megabytes of '[' (not even valid JSON) stop at the same cap.
+  EXPECT_EQ(ParseEvent(std::string(kMaxEventBytes, '[')).error().message, event.error().message);
+  // Exactly at the cap is still parsed (and then refused for its shape, not its depth).
+  const std::string at_cap = std::string(kMaxEventDepth, '[') + std::string(kMaxEventDepth, ']');
+  EXPECT_EQ(ParseEvent(at_cap).error().message, "event is not a JSON object");
+}
+
+TEST(EventCaps, NestingInsideAMessageCountsTheEnvelopesAroundIt) {
+  // 30 levels fit one document, but not inside an SQS record (4 levels already).
+  const std::string thirty = std::string(30, '[') + std::string(30, ']');
+  ASSERT_NE(ParseEvent(thirty).error().message.find("not a JSON object"), std::string::npos);
+  json event = {{"Records", {{{"messageId", "m1"}, {"eventSource", "aws:sqs"}, {"body", thirty}}}}};
+  auto parsed = ParseEvent(event.dump());
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(parsed->items.size(), 1u);
+  EXPECT_EQ(parsed->items[0].action, ItemAction::kInvalid);
+  EXPECT_EQ(parsed->items[0].reason,
+            "Records[0].body nests deeper than 32 levels (counting the envelopes around it)");
+}
+
+TEST(EventCaps, MoreRecordsThanTheCapIsOneInvalidEvent) {
+  auto event = ParseEvent(PaddedRecords(kMaxEventRecords));  // 101 records
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().message,
+            "event.Records has more than 100 entries, the cap on records per invocation");
+  auto at_cap = ParseEvent(PaddedRecords(kMaxEventRecords - 1));
+  ASSERT_TRUE(at_cap.ok());
+  EXPECT_EQ(at_cap->items.size(), kMaxEventRecords);
+  // The 5 MB version of the same shape answers the same way, without building the records.
+  EXPECT_EQ(ParseEvent(PaddedRecords(5 * 1024 * 1024 / 3)).error().message, event.error().message);
+}
+
+TEST(EventCaps, RecordsAreCountedAcrossTheMessagesOfABatch) {
+  ASSERT_TRUE(ParseEvent(SqsBatch(10, 10)).ok());  // 100 records: at the cap
+  auto event = ParseEvent(SqsBatch(10, 11));
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().message, "event holds 110 records, over the cap of 100 per invocation");
+  // One message over the per-document cap is that message's invalid item only.
+  auto one = ParseEvent(SqsBatch(1, 101));
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->items.size(), 1u);
+  EXPECT_EQ(one->items[0].action, ItemAction::kInvalid);
+  EXPECT_EQ(one->items[0].source_id, "m0");
+  EXPECT_NE(one->items[0].reason.find("Records[0].body.Records has more than 100 entries"),
+            std::string::npos);
+}
+
+TEST(EventCaps, OversizedEventsAndPaddedDocumentsAreOneInvalidEvent) {
+  const std::string record = S3Record().dump();
+  const std::string big = R"({"Records":[)" + record + "]" + std::string(kMaxEventBytes, ' ') + "}";
+  auto event = ParseEvent(big);
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.error().message,
+            "event is " + std::to_string(big.size()) + " bytes, over the cap of 6291456");
+  // One record padded with a member of 10000 values: few records, but a huge document.
+  std::string padded = record.substr(0, record.size() - 1) + R"(,"pad":[0)";
+  for (size_t i = 0; i < kMaxDocumentValues; ++i) padded += ",0";
+  auto values = ParseEvent(R"({"Records":[)" + padded + "]}]}");
+  ASSERT_FALSE(values.ok());
+  EXPECT_EQ(values.error().message, "event holds more than 10000 JSON values");
+}
+
+TEST(ParseEvent, BucketNamesAreValidatedBeforeAnyRequest) {
+  json s3 = {{"Records", {S3Record(".."), S3Record("a/b"), S3Record("192.168.0.1"), S3Record()}}};
+  auto event = ParseEvent(s3.dump());
+  ASSERT_TRUE(event.ok());
+  ASSERT_EQ(event->items.size(), 4u);
+  EXPECT_EQ(event->items[0].reason,
+            "Records[0].s3.bucket.name: bucket \"..\" is not a valid S3 bucket name: it must be 3 "
+            "to 63 characters long");
+  EXPECT_NE(event->items[1].reason.find("only a-z, 0-9"), std::string::npos);
+  EXPECT_NE(event->items[2].reason.find("IP address"), std::string::npos);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(event->items[i].action, ItemAction::kInvalid);
+  EXPECT_EQ(event->items[3].action, ItemAction::kProcess);
+
+  auto bridge = ParseEvent(R"({"detail-type":"Object Created","source":"aws.s3",
+      "detail":{"bucket":{"name":"../x"},"object":{"key":"k.jpg"}}})");
+  ASSERT_TRUE(bridge.ok());
+  EXPECT_EQ(bridge->items[0].action, ItemAction::kInvalid);
+  EXPECT_NE(bridge->items[0].reason.find("detail.bucket.name: bucket \"../x\""), std::string::npos);
+
+  auto batch = ParseEvent(R"({"invocationSchemaVersion":"1.0","invocationId":"i","tasks":[
+      {"taskId":"t1","s3BucketArn":"arn:aws:s3:::..","s3Key":"k.jpg"},
+      {"taskId":"t2","s3BucketArn":"arn:aws:s3:::ok-bucket","s3Key":"k.jpg"}]})");
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->items[0].action, ItemAction::kInvalid);
+  EXPECT_EQ(batch->items[0].source_id, "t1");
+  EXPECT_NE(batch->items[0].reason.find("tasks[0].s3BucketArn: bucket \"..\""), std::string::npos);
+  EXPECT_EQ(batch->items[1].action, ItemAction::kProcess);
 }
 
 }  // namespace

@@ -404,5 +404,83 @@ TEST_F(HandlerTest, EventEtagIsUsedWhenTheStoreGivesNone) {
   EXPECT_EQ(store.puts[0].metadata.at("imgpipe-source-etag"), "event-etag");
 }
 
+// The hostile shape measured before the caps: one valid record, then `empty` empty ones.
+std::string PaddedRecords(size_t empty) {
+  std::string text = R"({"Records":[)" + json::parse(S3Event(kIn, "k.jpg"))["Records"][0].dump();
+  for (size_t i = 0; i < empty; ++i) text += ",{}";
+  return text + "]}";
+}
+
+TEST_F(HandlerTest, FiveMegabytesOfEmptyRecordsIsOneInvalidEventReportedOnce) {
+  const std::string event = PaddedRecords(5 * 1024 * 1024 / 3);  // 5 MB
+  const auto start = std::chrono::steady_clock::now();
+  HandlerOutcome outcome = Run(event);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, 1s);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error_type(), "imgpipe.invalid_event");
+  EXPECT_EQ(outcome.error_message(),
+            "invalid event: event.Records has more than 100 entries, the cap on records per "
+            "invocation");
+  EXPECT_TRUE(store.gets.empty());  // not even the valid record is fetched
+  auto lines = sink.Parsed();
+  ASSERT_EQ(lines.size(), 2u);  // the invalid event, then the metrics
+  EXPECT_EQ(lines[0]["message"], outcome.error_message());
+  EXPECT_TRUE(lines[1].contains("_aws"));
+}
+
+TEST_F(HandlerTest, ManyMalformedRecordsGiveOneSummaryLine) {
+  store.AddObject(kIn, "k.jpg", MakeJpeg(20, 20));
+  HandlerOutcome outcome = Run(PaddedRecords(40));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error_type(), "imgpipe.invalid_event");
+  ASSERT_EQ(store.puts.size(), 1u);  // the valid record is still done
+  ASSERT_EQ(Records().size(), 1u);   // and is the only per-record line
+  EXPECT_EQ(Records()[0]["key"], "k.jpg");
+  std::vector<json> summaries;
+  for (auto& line : sink.Parsed()) {
+    if (line.contains("invalid_records")) summaries.push_back(line);
+  }
+  ASSERT_EQ(summaries.size(), 1u);
+  EXPECT_EQ(summaries[0]["invalid_records"], 40);
+  EXPECT_EQ(summaries[0]["level"], "error");
+  ASSERT_EQ(summaries[0]["reasons"].size(), 3u);
+  EXPECT_EQ(summaries[0]["reasons"][0], "Records[1].eventName is missing");
+  EXPECT_TRUE(summaries[0]["message"].get<std::string>().starts_with(
+      "40 of 41 records are malformed (invalid_event); first 3: Records[1].eventName is missing"));
+  EXPECT_EQ(sink.lines.size(), 3u);  // the record, the summary, the metrics
+}
+
+TEST_F(HandlerTest, KeyEscapingTheOutputPrefixIsAPermanentInvalidEventWithoutAnyRequest) {
+  config.output_prefix = "thumbs/";
+  const std::string key = "../imgpipe-input/victim.jpg";
+  store.AddObject(kIn, key, MakeJpeg(20, 20));
+  json payload = Payload(Run(S3Event(kIn, "..%2Fimgpipe-input%2Fvictim.jpg")));
+  EXPECT_EQ(payload["failed_permanent"], 1);
+  EXPECT_TRUE(store.gets.empty());
+  EXPECT_TRUE(store.puts.empty());
+  json record = RecordFor(key);
+  EXPECT_EQ(record["outcome"], "failed_permanent");
+  EXPECT_EQ(record["error_code"], "invalid_event");
+  EXPECT_NE(record["reason"].get<std::string>().find("OUTPUT_PREFIX"), std::string::npos);
+}
+
+TEST_F(HandlerTest, KeyEscapingTheOutputPrefixIsNotRetriedFromSqs) {
+  json body = json::parse(S3Event(kIn, "..%2F..%2Fx.jpg"));
+  json event = {
+      {"Records", {{{"messageId", "m1"}, {"eventSource", "aws:sqs"}, {"body", body.dump()}}}}};
+  json payload = Payload(Run(event.dump()));
+  EXPECT_EQ(payload["batchItemFailures"], json::array());
+  EXPECT_TRUE(store.gets.empty());
+}
+
+TEST_F(HandlerTest, InvalidBucketNamesAreNeverRequested) {
+  HandlerOutcome outcome = Run(S3Event("..", "x.jpg"));
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error_type(), "imgpipe.invalid_event");
+  EXPECT_NE(outcome.error_message().find("is not a valid S3 bucket name"), std::string::npos);
+  EXPECT_TRUE(store.gets.empty());
+}
+
 }  // namespace
 }  // namespace imgpipe::lambda

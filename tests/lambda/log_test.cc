@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <utility>
+
 #include "testing/test_support.h"
 
 namespace imgpipe::lambda {
@@ -103,6 +107,63 @@ TEST(Logger, MetricsLineIsEmbeddedMetricFormat) {
   EXPECT_EQ(line["BytesIn"], 1000);
   EXPECT_EQ(line["BytesOut"], 200);
   EXPECT_EQ(line["request_id"], "req-9");
+}
+
+// The key field of a record line, as its raw bytes and as the parsed JSON value.
+std::pair<std::string, std::string> LoggedKey(const std::string& key) {
+  testing::CapturingSink sink;
+  Logger logger(sink, "fn");
+  RecordLog record;
+  record.key = key;
+  logger.Record(record);
+  return {sink.lines.at(0), sink.Parsed().at(0)["key"].get<std::string>()};
+}
+
+TEST(Logger, DelAndC1ControlsAreEscapedAndKeepTheirValue) {
+  const std::string key =
+      "a\x7F"
+      "b\xC2\x9B"
+      "c";  // DEL, then U+009B (CSI)
+  const auto [line, value] = LoggedKey(key);
+  EXPECT_EQ(line.find('\x7F'), std::string::npos) << line;
+  EXPECT_EQ(line.find("\xC2\x9B"), std::string::npos) << line;
+  EXPECT_NE(line.find(R"(a\u007fb\u009bc)"), std::string::npos) << line;
+  EXPECT_EQ(value, key);
+  // Other valid UTF-8 passes untouched, C2 A0 (no-break space) and 4-byte sequences included.
+  const std::string text = "\xC3\xA9 \xC2\xA0 \xF0\x9F\x98\x80";
+  EXPECT_EQ(LoggedKey(text).second, text);
+}
+
+TEST(Logger, InvalidUtf8IsLoggedAsHexEscapesSoKeysStayDistinct) {
+  EXPECT_EQ(LoggedKey("bad\xFF").second, R"(bad\xff)");
+  EXPECT_EQ(LoggedKey("bad\xFE").second, R"(bad\xfe)");
+  EXPECT_EQ(LoggedKey(R"(bad\xff)").second, R"(bad\\xff)");        // a literal backslash is doubled
+  EXPECT_EQ(LoggedKey("\xC3\x28").second, R"(\xc3()");             // truncated sequence
+  EXPECT_EQ(LoggedKey("\xC0\xAF").second, R"(\xc0\xaf)");          // overlong '/'
+  EXPECT_EQ(LoggedKey("\xED\xA0\x80").second, R"(\xed\xa0\x80)");  // a UTF-16 surrogate
+  EXPECT_EQ(LoggedKey("\xF4\x90\x80\x80").second, R"(\xf4\x90\x80\x80)");  // > U+10FFFF
+  // Keys that differ in one invalid byte, or only by escaping, never log the same.
+  std::set<std::string> logged;
+  for (const std::string key : {"k\xFF", "k\xFE", "k\xEF\xBF\xBD", R"(k\xff)", "k\x80"}) {
+    EXPECT_TRUE(logged.insert(LoggedKey(key).second).second) << key;
+  }
+}
+
+TEST(Logger, InvalidRecordsIsOneSummaryLine) {
+  testing::CapturingSink sink;
+  Logger logger(sink, "fn");
+  logger.set_request_id("req-2");
+  logger.InvalidRecords(57, 60, {"Records[1].eventName is missing", "b\xFF", "c"});
+  ASSERT_EQ(sink.lines.size(), 1u);
+  const auto line = sink.Parsed()[0];
+  EXPECT_EQ(line["level"], "error");
+  EXPECT_EQ(line["request_id"], "req-2");
+  EXPECT_EQ(line["invalid_records"], 57);
+  EXPECT_EQ(line["reasons"],
+            nlohmann::json::parse(R"(["Records[1].eventName is missing", "b\\xff", "c"])"));
+  EXPECT_EQ(line["message"],
+            "57 of 60 records are malformed (invalid_event); first 3: Records[1].eventName is "
+            "missing; b\\xff; c");
 }
 
 }  // namespace

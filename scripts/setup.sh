@@ -51,7 +51,7 @@ if ((${#missing[@]})); then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# npm packages are pinned in local/package-lock.json (s3rver, hcl2json, hcl-tools).
+# npm packages are pinned in local/package-lock.json (s3rver, the local S3 server).
 # A symlinked node_modules is shared with another checkout: `npm ci` would empty its target.
 if [[ -L local/node_modules ]]; then
   [[ -d local/node_modules/@20minutes/s3rver ]] ||

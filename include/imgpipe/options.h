@@ -44,7 +44,7 @@ struct Options {
   Fit fit = Fit::kFill;
   bool without_enlargement = false;  // never upscale; an already-small image keeps its size
   OutputFormat format = OutputFormat::kJpeg;
-  int quality = 75;       // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the seed)
+  int quality = 75;       // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the tutorial)
   bool grayscale = true;  // ITU-R 601 luma, like Pillow's convert("L")
   Rgb background;         // alpha is flattened onto this; also the `contain` padding colour
   Limits limits;

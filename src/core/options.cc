@@ -165,7 +165,7 @@ Result<Size> ParseSize(std::string_view text) {
 Result<Size> ParseNewImageSize(std::string_view json) {
   // Accepts exactly the tutorial's shape: '[' int ',' int ']' with optional JSON whitespace.
   // Floats, signs, exponents, extra elements and trailing garbage are all refused, because
-  // the seed would have crashed on them or silently done something else.
+  // the tutorial's function would have crashed on them or silently done something else.
   auto skip_space = [](std::string_view& s) {
     while (!s.empty() &&
            (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r')) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 
+#include "aws/header_text.h"
 #include "aws/http_connection.h"
 
 namespace imgpipe::aws {
@@ -23,14 +24,6 @@ void IgnoreSigpipeOnce() {
   std::call_once(once, [] { static_cast<void>(std::signal(SIGPIPE, SIG_IGN)); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 std::string Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
     s.remove_prefix(1);
@@ -44,7 +37,7 @@ std::string Trim(std::string_view s) {
 std::string RequestHead(const HttpRequest& request, const Endpoint& endpoint) {
   std::string head = request.method + " " + endpoint.target + " HTTP/1.1\r\n";
   const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
-                                    [](const auto& h) { return Lower(h.first) == "host"; });
+                                    [](const auto& h) { return AsciiLower(h.first) == "host"; });
   if (!has_host) {
     head += "Host: " + endpoint.authority + "\r\n";
   }
@@ -164,7 +157,7 @@ bool ResponseReader::ReadHead() {
       if (colon == std::string::npos) {
         return Fail(kWeirdReply, true, "malformed response header: " + line.substr(0, 80));
       }
-      response.headers.emplace(Lower(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+      response.headers.emplace(AsciiLower(line.substr(0, colon)), Trim(line.substr(colon + 1)));
     }
     if (result_.transport_error.curl_code != 0) {
       return false;
@@ -173,13 +166,13 @@ bool ResponseReader::ReadHead() {
       break;
     }
   }
-  const std::string connection = Lower(response.Header("connection"));
+  const std::string connection = AsciiLower(response.Header("connection"));
   if (connection == "close") {
     keep_alive_ = false;
   } else if (connection == "keep-alive") {
     keep_alive_ = true;
   }
-  chunked_ = Lower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
+  chunked_ = AsciiLower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
   const std::string length = response.Header("content-length");
   if (!chunked_ && !length.empty()) {
     if (!std::all_of(length.begin(), length.end(), ::isdigit) || length.size() > 19) {

@@ -8,6 +8,8 @@
 #include <cctype>
 #include <ctime>
 
+#include "aws/header_text.h"
+
 namespace imgpipe::aws {
 namespace {
 
@@ -35,14 +37,6 @@ std::vector<uint8_t> Hmac(std::span<const uint8_t> key, std::string_view data) {
 
 bool IsUnreserved(unsigned char c) {
   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Canonical header value: leading/trailing whitespace removed, inner runs collapsed to one space.
@@ -127,7 +121,7 @@ SigV4Result SignV4(const SigV4Request& request, const Credentials& credentials,
   std::vector<std::pair<std::string, std::string>> headers;
   headers.reserve(request.headers.size());
   for (const auto& [name, value] : request.headers) {
-    headers.emplace_back(Lower(name), CanonicalHeaderValue(value));
+    headers.emplace_back(AsciiLower(name), CanonicalHeaderValue(value));
   }
   std::stable_sort(headers.begin(), headers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

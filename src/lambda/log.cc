@@ -5,45 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/utf8.h"
+
 namespace imgpipe::lambda {
 namespace {
 
 using nlohmann::json;
-
-// Length of the well-formed UTF-8 sequence at `text[i]` (RFC 3629: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when the byte there starts none.
-size_t Utf8SequenceLength(std::string_view text, size_t i) {
-  const auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) {
-    return 1;
-  }
-  size_t length = 0;
-  unsigned char low = 0x80;   // bounds of the second byte, which exclude the overlong forms,
-  unsigned char high = 0xBF;  // the surrogates and what lies above U+10FFFF
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    low = lead == 0xE0 ? 0xA0 : 0x80;
-    high = lead == 0xED ? 0x9F : 0xBF;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    low = lead == 0xF0 ? 0x90 : 0x80;
-    high = lead == 0xF4 ? 0x8F : 0xBF;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) {
-    return 0;
-  }
-  for (size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) {
-      return 0;
-    }
-  }
-  return length;
-}
 
 // JSON escapes for what nlohmann's dump() leaves raw although a terminal acts on it: DEL and
 // the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F). Both can only occur inside strings.
@@ -87,7 +54,7 @@ std::string LogText(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
-    const size_t length = Utf8SequenceLength(raw, i);
+    const size_t length = core::Utf8SequenceLength(raw, i);
     if (length == 0) {
       const auto c = static_cast<unsigned char>(raw[i]);
       out += "\\x";

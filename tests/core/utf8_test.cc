@@ -1,0 +1,30 @@
+#include "core/utf8.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace imgpipe::core {
+namespace {
+
+TEST(Utf8SequenceLength, AsciiAndWellFormedSequences) {
+  EXPECT_EQ(Utf8SequenceLength("a", 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0), 2u);          // é
+  EXPECT_EQ(Utf8SequenceLength("x\xE6\x97\xA5", 1), 3u);     // 日, not at the start
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x93\xB7", 0), 4u);  // 📷
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x8F\xBF\xBF", 0), 4u);  // U+10FFFF
+}
+
+TEST(Utf8SequenceLength, RefusesWhatRfc3629Forbids) {
+  EXPECT_EQ(Utf8SequenceLength("\x80", 0), 0u);              // stray continuation byte
+  EXPECT_EQ(Utf8SequenceLength("\xC0\xAF", 0), 0u);          // overlong '/'
+  EXPECT_EQ(Utf8SequenceLength("\xE0\x80\xAF", 0), 0u);      // overlong, 3 bytes
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80", 0), 0u);      // a surrogate
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // above U+10FFFF
+  EXPECT_EQ(Utf8SequenceLength("\xFF", 0), 0u);              // never a lead byte
+  EXPECT_EQ(Utf8SequenceLength("\xE6\x97", 0), 0u);          // truncated at the end
+  EXPECT_EQ(Utf8SequenceLength("\xE6\x41\xA5", 0), 0u);      // continuation missing
+}
+
+}  // namespace
+}  // namespace imgpipe::core

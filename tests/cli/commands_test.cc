@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/exit_code.h"
+#include "cli/fake_process.h"
 #include "cli/report.h"
 #include "cli/temp_dir.h"
 
@@ -13,29 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadAll;
+using testing::RunOutput;
 using testing::TempDir;
-
-Result<Encoded> FakeProcess(std::span<const uint8_t> input, const Options&) {
-  const std::string text(input.begin(), input.end());
-  if (text.rfind("bad", 0) == 0) {
-    return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
-  }
-  Encoded e;
-  e.bytes.assign(text.begin(), text.end());
-  return e;
-}
-
-struct RunOutput {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-RunOutput RunFakeProcess(const ProcessCommand& command, bool progress = false) {
-  std::ostringstream out, err;
-  int code = RunProcess(command, out, err, progress, FakeProcess);
-  return {code, out.str(), err.str()};
-}
 
 TEST(RunProcess, BatchWithFailuresReportsEachAndExitsWithTheWorstCode) {
   TempDir tmp;
@@ -47,7 +27,7 @@ TEST(RunProcess, BatchWithFailuresReportsEachAndExitsWithTheWorstCode) {
   cmd.inputs = {(tmp / "in").string(), (tmp / "missing").string()};
   cmd.outdir = (tmp / "out").string();
   cmd.jobs = 2;
-  RunOutput r = RunFakeProcess(cmd);
+  RunOutput r = testing::RunEcho(cmd);
   EXPECT_EQ(r.code, 3) << r.err;  // not_found/collision (3) beat corrupt (1)
   EXPECT_NE(r.err.find((tmp / "in/b.png").string() + ": fake corrupt data (corrupt_image)\n"),
             std::string::npos)
@@ -73,14 +53,14 @@ TEST(RunProcess, OnlyCorruptFilesExitWithTheCorruptCode) {
   tmp.Write("in/a.png", "good");
   tmp.Write("in/b.png", "bad");
   ProcessCommand cmd{{(tmp / "in").string()}, (tmp / "out").string(), {}, 1};
-  EXPECT_EQ(RunFakeProcess(cmd).code, ExitCodeFor(ErrorCode::kCorruptImage));
+  EXPECT_EQ(testing::RunEcho(cmd).code, ExitCodeFor(ErrorCode::kCorruptImage));
 }
 
 TEST(RunProcess, AllGoodExitsZero) {
   TempDir tmp;
   tmp.Write("in/a.png", "good");
   ProcessCommand cmd{{(tmp / "in").string()}, (tmp / "out").string(), {}, 1};
-  RunOutput r = RunFakeProcess(cmd);
+  RunOutput r = testing::RunEcho(cmd);
   EXPECT_EQ(r.code, 0);
   EXPECT_TRUE(r.err.empty()) << r.err;
   EXPECT_EQ(r.out.rfind("1 ok, 0 failed", 0), 0u) << r.out;
@@ -90,10 +70,10 @@ TEST(RunProcess, OutdirInsideTheInputDirectoryIsNotReprocessed) {
   TempDir tmp;
   tmp.Write("photos/a.png", "good");
   ProcessCommand cmd{{(tmp / "photos").string()}, (tmp / "photos/out").string(), {}, 1};
-  ASSERT_EQ(RunFakeProcess(cmd).code, 0);
+  ASSERT_EQ(testing::RunEcho(cmd).code, 0);
   cmd.overwrite = true;  // replaces the first run's output
   RunOutput again =
-      RunFakeProcess(cmd);  // the second run must not see photos/out/a.jpg as an input
+      testing::RunEcho(cmd);  // the second run must not see photos/out/a.jpg as an input
   EXPECT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(again.out.rfind("1 ok, 0 failed", 0), 0u) << again.out;
 }
@@ -103,7 +83,7 @@ TEST(RunProcess, ProgressBarIsDrawnAndClearedOnATerminal) {
   tmp.Write("in/a.png", "good");
   tmp.Write("in/b.png", "bad");
   ProcessCommand cmd{{(tmp / "in").string()}, (tmp / "out").string(), {}, 1};
-  RunOutput r = RunFakeProcess(cmd, /*progress=*/true);
+  RunOutput r = testing::RunEcho(cmd, /*progress=*/true);
   // Redraws are throttled to 10 per second, so only the first and the forced ones are certain.
   EXPECT_EQ(r.err.rfind("\r\033[K[------------------------------]  0/2  0%", 0), 0u) << r.err;
   EXPECT_NE(r.err.find("2/2  100%"), std::string::npos);

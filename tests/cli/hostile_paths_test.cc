@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/fake_process.h"
 #include "cli/temp_dir.h"
 
 namespace imgpipe::cli {
@@ -19,29 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::ReadAll;
+using testing::RunOutput;
 using testing::TempDir;
-
-Result<Encoded> Echo(std::span<const uint8_t> input, const Options&) {
-  const std::string text(input.begin(), input.end());
-  if (text.rfind("bad", 0) == 0) {
-    return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
-  }
-  Encoded e;
-  e.bytes.assign(text.begin(), text.end());
-  return e;
-}
-
-struct RunOutput {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-RunOutput RunWithFake(const ProcessCommand& command, ProcessFn process = Echo) {
-  std::ostringstream out, err;
-  const int code = RunProcess(command, out, err, false, std::move(process));
-  return {code, out.str(), err.str()};
-}
 
 ProcessCommand Command(const TempDir& tmp, std::vector<std::string> inputs,
                        const std::string& outdir = "out") {
@@ -70,10 +50,11 @@ TEST(HostilePaths, AFifoSwappedInAfterDiscoveryFailsInsteadOfHangingTheBatch) {
       fs::remove(b);
       EXPECT_EQ(::mkfifo(b.c_str(), 0600), 0);
     }
-    return Echo(input, options);
+    return testing::EchoProcess(input, options);
   };
   const ProcessCommand cmd = Command(tmp, {"in"});
-  auto run = std::async(std::launch::async, [&] { return RunWithFake(cmd, swap_then_echo); });
+  auto run =
+      std::async(std::launch::async, [&] { return testing::RunEcho(cmd, false, swap_then_echo); });
   if (run.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
     // Release the blocked reader so the test fails instead of hanging.
     const int writer = ::open(b.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -98,7 +79,7 @@ TEST(HostilePaths, ASymlinkedSubdirectoryInsideOutdirIsNotWrittenThrough) {
   fs::create_directories(tmp / "elsewhere");
   fs::create_directories(tmp / "out");
   fs::create_directory_symlink(tmp / "elsewhere", tmp / "out/sub");
-  const RunOutput r = RunWithFake(Command(tmp, {"in"}));
+  const RunOutput r = testing::RunEcho(Command(tmp, {"in"}));
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_FALSE(fs::exists(tmp / "elsewhere/a.jpg"));
   EXPECT_TRUE(fs::is_empty(tmp / "elsewhere"));
@@ -118,7 +99,7 @@ TEST(HostilePaths, OverwriteReplacesRegularOutputsButNeverWritesThroughASymlink)
   fs::create_directory_symlink(tmp / "elsewhere", tmp / "out/sub");
   ProcessCommand cmd = Command(tmp, {"in"});
   cmd.overwrite = true;
-  const RunOutput r = RunWithFake(cmd);
+  const RunOutput r = testing::RunEcho(cmd);
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(ReadAll(tmp / "out/a.jpg"), "good a");
   EXPECT_EQ(ReadAll(target), "not imgpipe's");
@@ -132,7 +113,7 @@ TEST(HostilePaths, AUsersOwnFileAtAnOutputPathIsNotReplaced) {
   TempDir tmp;
   tmp.Write("ow/photo.png", "good new");
   tmp.Write("ow/photo.jpg", "the user's own photo");
-  const RunOutput r = RunWithFake(Command(tmp, {"ow/photo.png"}, "ow"));
+  const RunOutput r = testing::RunEcho(Command(tmp, {"ow/photo.png"}, "ow"));
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_EQ(ReadAll(tmp / "ow/photo.jpg"), "the user's own photo");
   EXPECT_NE(r.err.find((tmp / "ow/photo.png").string() + ": output " +
@@ -149,7 +130,7 @@ TEST(HostilePaths, ControlCharactersAndInvalidUtf8InNamesAreEscaped) {
   tmp.Write("in/latin1-\xe9t\xe9.png", "bad 3");
   tmp.Write("in/del\x7f.png", "bad 4");
   tmp.Write("in/caf\xc3\xa9.png", "bad 5");  // valid UTF-8 stays as it is
-  const RunOutput r = RunWithFake(Command(tmp, {"in"}));
+  const RunOutput r = testing::RunEcho(Command(tmp, {"in"}));
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(Count(r.err, '\n'), 5u) << r.err;  // one line per file: no forged line
   EXPECT_EQ(Count(r.err, '\x1b'), 0u) << r.err;
@@ -170,7 +151,7 @@ TEST(HostilePaths, DanglingAndLoopingSymlinksInAWalkAreReportedAsSkipped) {
   fs::create_symlink(tmp / "missing.png", tmp / "in/dangling.png");
   fs::create_symlink(tmp / "in/loop2.png", tmp / "in/loop1.png");
   fs::create_symlink(tmp / "in/loop1.png", tmp / "in/loop2.png");
-  const RunOutput r = RunWithFake(Command(tmp, {"in"}));
+  const RunOutput r = testing::RunEcho(Command(tmp, {"in"}));
   EXPECT_EQ(r.code, 0) << r.err;  // skipped entries are not failures
   const std::string in = (tmp / "in").string();
   EXPECT_NE(r.err.find(in + "/dangling.png: skipped: dangling symlink"), std::string::npos)

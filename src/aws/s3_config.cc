@@ -134,7 +134,7 @@ Result<std::string> ParseEndpoint(const std::string& variable, std::string_view 
 
 std::string ChooseCaBundle(const std::optional<std::string>& ssl_cert_file,
                            const std::function<bool(const std::string&)>& exists) {
-  // An explicit override wins even if it does not exist: curl then reports a clear error instead
+  // An explicit override wins even if it does not exist: the handshake then fails clearly instead
   // of silently verifying against a different trust store.
   if (ssl_cert_file && !ssl_cert_file->empty()) {
     return *ssl_cert_file;

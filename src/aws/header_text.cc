@@ -1,7 +1,6 @@
 #include "aws/header_text.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace imgpipe::aws {
 namespace {
@@ -27,14 +26,6 @@ std::string ToPrintableAscii(std::string_view text) {
   std::string out(text);
   std::ranges::replace_if(
       out, [](char c) { return !IsPrintableAsciiChar(c); }, '_');
-  return out;
-}
-
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
   return out;
 }
 

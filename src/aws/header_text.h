@@ -18,8 +18,4 @@ bool IsPrintableAscii(std::string_view text);
 // `text` with every byte outside printable US-ASCII replaced by '_'.
 std::string ToPrintableAscii(std::string_view text);
 
-// ASCII lower case, for header names, which HTTP compares case-insensitively (and SigV4 signs
-// in lower case).
-std::string AsciiLower(std::string_view text);
-
 }  // namespace imgpipe::aws

@@ -10,6 +10,7 @@
 
 #include "aws/header_text.h"
 #include "aws/http_connection.h"
+#include "core/text.h"
 
 namespace imgpipe::aws {
 namespace {
@@ -24,20 +25,11 @@ void IgnoreSigpipeOnce() {
   std::call_once(once, [] { static_cast<void>(std::signal(SIGPIPE, SIG_IGN)); });
 }
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
-
 std::string RequestHead(const HttpRequest& request, const Endpoint& endpoint) {
   std::string head = request.method + " " + endpoint.target + " HTTP/1.1\r\n";
-  const bool has_host = std::any_of(request.headers.begin(), request.headers.end(),
-                                    [](const auto& h) { return AsciiLower(h.first) == "host"; });
+  const bool has_host =
+      std::any_of(request.headers.begin(), request.headers.end(),
+                  [](const auto& h) { return core::AsciiLower(h.first) == "host"; });
   if (!has_host) {
     head += "Host: " + endpoint.authority + "\r\n";
   }
@@ -157,7 +149,8 @@ bool ResponseReader::ReadHead() {
       if (colon == std::string::npos) {
         return Fail(kWeirdReply, true, "malformed response header: " + line.substr(0, 80));
       }
-      response.headers.emplace(AsciiLower(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+      response.headers.emplace(core::AsciiLower(line.substr(0, colon)),
+                               std::string(core::TrimAsciiSpace(line.substr(colon + 1))));
     }
     if (result_.transport_error.curl_code != 0) {
       return false;
@@ -166,13 +159,14 @@ bool ResponseReader::ReadHead() {
       break;
     }
   }
-  const std::string connection = AsciiLower(response.Header("connection"));
+  const std::string connection = core::AsciiLower(response.Header("connection"));
   if (connection == "close") {
     keep_alive_ = false;
   } else if (connection == "keep-alive") {
     keep_alive_ = true;
   }
-  chunked_ = AsciiLower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
+  chunked_ =
+      core::AsciiLower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
   const std::string length = response.Header("content-length");
   if (!chunked_ && !length.empty()) {
     if (!std::all_of(length.begin(), length.end(), ::isdigit) || length.size() > 19) {

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "aws/header_text.h"
+#include "core/text.h"
 
 namespace imgpipe::aws {
 namespace {
@@ -121,7 +122,7 @@ SigV4Result SignV4(const SigV4Request& request, const Credentials& credentials,
   std::vector<std::pair<std::string, std::string>> headers;
   headers.reserve(request.headers.size());
   for (const auto& [name, value] : request.headers) {
-    headers.emplace_back(AsciiLower(name), CanonicalHeaderValue(value));
+    headers.emplace_back(core::AsciiLower(name), CanonicalHeaderValue(value));
   }
   std::stable_sort(headers.begin(), headers.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <string>
 
+#include "core/text.h"
+
 namespace imgpipe {
 namespace {
 
@@ -49,24 +51,6 @@ Error Expected(std::string_view what, std::string_view field, const std::string&
   std::string message = "Expected ";
   message.append(what).append(" for ").append(field).append(" but received ").append(received);
   return MakeError(ErrorCode::kInvalidOptions, std::move(message));
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Consumes a run of decimal digits from the front of `text`. Fails on no digits or on a value
@@ -149,7 +133,7 @@ Status Validate(const Options& options) {
 }
 
 Result<Size> ParseSize(std::string_view text) {
-  std::string_view rest = Trim(text);
+  std::string_view rest = core::TrimAsciiSpace(text);
   uint64_t width = 0;
   uint64_t height = 0;
   const bool ok = ConsumeUnsigned(rest, UINT32_MAX, width) && !rest.empty() &&
@@ -207,7 +191,7 @@ Result<Size> ParseNewImageSize(std::string_view json) {
 }
 
 Result<Fit> ParseFit(std::string_view text) {
-  const std::string name = Lower(Trim(text));
+  const std::string name = core::AsciiLower(core::TrimAsciiSpace(text));
   for (Fit fit : {Fit::kFill, Fit::kCover, Fit::kContain, Fit::kInside}) {
     if (name == FitName(fit)) {
       return fit;
@@ -217,7 +201,7 @@ Result<Fit> ParseFit(std::string_view text) {
 }
 
 Result<OutputFormat> ParseOutputFormat(std::string_view text) {
-  const std::string name = Lower(Trim(text));
+  const std::string name = core::AsciiLower(core::TrimAsciiSpace(text));
   if (name == "jpeg" || name == "jpg") {
     return OutputFormat::kJpeg;
   }
@@ -232,14 +216,14 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
 
 Result<int> ParseQuality(std::string_view text) {
   uint64_t value = 0;
-  if (!ParseWholeUnsigned(Trim(text), 1, 100, value)) {
+  if (!ParseWholeUnsigned(core::TrimAsciiSpace(text), 1, 100, value)) {
     return Expected(kQualityRule, "quality", Quote(text));
   }
   return static_cast<int>(value);
 }
 
 Result<Rgb> ParseColor(std::string_view text) {
-  const std::string name = Lower(Trim(text));
+  const std::string name = core::AsciiLower(core::TrimAsciiSpace(text));
   if (name == "white") {
     return Rgb{255, 255, 255};
   }
@@ -267,14 +251,14 @@ Result<Rgb> ParseColor(std::string_view text) {
 
 Result<uint64_t> ParsePositive(std::string_view field, std::string_view text) {
   uint64_t value = 0;
-  if (!ParseWholeUnsigned(Trim(text), 1, UINT64_MAX, value)) {
+  if (!ParseWholeUnsigned(core::TrimAsciiSpace(text), 1, UINT64_MAX, value)) {
     return Expected(kPositiveRule, field, Quote(text));
   }
   return value;
 }
 
 Result<bool> ParseBool(std::string_view field, std::string_view text) {
-  const std::string name = Lower(Trim(text));
+  const std::string name = core::AsciiLower(core::TrimAsciiSpace(text));
   if (name == "true" || name == "1" || name == "yes") {
     return true;
   }

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/utf8.h"
+#include "core/text.h"
 
 namespace imgpipe::lambda {
 namespace {

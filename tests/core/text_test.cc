@@ -1,4 +1,4 @@
-#include "core/utf8.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
 
@@ -24,6 +24,20 @@ TEST(Utf8SequenceLength, RefusesWhatRfc3629Forbids) {
   EXPECT_EQ(Utf8SequenceLength("\xFF", 0), 0u);              // never a lead byte
   EXPECT_EQ(Utf8SequenceLength("\xE6\x97", 0), 0u);          // truncated at the end
   EXPECT_EQ(Utf8SequenceLength("\xE6\x41\xA5", 0), 0u);      // continuation missing
+}
+
+TEST(AsciiLower, FoldsAsciiOnlyAndKeepsOtherBytes) {
+  EXPECT_EQ(AsciiLower("Content-Type"), "content-type");
+  EXPECT_EQ(AsciiLower("WEBP"), "webp");
+  EXPECT_EQ(AsciiLower("\xC3\x89X"), "\xC3\x89x");  // É stays, X folds
+  EXPECT_EQ(AsciiLower(""), "");
+}
+
+TEST(TrimAsciiSpace, StripsBothEndsOnly) {
+  EXPECT_EQ(TrimAsciiSpace("  cover\t\r\n"), "cover");
+  EXPECT_EQ(TrimAsciiSpace("a b"), "a b");
+  EXPECT_EQ(TrimAsciiSpace(" \t "), "");
+  EXPECT_EQ(TrimAsciiSpace(""), "");
 }
 
 }  // namespace

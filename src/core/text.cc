@@ -1,4 +1,6 @@
-#include "core/utf8.h"
+#include "core/text.h"
+
+#include <cctype>
 
 namespace imgpipe::core {
 
@@ -33,6 +35,24 @@ size_t Utf8SequenceLength(std::string_view text, size_t i) {
     }
   }
   return length;
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string_view TrimAsciiSpace(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
 }
 
 }  // namespace imgpipe::core

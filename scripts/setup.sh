@@ -10,7 +10,9 @@ packages=(
   # toolchain
   build-essential cmake pkg-config clang clang-format clang-tidy libclang-rt-14-dev zip unzip time
   # codecs
-  libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev liblcms2-dev
+  libjpeg62-turbo-dev libspng-dev libwebp-dev libgif-dev liblcms2-dev libheif-dev
+  # HEIF/AVIF and colour samples and reference conversions for the tests
+  libheif-examples libavif-bin colord-data liblcms2-utils
   # network and parsing
   libssl-dev nlohmann-json3-dev libcli11-dev
   # tests
@@ -21,7 +23,7 @@ packages=(
   # links (GTest only because the configure step finds it), and qemu-user to run it in tests
   crossbuild-essential-arm64 qemu-user-static binfmt-support
   libjpeg62-turbo-dev:arm64 libspng-dev:arm64 libwebp-dev:arm64 libgif-dev:arm64
-  liblcms2-dev:arm64 libssl-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64
+  liblcms2-dev:arm64 libheif-dev:arm64 libssl-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(libbenchmark-dev libvips-dev libvips-tools imagemagick gnuplot-nox

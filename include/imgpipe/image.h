@@ -8,9 +8,21 @@
 namespace imgpipe {
 
 // Input formats are recognised by magic bytes only, never by file name.
-enum class Format { kUnknown, kJpeg, kPng, kWebp, kGif };
+// HEIF (HEVC-coded) and AVIF (AV1-coded) share one container and one library (libheif).
+enum class Format { kUnknown, kJpeg, kPng, kWebp, kGif, kHeif, kAvif };
 
-const char* FormatName(Format format);  // "jpeg", "png", "webp", "gif", "unknown"
+const char* FormatName(Format format);  // "jpeg", "png", "webp", "gif", "heif", "avif", "unknown"
+
+// How the container describes the pixels' colour, for the colour step that converts to sRGB.
+// Empty (no ICC profile, no code points) means untagged, which is treated as sRGB.
+struct ColourTag {
+  std::vector<uint8_t> icc;  // an embedded ICC profile, as stored
+  // ITU-T H.273 code points (HEIF/AVIF `colr` of type nclx); 0 when the container has none.
+  uint16_t cicp_primaries = 0;
+  uint16_t cicp_transfer = 0;
+  uint16_t cicp_matrix = 0;
+  bool empty() const { return icc.empty() && cicp_primaries == 0 && cicp_transfer == 0; }
+};
 
 // What the header says, read before any pixel buffer is allocated.
 struct Header {
@@ -31,6 +43,7 @@ struct Image {
   uint32_t height = 0;
   int channels = 0;
   std::vector<uint8_t> pixels;
+  ColourTag colour = {};  // what the decoder found; the colour step converts and clears it
 
   size_t stride() const { return static_cast<size_t>(width) * static_cast<size_t>(channels); }
   uint8_t* row(uint32_t y) { return pixels.data() + stride() * y; }

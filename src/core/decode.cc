@@ -29,6 +29,8 @@ Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
       return ReadWebpHeader(bytes);
     case Format::kGif:
       return ReadGifHeader(bytes);
+    case Format::kHeif:  // not sniffed yet: libheif is not wired in
+    case Format::kAvif:
     case Format::kUnknown:
       break;
   }
@@ -49,6 +51,8 @@ Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
       return DecodeWebp(bytes, request);
     case Format::kGif:
       return DecodeGif(bytes, request);
+    case Format::kHeif:
+    case Format::kAvif:
     case Format::kUnknown:
       break;
   }

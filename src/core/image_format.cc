@@ -13,6 +13,10 @@ const char* FormatName(Format format) {
       return "webp";
     case Format::kGif:
       return "gif";
+    case Format::kHeif:
+      return "heif";
+    case Format::kAvif:
+      return "avif";
     case Format::kUnknown:
       break;
   }

@@ -20,6 +20,11 @@ enum class Fit {
 
 enum class OutputFormat { kJpeg, kPng, kWebp };
 
+// How much a codec may shrink on load (sharp's fastShrinkOnLoad). `fast` lets JPEG's DCT scaling
+// land just above the target, the cheapest decode; `accurate` leaves the resampler a larger
+// reduction, which keeps fine textures (foliage, water) close to a full-resolution resize.
+enum class ShrinkOnLoad { kFast, kAccurate };
+
 struct Rgb {
   uint8_t r = 255;
   uint8_t g = 255;
@@ -47,6 +52,7 @@ struct Options {
   int quality = 75;       // JPEG/WebP quality 1..100 (75 is Pillow's default, as in the tutorial)
   bool grayscale = true;  // ITU-R 601 luma, like Pillow's convert("L")
   Rgb background;         // alpha is flattened onto this; also the `contain` padding colour
+  ShrinkOnLoad shrink_on_load = ShrinkOnLoad::kFast;
   Limits limits;
 };
 
@@ -67,8 +73,10 @@ Result<int> ParseQuality(std::string_view text);                // 1..100
 Result<Rgb> ParseColor(std::string_view text);  // "#rrggbb", "rrggbb", "white", "black"
 Result<uint64_t> ParsePositive(std::string_view field, std::string_view text);
 Result<bool> ParseBool(std::string_view field, std::string_view text);  // true/false/1/0/yes/no
+Result<ShrinkOnLoad> ParseShrinkOnLoad(std::string_view text);          // fast|accurate
 
 const char* FitName(Fit fit);
+const char* ShrinkOnLoadName(ShrinkOnLoad mode);    // "fast", "accurate"
 const char* OutputFormatName(OutputFormat format);  // "jpeg", "png", "webp"
 const char* OutputExtension(OutputFormat format);   // "jpg", "png", "webp"
 const char* OutputMimeType(OutputFormat format);    // "image/jpeg", ...

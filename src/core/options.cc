@@ -20,6 +20,7 @@ constexpr std::string_view kQualityRule = "an integer 1..100";
 constexpr std::string_view kColorRule = "#rrggbb, rrggbb, white or black";
 constexpr std::string_view kPositiveRule = "a positive integer";
 constexpr std::string_view kBoolRule = "one of true, false, 1, 0, yes, no";
+constexpr std::string_view kShrinkOnLoadRule = "one of fast, accurate";
 constexpr std::string_view kNewImageSizeRule = "a JSON array [width, height] with 1..16383";
 
 // Quotes untrusted text for a message: control and non-ASCII bytes are escaped and long
@@ -119,6 +120,11 @@ Status Validate(const Options& options) {
   }
   if (options.quality < 1 || options.quality > 100) {
     fail(Expected(kQualityRule, "quality", std::to_string(options.quality)));
+  }
+  const int shrink = static_cast<int>(options.shrink_on_load);
+  if (shrink < static_cast<int>(ShrinkOnLoad::kFast) ||
+      shrink > static_cast<int>(ShrinkOnLoad::kAccurate)) {
+    fail(Expected(kShrinkOnLoadRule, "shrink_on_load", std::to_string(shrink)));
   }
   if (options.limits.max_input_bytes == 0) {
     fail(Expected(kPositiveRule, "max_input_bytes", "0"));
@@ -266,6 +272,26 @@ Result<bool> ParseBool(std::string_view field, std::string_view text) {
     return false;
   }
   return Expected(kBoolRule, field, Quote(text));
+}
+
+Result<ShrinkOnLoad> ParseShrinkOnLoad(std::string_view text) {
+  const std::string name = core::AsciiLower(core::TrimAsciiSpace(text));
+  for (ShrinkOnLoad mode : {ShrinkOnLoad::kFast, ShrinkOnLoad::kAccurate}) {
+    if (name == ShrinkOnLoadName(mode)) {
+      return mode;
+    }
+  }
+  return Expected(kShrinkOnLoadRule, "shrink_on_load", Quote(text));
+}
+
+const char* ShrinkOnLoadName(ShrinkOnLoad mode) {
+  switch (mode) {
+    case ShrinkOnLoad::kFast:
+      return "fast";
+    case ShrinkOnLoad::kAccurate:
+      return "accurate";
+  }
+  return "unknown";
 }
 
 const char* FitName(Fit fit) {

@@ -195,6 +195,24 @@ TEST(ParseFitTest, Rejects) {
   EXPECT_FALSE(ParseFit("fil").ok());
 }
 
+TEST(ParseShrinkOnLoadTest, AcceptsBothModesAndRefusesOthers) {
+  for (ShrinkOnLoad mode : {ShrinkOnLoad::kFast, ShrinkOnLoad::kAccurate}) {
+    const auto parsed = ParseShrinkOnLoad(ShrinkOnLoadName(mode));
+    ASSERT_TRUE(parsed.ok()) << ShrinkOnLoadName(mode);
+    EXPECT_EQ(*parsed, mode);
+  }
+  EXPECT_EQ(*ParseShrinkOnLoad(" Accurate "), ShrinkOnLoad::kAccurate);
+  EXPECT_EQ(MessageOf(ParseShrinkOnLoad("slow")),
+            "Expected one of fast, accurate for shrink_on_load but received \"slow\"");
+}
+
+TEST(ValidateTest, OutOfRangeShrinkOnLoadIsNamed) {
+  Options options;
+  options.shrink_on_load = static_cast<ShrinkOnLoad>(7);
+  EXPECT_NE(MessageOf(Validate(options)).find("for shrink_on_load but received 7"),
+            std::string::npos);
+}
+
 TEST(ParseOutputFormatTest, AcceptsAliases) {
   EXPECT_EQ(*ParseOutputFormat("jpeg"), OutputFormat::kJpeg);
   EXPECT_EQ(*ParseOutputFormat("jpg"), OutputFormat::kJpeg);

@@ -10,6 +10,7 @@
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
 #include "imgpipe/options.h"
+#include "imgpipe/variants.h"
 
 namespace imgpipe {
 
@@ -36,9 +37,18 @@ struct Encoded {
 // Refuses inputs over options-independent sanity limits but does not apply Limits.
 Result<Header> Probe(std::span<const uint8_t> input);
 
-// Runs the whole pipeline. `deadline`, when set, is checked between steps and yields
+// Runs the whole pipeline for one output. `deadline`, when set, is checked between steps and yields
 // kDeadlineExceeded instead of running past it. `options` must have passed Validate().
 Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
                         std::optional<Clock::time_point> deadline = std::nullopt);
+
+// Runs the pipeline for several outputs of one input: one header read and one decode, at the
+// scale the most demanding variant needs, then each variant's flatten, grayscale, resize and
+// encode from that decoded image. The outputs come in the order of `variants`; any failure
+// fails the whole input. Limits are the first variant's (they are function-wide). Every
+// variant's options must have passed Validate().
+Result<std::vector<Encoded>> ProcessVariants(
+    std::span<const uint8_t> input, std::span<const Variant> variants,
+    std::optional<Clock::time_point> deadline = std::nullopt);
 
 }  // namespace imgpipe

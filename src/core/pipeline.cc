@@ -1,7 +1,11 @@
 // The pipeline is data: a list of steps over one context, with the deadline checked between
 // steps (imgproxy's shape). Each step lives in its own file; this one only orders them.
+// The steps up to the decoded, upright image run once per input; the steps after it run once
+// per variant, each from that same decoded image (never from another variant's output, so blur
+// does not compound).
 #include "imgpipe/pipeline.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <utility>
@@ -19,17 +23,30 @@ namespace {
 
 enum class Phase { kDecode, kResize, kEncode };
 
+// What is shared by every variant of one input: read, planned and decoded once.
 struct Context {
   std::span<const uint8_t> input;
-  const Options& options;
-  Header header;          // filled by ReadHeaderStep
-  core::ResizePlan plan;  // filled by PlanStep, in upright (post-orientation) coordinates
-  Image image;            // the working pixels, replaced step by step
+  std::span<const Variant> variants;
+  Header header;                        // filled by ReadHeaderStep
+  std::vector<core::ResizePlan> plans;  // one per variant, in upright (post-orientation) coords
+  Image image;                          // the decoded, upright pixels
+  std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
+};
+
+// One variant's work: a view of the shared image, replaced by its own pixels step by step.
+struct VariantWork {
+  const Variant& variant;
+  const core::ResizePlan& plan;
+  bool last;            // the last variant may take the shared pixels instead of copying them
+  const Image* source;  // the pixels the next step reads: the shared image or `owned`
+  Image owned;
   std::vector<uint8_t> encoded;
 };
 
+const Limits& SharedLimits(const Context& ctx) { return ctx.variants.front().options.limits; }
+
 Status ReadHeaderStep(Context& ctx) {
-  if (auto bytes = core::CheckInputBytes(ctx.input.size(), ctx.options.limits); !bytes.ok()) {
+  if (auto bytes = core::CheckInputBytes(ctx.input.size(), SharedLimits(ctx)); !bytes.ok()) {
     return bytes;
   }
   auto header = core::ReadHeader(ctx.input);
@@ -38,14 +55,17 @@ Status ReadHeaderStep(Context& ctx) {
   }
   ctx.header = std::move(header).value();
   // Limits are checked here, right after the header and before any pixel buffer exists.
-  return core::CheckHeader(ctx.header, ctx.options.limits);
+  return core::CheckHeader(ctx.header, SharedLimits(ctx));
 }
 
 Status PlanStep(Context& ctx) {
   const bool swap = core::SwapsAxes(ctx.header.orientation);
   const uint32_t upright_w = swap ? ctx.header.height : ctx.header.width;
   const uint32_t upright_h = swap ? ctx.header.width : ctx.header.height;
-  ctx.plan = core::PlanResize(upright_w, upright_h, ctx.options);
+  ctx.plans.clear();
+  for (const Variant& variant : ctx.variants) {
+    ctx.plans.push_back(core::PlanResize(upright_w, upright_h, variant.options));
+  }
   return OkStatus();
 }
 
@@ -63,22 +83,35 @@ uint32_t WithResamplerHeadroom(uint32_t needed) {
                                100);
 }
 
+// The decode size one variant needs, in the stored orientation (the codec knows nothing of EXIF).
+core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, bool headroom) {
+  const bool swap = core::SwapsAxes(header.orientation);
+  const uint32_t need_w = swap ? plan.scaled_height : plan.scaled_width;
+  const uint32_t need_h = swap ? plan.scaled_width : plan.scaled_height;
+  core::DecodeRequest need;
+  need.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
+  need.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
+  return need;
+}
+
 Status DecodeStep(Context& ctx) {
-  core::DecodeRequest request;
-  // Shrink on load: ask the codec for no more than the resampler needs, expressed in the
-  // stored orientation because the codec knows nothing of EXIF.
-  const bool swap = core::SwapsAxes(ctx.header.orientation);
-  const uint32_t need_w = swap ? ctx.plan.scaled_height : ctx.plan.scaled_width;
-  const uint32_t need_h = swap ? ctx.plan.scaled_width : ctx.plan.scaled_height;
+  // Shrink on load, bounded by the most demanding variant: the codec is asked for the largest
+  // size any variant needs.
   // Not for WebP: libwebp's scaled decode is an area-averaging rescaler, a real antialiasing
   // filter. On the bench's six WebP photos the PNG output was 0.08-0.79 gray levels from the
   // tutorial's Pillow output with the headroom and 0.09-0.82 without (no better on average), while
   // the headroom made libwebp emit 2.4x the pixels: ~3% of the whole job.
   const bool headroom = ctx.header.format != Format::kWebp;
-  request.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
-  request.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
-  request.gray = ctx.options.grayscale;
-  request.limits = ctx.options.limits;
+  core::DecodeRequest request;
+  // Only a set of gray variants decodes straight to luma; a mixed set decodes colour once.
+  request.gray = true;
+  for (size_t i = 0; i < ctx.variants.size(); ++i) {
+    const core::DecodeRequest need = NeedOf(ctx.header, ctx.plans[i], headroom);
+    request.min_width = std::max(request.min_width, need.min_width);
+    request.min_height = std::max(request.min_height, need.min_height);
+    request.gray = request.gray && ctx.variants[i].options.grayscale;
+  }
+  request.limits = SharedLimits(ctx);
   auto image = core::Decode(ctx.input, ctx.header, request);
   if (!image.ok()) {
     return image.error();
@@ -92,10 +125,20 @@ Status OrientStep(Context& ctx) {
   return OkStatus();
 }
 
-Status FlattenStep(Context& ctx) {
+// The pixels a variant step may change in place: the shared image is copied, or taken by the
+// last variant, which no one reads after.
+Image TakeSource(Context& ctx, VariantWork& work) {
+  if (work.source != &ctx.image) {
+    return std::move(work.owned);
+  }
+  return work.last ? std::move(ctx.image) : ctx.image;
+}
+
+Status FlattenStep(Context& ctx, VariantWork& work) {
   // JPEG has no alpha channel; PNG and WebP keep it.
-  if (ctx.options.format == OutputFormat::kJpeg) {
-    ctx.image = core::FlattenAlpha(std::move(ctx.image), ctx.options.background);
+  if (work.variant.options.format == OutputFormat::kJpeg && work.source->has_alpha()) {
+    work.owned = core::FlattenAlpha(TakeSource(ctx, work), work.variant.options.background);
+    work.source = &work.owned;
   }
   return OkStatus();
 }
@@ -104,42 +147,67 @@ Status FlattenStep(Context& ctx) {
 // (`resize(...).convert("L")`): both are linear, so the result is the same up to rounding
 // (docs/options.md has the measured difference), and resampling one channel instead of three is
 // ~3x cheaper.
-Status GrayscaleStep(Context& ctx) {
-  if (ctx.options.grayscale) {
-    ctx.image = core::ToGray(std::move(ctx.image));
+Status GrayscaleStep(Context& ctx, VariantWork& work) {
+  if (!work.variant.options.grayscale || work.source->channels < 3) {
+    return OkStatus();
   }
+  if (work.source == &ctx.image && !work.last) {
+    // Straight from the shared image: its luma is computed once for every gray variant.
+    if (!ctx.luma) {
+      ctx.luma = core::ToGray(ctx.image);
+    }
+    work.source = &*ctx.luma;
+    return OkStatus();
+  }
+  if (work.source == &ctx.image && ctx.luma) {
+    work.source = &*ctx.luma;
+    return OkStatus();
+  }
+  // This variant's own pixels, or the shared ones that no later variant reads: converted in
+  // place, which is the single-output case's only cost.
+  work.owned = core::ToGray(TakeSource(ctx, work));
+  work.source = &work.owned;
   return OkStatus();
 }
 
-Status ResizeStep(Context& ctx) {
-  ctx.image = core::ApplyPlan(ctx.image, ctx.plan, ctx.options.background);
+Status ResizeStep(Context& /*ctx*/, VariantWork& work) {
+  work.owned = core::ApplyPlan(*work.source, work.plan, work.variant.options.background);
+  work.source = &work.owned;
   return OkStatus();
 }
 
-Status EncodeStep(Context& ctx) {
-  auto bytes = core::Encode(ctx.image, ctx.options.format, ctx.options.quality);
+Status EncodeStep(Context& /*ctx*/, VariantWork& work) {
+  auto bytes =
+      core::Encode(*work.source, work.variant.options.format, work.variant.options.quality);
   if (!bytes.ok()) {
     return bytes.error();
   }
-  ctx.encoded = std::move(bytes).value();
+  work.encoded = std::move(bytes).value();
   return OkStatus();
 }
 
+template <typename Run>
 struct Step {
   const char* name;
   Phase phase;
-  Status (*run)(Context&);
+  Run run;
 };
 
-constexpr std::array kSteps = {
-    Step{"read header", Phase::kDecode, ReadHeaderStep},
-    Step{"plan", Phase::kDecode, PlanStep},
-    Step{"decode", Phase::kDecode, DecodeStep},
-    Step{"orient", Phase::kDecode, OrientStep},
-    Step{"flatten", Phase::kResize, FlattenStep},
-    Step{"grayscale", Phase::kResize, GrayscaleStep},
-    Step{"resize", Phase::kResize, ResizeStep},
-    Step{"encode", Phase::kEncode, EncodeStep},
+using SharedStep = Step<Status (*)(Context&)>;
+using VariantStep = Step<Status (*)(Context&, VariantWork&)>;
+
+constexpr std::array kSharedSteps = {
+    SharedStep{"read header", Phase::kDecode, ReadHeaderStep},
+    SharedStep{"plan", Phase::kDecode, PlanStep},
+    SharedStep{"decode", Phase::kDecode, DecodeStep},
+    SharedStep{"orient", Phase::kDecode, OrientStep},
+};
+
+constexpr std::array kVariantSteps = {
+    VariantStep{"flatten", Phase::kResize, FlattenStep},
+    VariantStep{"grayscale", Phase::kResize, GrayscaleStep},
+    VariantStep{"resize", Phase::kResize, ResizeStep},
+    VariantStep{"encode", Phase::kEncode, EncodeStep},
 };
 
 double& PhaseSlot(StepTimings& timings, Phase phase) {
@@ -154,37 +222,71 @@ double& PhaseSlot(StepTimings& timings, Phase phase) {
   return timings.encode_ms;
 }
 
+// Runs one step unless the deadline has passed, adding its wall time to its phase.
+template <typename Step, typename... Args>
+Status RunTimed(const Step& step, std::optional<Clock::time_point> deadline, StepTimings& timings,
+                Args&... args) {
+  if (deadline && Clock::now() >= *deadline) {
+    return MakeError(ErrorCode::kDeadlineExceeded,
+                     std::string("deadline passed before step '") + step.name + "'");
+  }
+  const auto start = Clock::now();
+  Status status = step.run(args...);
+  PhaseSlot(timings, step.phase) +=
+      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return status;
+}
+
 }  // namespace
 
 // core::ReadHeader refuses empty input itself (kEmptyInput), for both entry points.
 Result<Header> Probe(std::span<const uint8_t> input) { return core::ReadHeader(input); }
 
-Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
-                        std::optional<Clock::time_point> deadline) {
-  Context ctx{input, options, {}, {}, {}, {}};
-  StepTimings timings;
-  for (const Step& step : kSteps) {
-    if (deadline && Clock::now() >= *deadline) {
-      return MakeError(ErrorCode::kDeadlineExceeded,
-                       std::string("deadline passed before step '") + step.name + "'");
-    }
-    const auto start = Clock::now();
-    Status status = step.run(ctx);
-    PhaseSlot(timings, step.phase) +=
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (!status.ok()) {
+Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
+                                             std::span<const Variant> variants,
+                                             std::optional<Clock::time_point> deadline) {
+  if (variants.empty()) {
+    return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
+  }
+  Context ctx{input, variants, {}, {}, {}, {}};
+  StepTimings shared;
+  for (const SharedStep& step : kSharedSteps) {
+    if (Status status = RunTimed(step, deadline, shared, ctx); !status.ok()) {
       return status.error();
     }
   }
-  Encoded out;
-  out.bytes = std::move(ctx.encoded);
-  out.format = options.format;
-  out.width = ctx.image.width;
-  out.height = ctx.image.height;
-  out.channels = ctx.image.channels;
-  out.source = ctx.header;
-  out.timings = timings;
-  return out;
+  std::vector<Encoded> outputs;
+  outputs.reserve(variants.size());
+  for (size_t i = 0; i < variants.size(); ++i) {
+    VariantWork work{variants[i], ctx.plans[i], i + 1 == variants.size(), &ctx.image, {}, {}};
+    StepTimings timings;
+    timings.decode_ms = shared.decode_ms;
+    for (const VariantStep& step : kVariantSteps) {
+      if (Status status = RunTimed(step, deadline, timings, ctx, work); !status.ok()) {
+        return status.error();
+      }
+    }
+    Encoded out;
+    out.bytes = std::move(work.encoded);
+    out.format = variants[i].options.format;
+    out.width = work.source->width;
+    out.height = work.source->height;
+    out.channels = work.source->channels;
+    out.source = ctx.header;
+    out.timings = timings;
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
+}
+
+Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
+                        std::optional<Clock::time_point> deadline) {
+  const Variant only{"", "", options};
+  auto outputs = ProcessVariants(input, std::span(&only, 1), deadline);
+  if (!outputs.ok()) {
+    return outputs.error();
+  }
+  return std::move(outputs->front());
 }
 
 }  // namespace imgpipe

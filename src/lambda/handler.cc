@@ -90,7 +90,8 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
   }
   // The core writes the configured format, so the key is known before any request: a key that
   // would escape OUTPUT_PREFIX fails here, permanently, without downloading anything.
-  auto output_key = OutputKey(object.key, config.output_prefix, config.options.format);
+  auto output_key =
+      OutputKey(object.key, OutputNaming{config.output_prefix, "", false}, config.options.format);
   if (!output_key.ok()) {
     return Fail(output_key.error().code, output_key.error().message);
   }

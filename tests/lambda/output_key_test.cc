@@ -11,7 +11,7 @@ namespace {
 
 // The key, or "refused: <message>", so each expectation reads as one line.
 std::string Key(std::string_view input_key, std::string_view prefix, OutputFormat format) {
-  auto key = OutputKey(input_key, prefix, format);
+  auto key = OutputKey(input_key, OutputNaming{prefix, "", false}, format);
   return key.ok() ? *key : "refused: " + key.error().message;
 }
 
@@ -56,12 +56,35 @@ TEST(OutputKey, RefusesDotSegmentsThatLeaveTheOutputPrefix) {
            {"a/../../b.jpg", "t-"},
            {"/../x.jpg", "thumbs"},  // thumbs/../x.jpg
        }) {
-    auto result = OutputKey(key, prefix, OutputFormat::kJpeg);
+    auto result = OutputKey(key, OutputNaming{prefix, "", false}, OutputFormat::kJpeg);
     ASSERT_FALSE(result.ok()) << key << " under " << prefix << " -> " << *result;
     EXPECT_EQ(result.error().code, ErrorCode::kInvalidEvent);
     EXPECT_NE(result.error().message.find("OUTPUT_PREFIX"), std::string::npos);
     EXPECT_NE(result.error().message.find("dot segments"), std::string::npos);
   }
+}
+
+TEST(OutputKey, KeepExtensionAppendsTheOutputsExtension) {
+  const OutputNaming keep{"", "", true};
+  EXPECT_EQ(*OutputKey("a/photo.png", keep, OutputFormat::kJpeg), "a/photo.png.jpg");
+  EXPECT_EQ(*OutputKey("a/photo.jpg", keep, OutputFormat::kJpeg), "a/photo.jpg.jpg");
+  EXPECT_EQ(*OutputKey("noext", keep, OutputFormat::kJpeg), "noext.jpg");
+  EXPECT_EQ(*OutputKey("v1.2/raw", keep, OutputFormat::kWebp), "v1.2/raw.webp");
+}
+
+TEST(OutputKey, TheVariantPrefixFollowsOutputPrefix) {
+  EXPECT_EQ(*OutputKey("a/cat.png", OutputNaming{"thumbs/", "small/", false}, OutputFormat::kWebp),
+            "thumbs/small/a/cat.webp");
+  EXPECT_EQ(*OutputKey("cat.png", OutputNaming{"", "gray/", true}, OutputFormat::kJpeg),
+            "gray/cat.png.jpg");
+}
+
+TEST(OutputKey, DotSegmentsMayNotLeaveTheVariantPrefix) {
+  auto result =
+      OutputKey("../large/x.jpg", OutputNaming{"t/", "small/", false}, OutputFormat::kJpeg);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidEvent);
+  EXPECT_NE(result.error().message.find("variant prefix \"small/\""), std::string::npos);
 }
 
 TEST(OutputKey, KeepsDotSegmentsThatStayInsideThePrefixLiterally) {

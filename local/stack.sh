@@ -4,6 +4,8 @@
 #   local/stack.sh down     stop both (state is kept: S3 data, logs, dead letters)
 #   local/stack.sh status   what runs, where, and the Lambda service's counters
 #   local/stack.sh reset    down, then delete the state dir
+#   local/stack.sh backfill [options]  run the function over the objects already in the input
+#                           bucket, as S3 Batch Operations would (local/backfill.js --help)
 #   local/stack.sh help     every setting (environment variable) and its default
 # Settings come from the environment (IMGPIPE_*), defaults in local/lib/config.js.
 set -euo pipefail
@@ -93,14 +95,26 @@ case ${1:-} in
     start lambda-service
     start s3-server
     wait_ready lambda-service && wait_ready s3-server || { "$0" down >/dev/null; exit 1; }
+    case $CFG_TRIGGER in
+      direct) how="uploads invoke $CFG_FUNCTION_NAME" ;;
+      sqs) how="uploads go to the queue $CFG_FUNCTION_NAME-events, batches invoke $CFG_FUNCTION_NAME" ;;
+      none) how="no notification: make backfill processes what it holds" ;;
+    esac
     cat <<MSG
-stack: up
+stack: up (trigger $CFG_TRIGGER)
   S3        http://127.0.0.1:$CFG_S3_PORT  (key $CFG_ACCESS_KEY_ID / secret $CFG_SECRET_ACCESS_KEY, region $CFG_REGION)
-  buckets   s3://$CFG_INPUT_BUCKET (uploads invoke $CFG_FUNCTION_NAME)  →  s3://$CFG_OUTPUT_BUCKET
+  buckets   s3://$CFG_INPUT_BUCKET ($how)  →  s3://$CFG_OUTPUT_BUCKET
   Lambda    http://127.0.0.1:$CFG_LAMBDA_PORT  (function $CFG_FUNCTION_NAME)
   logs      $CFG_LOG_DIR/{s3,lambda,worker-N}.log
   dead letters  $CFG_DEAD_LETTER_FILE
 MSG
+    if [[ -n $CFG_TEST_HOOKS ]]; then
+      echo "stack: WARNING: test fault injection is ON (IMGPIPE_TEST_*): $CFG_TEST_HOOKS" >&2
+    fi
+    ;;
+  backfill)
+    shift
+    exec "$node" "$here/backfill.js" "$@"
     ;;
   down)
     stop s3-server
@@ -128,7 +142,7 @@ MSG
     "$node" "$here/lib/config.js" describe
     ;;
   *)
-    echo "usage: local/stack.sh up|down|status|reset|help" >&2
+    echo "usage: local/stack.sh up|down|status|reset|backfill|help" >&2
     exit 2
     ;;
 esac

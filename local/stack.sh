@@ -21,8 +21,12 @@ eval "$cfg"
 run_dir="$CFG_STATE_DIR/run"
 mkdir -p "$run_dir" "$CFG_LOG_DIR"
 
-# component name → entry script, log file, readiness URL
+# component name → entry script, node flags, log file, readiness URL
 script_of() { echo "$here/$1.js"; }
+# s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL 3 only has in
+# its legacy provider: without it every truncated listing (a paginated `aws s3 ls`, boto3's
+# paginator, more than 1000 keys) fails with HTTP 500.
+node_flags_of() { case $1 in s3-server) echo --openssl-legacy-provider ;; esac; }
 log_of() { case $1 in s3-server) echo "$CFG_LOG_DIR/s3.log" ;; lambda-service) echo "$CFG_LOG_DIR/lambda.log" ;; esac; }
 url_of() {
   case $1 in
@@ -49,7 +53,8 @@ start() {
     return 0
   fi
   # setsid: the component outlives this shell and gets no terminal signals.
-  setsid "$node" "$(script_of "$name")" >>"$(log_of "$name")" 2>&1 </dev/null &
+  # shellcheck disable=SC2046 # the flags are single words
+  setsid "$node" $(node_flags_of "$name") "$(script_of "$name")" >>"$(log_of "$name")" 2>&1 </dev/null &
   echo $! >"$run_dir/$name.pid"
 }
 

@@ -142,7 +142,7 @@ MSG
     echo "stack: removed $CFG_STATE_DIR"
     ;;
   help | -h | --help)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     echo "settings (environment, default, meaning):"
     "$node" "$here/lib/config.js" describe
     ;;

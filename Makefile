@@ -13,7 +13,7 @@ ifneq ($(filter-out x86_64 arm64,$(PACKAGE_ARCHES)),)
 $(error ARCH=$(ARCH): expected x86_64, arm64 or all)
 endif
 
-.PHONY: setup build build-asan test test-unit test-asan run samples package package-x86_64 package-arm64 lint format bench up down clean
+.PHONY: setup build build-asan test test-unit test-asan run samples package package-x86_64 package-arm64 lint format bench up down backfill clean
 
 setup:
 	@scripts/setup.sh
@@ -69,6 +69,13 @@ up: setup build package
 
 down:
 	@local/stack.sh down
+
+# The objects already in the input bucket of the `make up` stack (started if it is not running),
+# through the function as S3 Batch Operations would run it on AWS: one schema 2.0 task per object,
+# a summary by result code. BACKFILL_FLAGS: local/stack.sh backfill --help.
+BACKFILL_FLAGS ?=
+backfill: up
+	@local/stack.sh backfill $(BACKFILL_FLAGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(ARM64_BUILD) dist out

@@ -1,6 +1,8 @@
 'use strict';
 // The local Lambda service: unzips the deployment package like Lambda does, runs IMGPIPE_WORKERS
-// execution environments of its `bootstrap`, and serves the Invoke API. Runs until SIGTERM/SIGINT.
+// execution environments of its `bootstrap`, and serves the Invoke API. With IMGPIPE_TRIGGER=sqs
+// it also holds the S3 notification's queue and the SQS event source mapping that feeds the
+// function from it. Runs until SIGTERM/SIGINT.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -9,6 +11,9 @@ const config = require('./lib/config');
 const { Worker } = require('./lib/worker');
 const { FunctionService } = require('./lib/function_service');
 const { createInvokeApiServer } = require('./lib/invoke_api');
+const { SqsQueue } = require('./lib/sqs_queue');
+const { EventSourceMapping } = require('./lib/event_source_mapping');
+const { appendDeadLetter, sqsDeadLetterRecord } = require('./lib/dead_letters');
 
 const cfg = config.load();
 const log = (msg) => console.log(`${new Date().toISOString()} [lambda] ${msg}`);
@@ -57,6 +62,37 @@ function functionEnv(taskRoot) {
   };
 }
 
+// The queue S3 sends to, and the event source mapping that drains it into the function.
+function sqsTrigger(service) {
+  let mapping = null;
+  const queue = new SqsQueue({
+    dir: cfg.queueDir,
+    arn: cfg.queueArn,
+    visibilityTimeoutMs: cfg.sqsVisibilityTimeoutMs,
+    maxReceiveCount: cfg.sqsMaxReceiveCount,
+    onRedrive: (m) => {
+      const lastFailure = mapping.lastFailure.get(m.messageId);
+      mapping.lastFailure.delete(m.messageId);
+      appendDeadLetter(cfg.deadLetterFile, sqsDeadLetterRecord(m, {
+        queueArn: cfg.queueArn, deadLetterQueueArn: cfg.deadLetterQueueArn, lastFailure,
+      }));
+      mapping.stats.deadLettered += 1;
+      log(`SQS message ${m.messageId}: received ${m.receiveCount} times → ${cfg.deadLetterFile}`);
+    },
+  });
+  mapping = new EventSourceMapping({
+    queue,
+    service,
+    batchSize: cfg.sqsBatchSize,
+    batchWindowMs: cfg.sqsBatchWindowMs,
+    maxConcurrency: cfg.sqsMaxConcurrency,
+    region: cfg.region,
+    journalFile: cfg.sqsJournalFile,
+    log,
+  });
+  return mapping;
+}
+
 async function main() {
   fs.mkdirSync(cfg.logDir, { recursive: true });
   const { command, taskRoot } = prepareTaskRoot();
@@ -74,7 +110,23 @@ async function main() {
     }));
   }
   const service = new FunctionService({ cfg, workers, log });
-  const server = createInvokeApiServer({ cfg, service });
+  const mapping = cfg.trigger === 'sqs' ? sqsTrigger(service) : null;
+  const server = createInvokeApiServer({
+    cfg,
+    service,
+    status: () => {
+      const s = service.status();
+      if (!mapping) return s;
+      const sqs = mapping.status();
+      return { ...s, sqs, idle: s.idle && sqs.idle };
+    },
+    sendMessage: (queueName, body) => {
+      if (!mapping || queueName !== cfg.queueName) return null;
+      const m = mapping.queue.send(body);
+      mapping.tick();
+      return m;
+    },
+  });
   // Bind the public port first: if it is taken, fail before any worker process exists.
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -84,12 +136,20 @@ async function main() {
   log(`Invoke API on http://127.0.0.1:${server.address().port} for ${cfg.functionName}: ` +
       `${cfg.workers} worker(s) of ${command}, timeout ${cfg.timeoutMs} ms, ` +
       `retries ${cfg.maxRetries} after ${cfg.retryDelaysMs.join('/')} ms`);
+  if (mapping) {
+    log(`SQS trigger: queue ${cfg.queueArn} (${mapping.queue.size()} message(s) kept from before), ` +
+        `batches of ${cfg.sqsBatchSize} within ${cfg.sqsBatchWindowMs} ms, ` +
+        `${cfg.sqsMaxConcurrency} at a time, visibility ${cfg.sqsVisibilityTimeoutMs} ms, ` +
+        `dead letter after ${cfg.sqsMaxReceiveCount} receive(s)`);
+    mapping.tick();
+  }
 
   let stopping = false;
   const shutdown = async (sig) => {
     if (stopping) return;
     stopping = true;
     log(`${sig}: stopping`);
+    if (mapping) mapping.stop();
     service.stop();
     server.closeAllConnections();
     server.close();

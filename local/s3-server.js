@@ -1,6 +1,7 @@
 'use strict';
-// The local S3 endpoint: s3rver (SigV4-verifying, persisted to a directory) plus the S3 → Lambda
-// notification for the input bucket, in AWS's event shape. Runs until SIGTERM/SIGINT.
+// The local S3 endpoint: s3rver (SigV4-verifying, persisted to a directory) plus the input
+// bucket's notification, in AWS's event shape, to the function (IMGPIPE_TRIGGER=direct) or to
+// the SQS trigger's queue (sqs), or none at all (none). Runs until SIGTERM/SIGINT.
 
 const fs = require('node:fs');
 const { AsyncLocalStorage } = require('node:async_hooks');
@@ -78,16 +79,58 @@ if (cfg.testSlowGetPrefix && cfg.testSlowGetMs > 0) {
   });
 }
 
-const outbox = new EventOutbox({
-  dir: cfg.pendingEventsDir,
-  invokeUrl: `${cfg.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(cfg.functionName)}/invocations`,
-  log,
-});
+// Fault injection for the e2e tests only: the first IMGPIPE_TEST_FAIL_PUT_INVOCATIONS invocations
+// that PUT this output key get HTTP 500 on every attempt. An invocation is told apart by the
+// X-Amzn-Trace-Id root the function sends on each S3 request (a fresh one per invocation), so the
+// S3 client's own retries within one invocation all fail, whatever their number, and the
+// function sees a transient failure.
+if (cfg.testFailPutKey && cfg.testFailPutInvocations > 0) {
+  const failPath = `/${cfg.outputBucket}/${cfg.testFailPutKey}`;
+  const failedInvocations = new Set();
+  let untraced = 0;
+  log(`TEST HOOK: PUTs of ${failPath} answer 500 for the first ${cfg.testFailPutInvocations} invocation(s)`);
+  server.middleware.unshift(async (ctx, next) => {
+    if (ctx.method !== 'PUT' || decodeURIComponent(ctx.path) !== failPath) return next();
+    const root = (/Root=([^;]+)/.exec(ctx.get('x-amzn-trace-id')) || [])[1] || `untraced-${untraced++}`;
+    if (!failedInvocations.has(root)) {
+      if (failedInvocations.size >= cfg.testFailPutInvocations) return next();
+      failedInvocations.add(root);
+    }
+    for await (const chunk of ctx.req) void chunk; // read the body before answering
+    ctx.status = 500;
+    ctx.type = 'application/xml';
+    ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>' +
+      '<Message>injected by IMGPIPE_TEST_FAIL_PUT_KEY</Message></Error>';
+    log(`TEST HOOK: PUT ${failPath} → 500 (invocation ${root}, ` +
+        `${failedInvocations.size} of ${cfg.testFailPutInvocations})`);
+  });
+}
+
+// Where the notification goes: the Terraform module's `trigger`.
+const destinations = {
+  direct: {
+    url: `${cfg.lambdaEndpoint}/2015-03-31/functions/${encodeURIComponent(cfg.functionName)}/invocations`,
+    headers: { 'X-Amz-Invocation-Type': 'Event' },
+    acceptedStatus: 202,
+    name: cfg.functionName,
+  },
+  sqs: {
+    url: `${cfg.lambdaEndpoint}/_local/sqs/${encodeURIComponent(cfg.queueName)}`,
+    acceptedStatus: 200,
+    name: cfg.queueArn,
+  },
+};
+const destination = destinations[cfg.trigger];
+const outbox = destination ? new EventOutbox({ dir: cfg.pendingEventsDir, log, ...destination }) : null;
 
 server.on('event', (event) => {
   const ctx = requestContext.getStore();
   for (const raw of event.Records) {
     if (raw.s3.bucket.name !== cfg.inputBucket || !raw.eventName.startsWith('ObjectCreated:')) {
+      continue;
+    }
+    if (!outbox) {
+      log(`no notification for ${JSON.stringify(raw.s3.object.key)}: IMGPIPE_TRIGGER=none`);
       continue;
     }
     if (!matchesFilter(raw.s3.object.key, cfg.filterPrefix, cfg.filterSuffixes)) {
@@ -102,7 +145,7 @@ server.on('event', (event) => {
     });
     try {
       outbox.add({ Records: [record] }, record.s3.object.sequencer);
-      log(`${record.eventName} ${record.s3.object.key} (${record.s3.object.size} bytes) → ${cfg.functionName}`);
+      log(`${record.eventName} ${record.s3.object.key} (${record.s3.object.size} bytes) → ${destination.name}`);
     } catch (err) {
       log(`cannot queue event for ${record.s3.object.key}: ${err.message}`);
     }
@@ -111,12 +154,12 @@ server.on('event', (event) => {
 
 async function main() {
   const address = await server.run();
-  const resumed = outbox.resumePending();
-  log(`listening on http://127.0.0.1:${address.port}, buckets ${cfg.inputBucket} → ${cfg.outputBucket}` +
-      (resumed ? `, re-delivering ${resumed} pending event(s)` : ''));
+  const resumed = outbox ? outbox.resumePending() : 0;
+  log(`listening on http://127.0.0.1:${address.port}, buckets ${cfg.inputBucket} → ${cfg.outputBucket}, ` +
+      `trigger ${cfg.trigger}` + (resumed ? `, re-delivering ${resumed} pending event(s)` : ''));
   const shutdown = async (sig) => {
     log(`${sig}: stopping`);
-    outbox.stop();
+    if (outbox) outbox.stop();
     // close() waits for every open connection, and clients keep idle keep-alive sockets open
     // indefinitely: drop the idle ones now, and any still busy after a grace period.
     const closing = server.close().catch(() => {});

@@ -4,6 +4,8 @@
 #   local/stack.sh down     stop both (state is kept: S3 data, logs, dead letters)
 #   local/stack.sh status   what runs, where, and the Lambda service's counters
 #   local/stack.sh reset    down, then delete the state dir
+#   local/stack.sh backfill [options]  run the function over the objects already in the input
+#                           bucket, as S3 Batch Operations would (local/backfill.js --help)
 #   local/stack.sh help     every setting (environment variable) and its default
 # Settings come from the environment (IMGPIPE_*), defaults in local/lib/config.js.
 set -euo pipefail
@@ -19,8 +21,12 @@ eval "$cfg"
 run_dir="$CFG_STATE_DIR/run"
 mkdir -p "$run_dir" "$CFG_LOG_DIR"
 
-# component name → entry script, log file, readiness URL
+# component name → entry script, node flags, log file, readiness URL
 script_of() { echo "$here/$1.js"; }
+# s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL 3 only has in
+# its legacy provider: without it every truncated listing (a paginated `aws s3 ls`, boto3's
+# paginator, more than 1000 keys) fails with HTTP 500.
+node_flags_of() { case $1 in s3-server) echo --openssl-legacy-provider ;; esac; }
 log_of() { case $1 in s3-server) echo "$CFG_LOG_DIR/s3.log" ;; lambda-service) echo "$CFG_LOG_DIR/lambda.log" ;; esac; }
 url_of() {
   case $1 in
@@ -47,7 +53,8 @@ start() {
     return 0
   fi
   # setsid: the component outlives this shell and gets no terminal signals.
-  setsid "$node" "$(script_of "$name")" >>"$(log_of "$name")" 2>&1 </dev/null &
+  # shellcheck disable=SC2046 # the flags are single words
+  setsid "$node" $(node_flags_of "$name") "$(script_of "$name")" >>"$(log_of "$name")" 2>&1 </dev/null &
   echo $! >"$run_dir/$name.pid"
 }
 
@@ -93,14 +100,26 @@ case ${1:-} in
     start lambda-service
     start s3-server
     wait_ready lambda-service && wait_ready s3-server || { "$0" down >/dev/null; exit 1; }
+    case $CFG_TRIGGER in
+      direct) how="uploads invoke $CFG_FUNCTION_NAME" ;;
+      sqs) how="uploads go to the queue $CFG_FUNCTION_NAME-events, batches invoke $CFG_FUNCTION_NAME" ;;
+      none) how="no notification: make backfill processes what it holds" ;;
+    esac
     cat <<MSG
-stack: up
+stack: up (trigger $CFG_TRIGGER)
   S3        http://127.0.0.1:$CFG_S3_PORT  (key $CFG_ACCESS_KEY_ID / secret $CFG_SECRET_ACCESS_KEY, region $CFG_REGION)
-  buckets   s3://$CFG_INPUT_BUCKET (uploads invoke $CFG_FUNCTION_NAME)  →  s3://$CFG_OUTPUT_BUCKET
+  buckets   s3://$CFG_INPUT_BUCKET ($how)  →  s3://$CFG_OUTPUT_BUCKET
   Lambda    http://127.0.0.1:$CFG_LAMBDA_PORT  (function $CFG_FUNCTION_NAME)
   logs      $CFG_LOG_DIR/{s3,lambda,worker-N}.log
   dead letters  $CFG_DEAD_LETTER_FILE
 MSG
+    if [[ -n $CFG_TEST_HOOKS ]]; then
+      echo "stack: WARNING: test fault injection is ON (IMGPIPE_TEST_*): $CFG_TEST_HOOKS" >&2
+    fi
+    ;;
+  backfill)
+    shift
+    exec "$node" "$here/backfill.js" "$@"
     ;;
   down)
     stop s3-server
@@ -123,12 +142,12 @@ MSG
     echo "stack: removed $CFG_STATE_DIR"
     ;;
   help | -h | --help)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     echo "settings (environment, default, meaning):"
     "$node" "$here/lib/config.js" describe
     ;;
   *)
-    echo "usage: local/stack.sh up|down|status|reset|help" >&2
+    echo "usage: local/stack.sh up|down|status|reset|backfill|help" >&2
     exit 2
     ;;
 esac

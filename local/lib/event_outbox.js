@@ -1,8 +1,10 @@
 'use strict';
-// At-least-once delivery of S3 notifications to the Lambda service. Each event is written to a
+// At-least-once delivery of S3 notifications to their destination: the function (an Event
+// invocation, accepted with 202) or, with the SQS trigger, the queue (SendMessage, accepted with
+// 200). Each event is written to a
 // file in the pending directory *synchronously*, inside s3rver's 'event' emit, which happens before
 // s3rver answers the upload: once a client has its 200, the event survives a crash of this
-// process. A file is removed only after the Lambda service accepted the event (202), so after a
+// process. A file is removed only after the destination accepted the event, so after a
 // restart anything still pending is delivered again, as S3 may also deliver an event twice.
 
 const fs = require('node:fs');
@@ -13,9 +15,11 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
 class EventOutbox {
-  constructor({ dir, invokeUrl, log }) {
+  constructor({ dir, url, headers = {}, acceptedStatus, log }) {
     this.dir = dir;
-    this.invokeUrl = new URL(invokeUrl);
+    this.url = new URL(url);
+    this.headers = headers;
+    this.acceptedStatus = acceptedStatus;
     this.log = log;
     this.counter = 0;
     this.inFlight = new Set();
@@ -56,13 +60,9 @@ class EventOutbox {
       return; // already delivered by an earlier attempt
     }
     this.inFlight.add(file);
-    const req = http.request(this.invokeUrl, {
+    const req = http.request(this.url, {
       method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'Content-Length': body.length,
-        'X-Amz-Invocation-Type': 'Event',
-      },
+      headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, ...this.headers },
       timeout: 10000,
     });
     const retry = (why) => {
@@ -74,7 +74,7 @@ class EventOutbox {
     req.on('response', (res) => {
       res.resume();
       res.on('end', () => {
-        if (res.statusCode === 202) {
+        if (res.statusCode === this.acceptedStatus) {
           this.inFlight.delete(file);
           fs.rmSync(file, { force: true });
         } else {

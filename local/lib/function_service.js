@@ -4,15 +4,18 @@
 // invocations are retried (IMGPIPE_MAX_RETRIES times, after IMGPIPE_RETRY_DELAYS_MS), then an
 // on-failure destination record is appended to the dead-letter JSONL file.
 
-const fs = require('node:fs');
 const crypto = require('node:crypto');
 const { parseJsonOr } = require('./json');
+const { appendDeadLetter } = require('./dead_letters');
+const { messageKey } = require('./event_source_mapping');
 
 function payloadSummary(payload) {
   try {
     const ev = JSON.parse(payload.toString('utf8'));
     const r = ev && Array.isArray(ev.Records) && ev.Records[0];
     if (r && r.s3) return { bucket: r.s3.bucket && r.s3.bucket.name, key: r.s3.object && r.s3.object.key };
+    // An SQS batch: the first message's object, and how many messages came with it.
+    if (r && typeof r.body === 'string') return { key: messageKey(r.body), messages: ev.Records.length };
   } catch {
     // not JSON or not an S3 event: nothing to summarise
   }
@@ -122,7 +125,7 @@ class FunctionService {
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: outcome.body,
     };
-    fs.appendFileSync(this.cfg.deadLetterFile, JSON.stringify(record) + '\n');
+    appendDeadLetter(this.cfg.deadLetterFile, record);
     this.stats.deadLettered += 1;
     this.log(`${inv.requestId}: retries exhausted after ${inv.attempts} attempts → ${this.cfg.deadLetterFile}`);
   }

@@ -1,8 +1,9 @@
 'use strict';
 // Lambda's public Invoke API (POST /2015-03-31/functions/{name}/invocations), enough for
 // `aws lambda invoke --endpoint-url ...` and for the S3 notification. Requests are not
-// signature-checked: the endpoint only listens on 127.0.0.1. Also a small non-AWS admin surface
-// under /_local/ for scripts and tests (health, status).
+// signature-checked: the endpoint only listens on 127.0.0.1. Also a small non-AWS surface under
+// /_local/ for scripts and tests (health, status), and, with the SQS trigger, the queue's
+// SendMessage for the S3 notification (POST /_local/sqs/{queue}: the body is the message).
 
 const http = require('node:http');
 const { readBody, sendJson } = require('./runtime_api');
@@ -27,12 +28,24 @@ function functionMatches(ref, cfg) {
     name === `${cfg.accountId}:function:${cfg.functionName}`;
 }
 
-function createInvokeApiServer({ cfg, service }) {
+const MESSAGE_LIMIT = 256 * 1024; // SQS's largest message
+
+// status(): the service's counters (and the queue's); sendMessage(queueName, body) returns the
+// message, or null when no such queue exists.
+function createInvokeApiServer({ cfg, service, status = () => service.status(), sendMessage = () => null }) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://lambda');
       if (url.pathname === '/_local/health') return sendJson(res, 200, { ok: true });
-      if (url.pathname === '/_local/status') return sendJson(res, 200, service.status());
+      if (url.pathname === '/_local/status') return sendJson(res, 200, status());
+      const q = url.pathname.match(/^\/_local\/sqs\/([^/]+)$/);
+      if (q && req.method === 'POST') {
+        const { body, tooLarge } = await readBody(req, MESSAGE_LIMIT);
+        if (tooLarge) return awsError(res, 400, 'InvalidParameterValue', `message over ${MESSAGE_LIMIT} bytes`);
+        const m = sendMessage(decodeURIComponent(q[1]), body.toString('utf8'));
+        if (!m) return awsError(res, 400, 'AWS.SimpleQueueService.NonExistentQueue', `no queue ${q[1]}`);
+        return sendJson(res, 200, { MessageId: m.messageId, MD5OfMessageBody: m.md5OfBody });
+      }
       const m = url.pathname.match(/^\/2015-03-31\/functions\/([^/]+)\/invocations$/);
       if (!m || req.method !== 'POST') {
         return awsError(res, 404, 'UnknownOperationException', `${req.method} ${url.pathname}`);

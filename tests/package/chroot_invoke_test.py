@@ -24,7 +24,6 @@ Usage: chroot_invoke_test.py --zip dist/lambda.zip --arch x86_64 --node-modules 
 import os
 import subprocess
 import sys
-import tempfile
 
 import lambda_chroot
 from lambda_arch import HEIF_LIBRARIES
@@ -92,21 +91,14 @@ def check_host_independence(root, arch):
               f"libheif is bundled and loads: {sorted(everything)}")
 
 
-def main():
-    args = lambda_chroot.arguments(__doc__)
-    refused = lambda_chroot.cannot_run(args)
-    if refused is not None:
-        return refused
-    with tempfile.TemporaryDirectory(prefix="imgpipe-package-") as tmp:
-        root = lambda_chroot.make_root(args.zip, tmp)
-        check_host_independence(root, args.arch)
-        runtime = RuntimeApiFake().start()
-        try:
-            with LocalS3(args.node_modules, os.path.join(tmp, "s3")) as s3:
-                run_invocations(root, runtime, s3)
-        finally:
-            runtime.close()
-    return check.exit_code("package chroot test")
+def test(args, root, tmp):
+    check_host_independence(root, args.arch)
+    runtime = RuntimeApiFake().start()
+    try:
+        with LocalS3(args.node_modules, os.path.join(tmp, "s3")) as s3:
+            run_invocations(root, runtime, s3)
+    finally:
+        runtime.close()
 
 
 def run_invocations(root, runtime, s3):
@@ -155,4 +147,4 @@ def run_invocations(root, runtime, s3):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lambda_chroot.run_test(__doc__, "package chroot test", check, test))

@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 
 import lambda_chroot
 from runtime_api_fake import RuntimeApiFake
@@ -91,34 +90,26 @@ def check_refused(root, s3, proxy, ca, case):
     check(not listed, f"{case}: nothing is written for {key}: {[o['Key'] for o in listed]}")
 
 
-def main():
-    args = lambda_chroot.arguments(__doc__)
-    refused = lambda_chroot.cannot_run(args)
-    if refused is not None:
-        return refused
-    if shutil.which("openssl") is None:
-        print("FAIL: the openssl command is missing (Debian package openssl)", flush=True)
-        return 1
-    with tempfile.TemporaryDirectory(prefix="imgpipe-tls-") as tmp:
-        pki = os.path.join(tmp, "pki")
-        os.mkdir(pki)
-        test_ca = make_ca(pki, "test-ca")
-        other_ca = make_ca(pki, "other-ca")
-        server = make_server_cert(pki, test_ca)
-        root = lambda_chroot.make_root(args.zip, tmp)
-        with LocalS3(args.node_modules, os.path.join(tmp, "s3")) as s3, \
-                TlsProxy(server, s3.port) as proxy:
-            s3.client.create_bucket(Bucket=IN_BUCKET)
-            s3.client.create_bucket(Bucket=OUT_BUCKET)
-            photo = lambda_chroot.sample_jpeg()
-            for key in ("tls/trusted.jpg", "tls/absent.jpg", "tls/other-CA.jpg"):
-                s3.client.put_object(Bucket=IN_BUCKET, Key=key, Body=photo,
-                                     ContentType="image/jpeg")
-            check_trusted(root, s3, proxy, test_ca[0])
-            check_refused(root, s3, proxy, None, "absent")
-            check_refused(root, s3, proxy, other_ca[0], "other CA")
-    return check.exit_code("package TLS test")
+def test(args, root, tmp):
+    pki = os.path.join(tmp, "pki")
+    os.mkdir(pki)
+    test_ca = make_ca(pki, "test-ca")
+    other_ca = make_ca(pki, "other-ca")
+    server = make_server_cert(pki, test_ca)
+    with LocalS3(args.node_modules, os.path.join(tmp, "s3")) as s3, \
+            TlsProxy(server, s3.port) as proxy:
+        s3.client.create_bucket(Bucket=IN_BUCKET)
+        s3.client.create_bucket(Bucket=OUT_BUCKET)
+        photo = lambda_chroot.sample_jpeg()
+        for key in ("tls/trusted.jpg", "tls/absent.jpg", "tls/other-CA.jpg"):
+            s3.client.put_object(Bucket=IN_BUCKET, Key=key, Body=photo, ContentType="image/jpeg")
+        check_trusted(root, s3, proxy, test_ca[0])
+        check_refused(root, s3, proxy, None, "absent")
+        check_refused(root, s3, proxy, other_ca[0], "other CA")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if shutil.which("openssl") is None:
+        print("FAIL: the openssl command is missing (Debian package openssl)", flush=True)
+        sys.exit(1)
+    sys.exit(lambda_chroot.run_test(__doc__, "package TLS test", check, test))

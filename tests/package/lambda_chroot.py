@@ -4,7 +4,7 @@ foreign architecture, and a run of the zip's `bootstrap` inside that root, exact
 execs it, against a Runtime API fake and the local S3 server (both outside the chroot on
 127.0.0.1; the network namespace is shared).
 
-A test script calls `arguments()` and `cannot_run(args)` first, then `make_root`, and serves
+A test script's main() is `run_test(__doc__, name, check, body)`; `body(args, root, tmp)` serves
 invocations with `run_bootstrap`. tests/package/CMakeLists.txt registers such a script for both
 architectures with one `imgpipe_package_chroot_test` line.
 """
@@ -17,6 +17,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import time
 import urllib.parse
 
@@ -82,6 +83,20 @@ def cannot_run(args):
         return 1
     print(f"SKIP: cannot run the {args.arch.name} zip here: {problem}", flush=True)
     return SKIPPED
+
+
+def run_test(description, name, check, body):
+    """A chroot test's whole main(): its arguments (`description` is the usage text), the
+    preconditions (cannot_run), an empty root made from the zip in a temporary directory, then
+    body(args, root, tmp) with `tmp` a scratch directory outside the root; the exit code comes
+    from `check` (a Checks)."""
+    args = arguments(description)
+    refused = cannot_run(args)
+    if refused is not None:
+        return refused
+    with tempfile.TemporaryDirectory(prefix="imgpipe-package-") as tmp:
+        body(args, make_root(args.zip, tmp), tmp)
+    return check.exit_code(name)
 
 
 def binfmt_problem(arch):

@@ -17,7 +17,6 @@ Usage: launcher_test.py --zip dist/lambda.zip --arch x86_64 --node-modules local
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 import lambda_chroot
@@ -109,18 +108,11 @@ def check_fallback_exec(root, arch):
         os.rename(loader + ".real", loader)
 
 
-def main():
-    args = lambda_chroot.arguments(__doc__)
-    refused = lambda_chroot.cannot_run(args)
-    if refused is not None:
-        return refused
-    with tempfile.TemporaryDirectory(prefix="imgpipe-launcher-") as tmp:
-        root = lambda_chroot.make_root(args.zip, tmp)
-        check_loader_command(root, args.arch)
-        check_no_second_exec(root)
-        check_fallback_exec(root, args.arch)
-    return check.exit_code("launcher test")
+def test(args, root, _tmp):
+    check_loader_command(root, args.arch)
+    check_no_second_exec(root)
+    check_fallback_exec(root, args.arch)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lambda_chroot.run_test(__doc__, "launcher test", check, test))

@@ -34,11 +34,12 @@ package: $(addprefix package-,$(PACKAGE_ARCHES))
 package-x86_64: build
 	@scripts/package-lambda.sh $(BUILD) dist/lambda.zip x86_64
 
-# Only what the zip needs (bootstrap), cross-compiled with Debian's aarch64 toolchain.
+# Only what the zip needs (the runtime and its launcher), cross-compiled with Debian's aarch64
+# toolchain.
 package-arm64:
 	cmake -S . -B $(ARM64_BUILD) -DCMAKE_BUILD_TYPE=Release \
 	  -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake $(CMAKE_FLAGS) >/dev/null
-	cmake --build $(ARM64_BUILD) -j $(JOBS) --target bootstrap
+	cmake --build $(ARM64_BUILD) -j $(JOBS) --target bootstrap lambda_launcher
 	@scripts/package-lambda.sh $(ARM64_BUILD) dist/lambda-arm64.zip arm64
 
 # Every test: unit, integration, e2e and offline Terraform checks (release build), then the

@@ -68,7 +68,8 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
   dirty="$(git diff --name-only HEAD -- src include CMakeLists.txt cmake | tr '\n' ' ')"
   echo "- source: git $(git rev-parse --short HEAD)${dirty:+, with uncommitted changes in $dirty}"
   echo "- zip: $(stat -c %s "$zip") bytes, sha256 $(sha256sum "$zip" | cut -c1-16)," \
-    "$(find "$task_root/lib" -type f | wc -l) bundled libraries"
+    "$(find "$task_root/lib" -type f | wc -l) bundled libraries (libheif and its closure are" \
+    "only dlopen()ed, never at start)"
   echo "- HTTP: imgpipe's own client (src/aws/http.h) on OpenSSL $(openssl version | awk '{print $2}')"
   echo "- Python $(/usr/bin/python3 -c 'import platform; print(platform.python_version())'), boto3" \
     "$(/usr/bin/python3 -c 'import boto3; print(boto3.__version__)'), Pillow" \

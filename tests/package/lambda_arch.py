@@ -1,5 +1,6 @@
 """The Lambda architectures the package suite checks: one row each, named as Lambda (and the
-zip's `.arch` file, written by scripts/package-lambda.sh) spells them."""
+zip's `.arch` file, written by scripts/package-lambda.sh) spells them. Also the libraries a
+cold start must not load."""
 
 import collections
 
@@ -10,6 +11,11 @@ ARCHES = {
     "x86_64": Arch("x86_64", "ld-linux-x86-64.so.2", 62, None),
     "arm64": Arch("arm64", "ld-linux-aarch64.so.1", 183, "qemu-aarch64"),
 }
+
+# libheif and the codecs it links (Debian 12's libheif1): bundled for bin/bootstrap to dlopen()
+# on its first HEIF or AVIF object (scripts/package-lambda.sh's lazy_libraries), never linked.
+# Soname prefixes, so that a new soname version still counts.
+HEIF_LIBRARIES = ("libheif.so", "libde265.so", "libdav1d.so", "libaom.so", "libx265.so")
 
 
 def elf_machine(data):

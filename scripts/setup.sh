@@ -15,6 +15,8 @@ packages=(
   libheif-examples libavif-bin colord-data liblcms2-utils
   # network and parsing
   libssl-dev nlohmann-json3-dev libcli11-dev
+  # the TLS package test makes a throwaway CA with the openssl command
+  openssl
   # tests
   libgtest-dev libgmock-dev googletest python3 python3-pil python3-boto3 awscli busybox-static
   # sample photographs (real photos shipped by Debian)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -83,12 +84,29 @@ uint32_t WithResamplerHeadroom(uint32_t needed) {
                                100);
 }
 
+uint32_t ExpHeadroom(uint32_t needed) {
+  const char* env = std::getenv("IMGPIPE_EXP_HEADROOM");
+  const uint64_t percent = env ? std::strtoull(env, nullptr, 10) : 200;
+  if (percent == 0) return 0;
+  return static_cast<uint32_t>((static_cast<uint64_t>(needed) * percent + 99) / 100);
+}
+
 // The decode size one variant needs, in the stored orientation (the codec knows nothing of EXIF).
-core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, bool headroom) {
+core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, bool headroom,
+                           ShrinkOnLoad mode) {
   const bool swap = core::SwapsAxes(header.orientation);
   const uint32_t need_w = swap ? plan.scaled_height : plan.scaled_width;
   const uint32_t need_h = swap ? plan.scaled_width : plan.scaled_height;
   core::DecodeRequest need;
+  if (mode == ShrinkOnLoad::kAccurate) {
+    need.min_width = ExpHeadroom(need_w);
+    need.min_height = ExpHeadroom(need_h);
+    if (need.min_width == 0) {
+      need.min_width = header.width;
+      need.min_height = header.height;
+    }
+    return need;
+  }
   need.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
   need.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
   return need;
@@ -106,7 +124,8 @@ Status DecodeStep(Context& ctx) {
   // Only a set of gray variants decodes straight to luma; a mixed set decodes colour once.
   request.gray = true;
   for (size_t i = 0; i < ctx.variants.size(); ++i) {
-    const core::DecodeRequest need = NeedOf(ctx.header, ctx.plans[i], headroom);
+    const core::DecodeRequest need =
+        NeedOf(ctx.header, ctx.plans[i], headroom, ctx.variants[i].options.shrink_on_load);
     request.min_width = std::max(request.min_width, need.min_width);
     request.min_height = std::max(request.min_height, need.min_height);
     request.gray = request.gray && ctx.variants[i].options.grayscale;

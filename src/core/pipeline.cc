@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -79,15 +78,15 @@ Status PlanStep(Context& ctx) {
 // same DCT scale, because the next scale up costs ~1.5x the decode time.
 constexpr uint64_t kResamplerHeadroomPercent = 115;
 
-uint32_t WithResamplerHeadroom(uint32_t needed) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(needed) * kResamplerHeadroomPercent + 99) /
-                               100);
-}
+// SHRINK_ON_LOAD=accurate asks the codec for twice the target instead. Measured on 30 textured
+// 3 MP wallpapers (Debian's plasma-workspace-wallpapers, fill 256x256, lossless output against
+// the tutorial's image before it saves): worst 5.24 gray levels (mean) with `fast`, 1.53 with 2x,
+// 0.21 with a full decode; on 27 photos of 1.3-24 MP (mate and lomiri wallpapers) 1.20, 1.05 and
+// 0.21. 2x keeps the next DCT scale on most photos (about 5% more decode time) where a full
+// decode costs ~25%.
+constexpr uint64_t kAccurateHeadroomPercent = 200;
 
-uint32_t ExpHeadroom(uint32_t needed) {
-  const char* env = std::getenv("IMGPIPE_EXP_HEADROOM");
-  const uint64_t percent = env ? std::strtoull(env, nullptr, 10) : 200;
-  if (percent == 0) return 0;
+uint32_t WithHeadroom(uint32_t needed, uint64_t percent) {
   return static_cast<uint32_t>((static_cast<uint64_t>(needed) * percent + 99) / 100);
 }
 
@@ -97,18 +96,12 @@ core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, b
   const bool swap = core::SwapsAxes(header.orientation);
   const uint32_t need_w = swap ? plan.scaled_height : plan.scaled_width;
   const uint32_t need_h = swap ? plan.scaled_width : plan.scaled_height;
+  const uint64_t percent = !headroom                         ? 100
+                           : mode == ShrinkOnLoad::kAccurate ? kAccurateHeadroomPercent
+                                                             : kResamplerHeadroomPercent;
   core::DecodeRequest need;
-  if (mode == ShrinkOnLoad::kAccurate) {
-    need.min_width = ExpHeadroom(need_w);
-    need.min_height = ExpHeadroom(need_h);
-    if (need.min_width == 0) {
-      need.min_width = header.width;
-      need.min_height = header.height;
-    }
-    return need;
-  }
-  need.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
-  need.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
+  need.min_width = WithHeadroom(need_w, percent);
+  need.min_height = WithHeadroom(need_h, percent);
   return need;
 }
 

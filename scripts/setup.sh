@@ -19,8 +19,9 @@ packages=(
   openssl
   # tests
   libgtest-dev libgmock-dev googletest python3 python3-pil python3-boto3 awscli busybox-static
-  # sample photographs (real photos shipped by Debian)
-  mate-backgrounds
+  # sample photographs (real photos shipped by Debian); the plasma wallpapers add the fine
+  # textures (foliage, water) the shrink-on-load parity test needs
+  mate-backgrounds plasma-workspace-wallpapers
   # arm64 Lambda zip: Debian's cross toolchain, the arm64 multiarch -dev packages the bootstrap
   # links (GTest only because the configure step finds it), and qemu-user to run it in tests
   crossbuild-essential-arm64 qemu-user-static binfmt-support
@@ -29,7 +30,7 @@ packages=(
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(libbenchmark-dev libvips-dev libvips-tools imagemagick gnuplot-nox
-             plasma-workspace-wallpapers lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 hyperfine)
+             lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 hyperfine)
 fi
 
 missing=()

@@ -6,6 +6,7 @@
 
 #include "cli/escape.h"
 #include "cli/exit_code.h"
+#include "cli/file_io.h"
 
 #ifndef IMGPIPE_VERSION
 #define IMGPIPE_VERSION "unknown"
@@ -47,6 +48,14 @@ goes to OUTDIR/<basename>) with the output format's extension: `photos/2024/a.pn
 Symlinks to files are followed (read like the file); symlinked directories are not walked;
 dangling and looping symlinks are reported as skipped.
 
+Variants (--variants): several outputs of each input from one read and one decode, e.g.
+  --variants '[{"name": "thumb", "size": [256, 256], "fit": "cover", "format": "webp"},
+               {"name": "large", "size": [2048, 2048], "fit": "inside"}]'
+Fields: name (required, a-z 0-9 _ -, up to 32) and size (required, [W, H]); optional fit,
+format, quality, grayscale, background, without_enlargement, shrink_on_load and prefix. A
+missing field takes the value of the flag (--fit, --format, ...). Each output goes to
+OUTDIR/<prefix, default name + "/"><relative path>.<ext>: thumb/photo.webp, large/photo.jpg.
+
 Fit modes for --size WxH:
   fill     exactly WxH, aspect ratio ignored (the tutorial's Image.resize behaviour)
   cover    exactly WxH, aspect kept, the overflow cropped around the centre
@@ -71,6 +80,33 @@ Examples:
   imgpipe process --fit contain --background '#000000' --format png logo.png -o out
   imgpipe process --jobs 1 --max-input-pixels 50000000 uploads/ -o thumbs
 )";
+
+// --variants takes the JSON itself or `@file.json`; a file is read within the same cap the core
+// applies to the text, so a wrong path (a device, a huge file) cannot stall the parse.
+std::optional<std::vector<Variant>> ParseVariantsArgument(const std::string& text,
+                                                          const Options& defaults,
+                                                          std::ostream& err) {
+  std::string json = text;
+  if (!text.empty() && text.front() == '@') {
+    std::vector<uint8_t> bytes;
+    constexpr uint64_t kMaxVariantsFileBytes = uint64_t{64} * 1024;
+    if (Status read = ReadFileInto(text.substr(1), kMaxVariantsFileBytes, bytes); !read) {
+      err << "imgpipe: --variants " << EscapeForTerminal(text) << ": "
+          << EscapeForTerminal(read.error().message) << "\n";
+      return std::nullopt;
+    }
+    json.assign(bytes.begin(), bytes.end());
+  }
+  auto variants = ParseVariants(json, defaults);
+  if (!variants) {
+    // "--variants[1].size: Expected ...", as VARIANTS[1].size names it for the function.
+    const std::string& message = variants.error().message;
+    err << "imgpipe: --variants" << (message.starts_with("[") ? "" : ": ")
+        << EscapeForTerminal(message) << "\n";
+    return std::nullopt;
+  }
+  return std::move(variants).value();
+}
 
 // Parses `text` with a core parser when the option was given; reports the core's message.
 template <typename T, typename Parser>
@@ -104,7 +140,8 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   app.footer(kMainFooter);
 
   // Every value is taken as text and parsed by the core, so CLI and Lambda share messages.
-  std::optional<std::string> size, fit, format, quality, background, max_bytes, max_pixels, jobs;
+  std::optional<std::string> size, fit, format, quality, background, max_bytes, max_pixels, jobs,
+      shrink_on_load, variants;
   bool no_grayscale = false;
   bool without_enlargement = false;
   ProcessCommand process;
@@ -130,12 +167,23 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
       ->type_name("COLOR");
   proc->add_flag("--without-enlargement", without_enlargement,
                  "Never upscale: an image smaller than the box keeps its size");
+  proc->add_option("--shrink-on-load", shrink_on_load,
+                   "fast|accurate (default fast): how far JPEG decoding may shrink before the "
+                   "resize; accurate keeps fine textures closer to a full-resolution resize")
+      ->type_name("MODE");
   proc->add_option("--max-input-bytes", max_bytes,
                    "Refuse files larger than this many bytes (default 67108864 = 64 MiB)")
       ->type_name("N");
   proc->add_option("--max-input-pixels", max_pixels,
                    "Refuse images whose header claims more pixels (default 100000000)")
       ->type_name("N");
+  proc->add_option("--variants", variants,
+                   "Several outputs per input: a JSON list of {\"name\", \"size\": [W, H], ...} "
+                   "or @file.json; each goes to OUTDIR/<prefix or name/>/ (see below)")
+      ->type_name("JSON|@FILE");
+  proc->add_flag("--keep-extension", process.keep_extension,
+                 "Keep the input's extension in output names: photo.png -> photo.png.jpg, so "
+                 "photo.jpg and photo.png in one folder do not collide");
   proc->add_flag("--overwrite", process.overwrite,
                  "Replace files that already exist at output paths (e.g. a previous run's "
                  "outputs); without it they are refused and left as they are");
@@ -183,6 +231,7 @@ Example:
       !ParseInto(format, ParseOutputFormat, options.format, err) ||
       !ParseInto(quality, ParseQuality, options.quality, err) ||
       !ParseInto(background, ParseColor, options.background, err) ||
+      !ParseInto(shrink_on_load, ParseShrinkOnLoad, options.shrink_on_load, err) ||
       !ParseInto(
           max_bytes, [](std::string_view t) { return ParsePositive("max-input-bytes", t); },
           options.limits.max_input_bytes, err) ||
@@ -204,6 +253,13 @@ Example:
   if (Status valid = Validate(options); !valid) {
     err << "imgpipe: " << EscapeForTerminal(valid.error().message) << "\n";
     return ExitNow{kUsageExitCode};
+  }
+  if (variants) {
+    auto parsed = ParseVariantsArgument(*variants, options, err);
+    if (!parsed) {
+      return ExitNow{kUsageExitCode};
+    }
+    process.variants = std::move(*parsed);
   }
   return process;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "imgpipe/options.h"
+#include "imgpipe/variants.h"
 
 namespace imgpipe::cli {
 
@@ -14,11 +15,13 @@ namespace imgpipe::cli {
 inline constexpr unsigned kMaxJobs = 1024;
 
 struct ProcessCommand {
-  std::vector<std::string> inputs;  // files and directories, as given
-  std::string outdir;               // -o/--output
-  Options options;                  // passed imgpipe::Validate
-  unsigned jobs = 1;                // worker threads, 1..kMaxJobs (default: number of cores)
-  bool overwrite = false;           // --overwrite: replace files already at output paths
+  std::vector<std::string> inputs;     // files and directories, as given
+  std::string outdir;                  // -o/--output
+  Options options;                     // passed imgpipe::Validate
+  unsigned jobs = 1;                   // worker threads, 1..kMaxJobs (default: number of cores)
+  bool overwrite = false;              // --overwrite: replace files already at output paths
+  bool keep_extension = false;         // --keep-extension: photo.png -> photo.png.jpg
+  std::vector<Variant> variants = {};  // --variants; empty = one output made of `options`
 };
 
 struct InfoCommand {

@@ -17,28 +17,37 @@ struct FileResult {
 };
 
 Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config,
-                              std::vector<uint8_t>& buffer) {
+                              std::span<const Variant> variants, std::vector<uint8_t>& buffer) {
   if (Status read = ReadFileInto(file.input.path, config.options.limits.max_input_bytes, buffer);
       !read) {
     return read.error();
   }
-  Result<Encoded> encoded = config.process(buffer, config.options);
+  Result<std::vector<Encoded>> encoded = config.process(buffer, variants);
   if (!encoded) {
     return encoded.error();
   }
-  if (Status written =
-          WriteOutputFile(config.outdir, file.output_relative, encoded->bytes, config.overwrite);
-      !written) {
-    return written.error();
+  if (encoded->size() != file.outputs_relative.size()) {
+    return MakeError(ErrorCode::kInternal,
+                     "made " + std::to_string(encoded->size()) + " outputs for " +
+                         std::to_string(file.outputs_relative.size()) + " output paths");
   }
-  return FileResult{buffer.size(), encoded->bytes.size()};
+  FileResult result{buffer.size(), 0};
+  for (size_t i = 0; i < encoded->size(); ++i) {
+    if (Status written = WriteOutputFile(config.outdir, file.outputs_relative[i],
+                                         (*encoded)[i].bytes, config.overwrite);
+        !written) {
+      return written.error();
+    }
+    result.output_bytes += (*encoded)[i].bytes.size();
+  }
+  return result;
 }
 
 }  // namespace
 
 ProcessFn DefaultProcessFn() {
-  return [](std::span<const uint8_t> input, const Options& options) {
-    return Process(input, options);
+  return [](std::span<const uint8_t> input, std::span<const Variant> variants) {
+    return ProcessVariants(input, variants);
   };
 }
 
@@ -48,6 +57,8 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
   BatchStats stats;
   std::mutex stats_mu;
   std::atomic<size_t> next{0};
+  const std::vector<Variant> variants =
+      config.variants.empty() ? ImplicitVariants(config.options) : config.variants;
 
   auto worker = [&] {
     std::vector<uint8_t> buffer;  // reused for every file this worker reads
@@ -55,7 +66,7 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
       const PlannedFile& file = files[i];
       Result<FileResult> result = MakeError(ErrorCode::kInternal, "not run");
       try {
-        result = ProcessOne(file, config, buffer);
+        result = ProcessOne(file, config, variants, buffer);
       } catch (const std::exception& e) {
         // The core returns errors as values; this catches allocation failures and the like so
         // one file cannot take the whole batch down.

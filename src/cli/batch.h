@@ -15,16 +15,20 @@
 namespace imgpipe::cli {
 
 // The image step, injectable so tests can count calls or fail on purpose; defaults to
-// imgpipe::Process.
-using ProcessFn = std::function<Result<Encoded>(std::span<const uint8_t>, const Options&)>;
+// imgpipe::ProcessVariants (one output per variant, in order).
+using ProcessFn =
+    std::function<Result<std::vector<Encoded>>(std::span<const uint8_t>, std::span<const Variant>)>;
 ProcessFn DefaultProcessFn();
 
 struct BatchConfig {
-  Options options;    // already validated
+  Options options;    // already validated; its limits hold for every variant
   unsigned jobs = 1;  // worker threads, >= 1 (the calling thread is one of them)
   ProcessFn process = DefaultProcessFn();
-  std::filesystem::path outdir;  // every PlannedFile::output_relative is written below it
+  std::filesystem::path outdir;  // every PlannedFile::outputs_relative is written below it
   bool overwrite = false;        // --overwrite: replace existing files at output paths
+  // One output per variant, matching PlannedFile::outputs_relative; empty = the one implicit
+  // variant made of `options`.
+  std::vector<Variant> variants = {};
 };
 
 // Reads, processes and writes every planned file; a failing file is reported through

@@ -18,7 +18,10 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
                bool show_progress, ProcessFn process) {
   const fs::path outdir(command.outdir);
   Discovery discovery = DiscoverInputs(command.inputs, outdir);
-  Plan plan = PlanOutputs(discovery.files, outdir, command.options.format, command.overwrite);
+  const std::vector<Variant> variants =
+      command.variants.empty() ? ImplicitVariants(command.options) : command.variants;
+  Plan plan = PlanOutputs(discovery.files, outdir, OutputNaming{variants, command.keep_extension},
+                          command.overwrite);
 
   Reporter reporter(out, err, show_progress);
   for (const SkippedEntry& skipped : discovery.skipped) {
@@ -34,7 +37,8 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
   }
 
   reporter.Start(plan.files.size());
-  BatchConfig config{command.options, command.jobs, std::move(process), outdir, command.overwrite};
+  BatchConfig config{command.options, command.jobs,      std::move(process),
+                     outdir,          command.overwrite, variants};
   BatchStats stats = RunBatch(plan.files, config, reporter);
   stats.failed += rejected.size();
   rejected.insert(rejected.end(), stats.failures.begin(), stats.failures.end());

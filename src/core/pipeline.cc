@@ -78,19 +78,30 @@ Status PlanStep(Context& ctx) {
 // same DCT scale, because the next scale up costs ~1.5x the decode time.
 constexpr uint64_t kResamplerHeadroomPercent = 115;
 
-uint32_t WithResamplerHeadroom(uint32_t needed) {
-  return static_cast<uint32_t>((static_cast<uint64_t>(needed) * kResamplerHeadroomPercent + 99) /
-                               100);
+// SHRINK_ON_LOAD=accurate asks the codec for twice the target instead. Measured on 30 textured
+// 3 MP wallpapers (Debian's plasma-workspace-wallpapers, fill 256x256, lossless output against
+// the tutorial's image before it saves): worst 5.24 gray levels (mean) with `fast`, 1.53 with 2x,
+// 0.21 with a full decode; on 27 photos of 1.3-24 MP (mate and lomiri wallpapers) 1.20, 1.05 and
+// 0.21. 2x keeps the next DCT scale on most photos (about 5% more decode time) where a full
+// decode costs ~25%.
+constexpr uint64_t kAccurateHeadroomPercent = 200;
+
+uint32_t WithHeadroom(uint32_t needed, uint64_t percent) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(needed) * percent + 99) / 100);
 }
 
 // The decode size one variant needs, in the stored orientation (the codec knows nothing of EXIF).
-core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, bool headroom) {
+core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, bool headroom,
+                           ShrinkOnLoad mode) {
   const bool swap = core::SwapsAxes(header.orientation);
   const uint32_t need_w = swap ? plan.scaled_height : plan.scaled_width;
   const uint32_t need_h = swap ? plan.scaled_width : plan.scaled_height;
+  const uint64_t percent = !headroom                         ? 100
+                           : mode == ShrinkOnLoad::kAccurate ? kAccurateHeadroomPercent
+                                                             : kResamplerHeadroomPercent;
   core::DecodeRequest need;
-  need.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
-  need.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
+  need.min_width = WithHeadroom(need_w, percent);
+  need.min_height = WithHeadroom(need_h, percent);
   return need;
 }
 
@@ -106,7 +117,8 @@ Status DecodeStep(Context& ctx) {
   // Only a set of gray variants decodes straight to luma; a mixed set decodes colour once.
   request.gray = true;
   for (size_t i = 0; i < ctx.variants.size(); ++i) {
-    const core::DecodeRequest need = NeedOf(ctx.header, ctx.plans[i], headroom);
+    const core::DecodeRequest need =
+        NeedOf(ctx.header, ctx.plans[i], headroom, ctx.variants[i].options.shrink_on_load);
     request.min_width = std::max(request.min_width, need.min_width);
     request.min_height = std::max(request.min_height, need.min_height);
     request.gray = request.gray && ctx.variants[i].options.grayscale;

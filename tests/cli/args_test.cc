@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "cli/exit_code.h"
@@ -97,6 +98,50 @@ TEST(ParseCommandLine, EveryProcessOptionIsApplied) {
   EXPECT_EQ(cmd.options.limits.max_input_pixels, 5000u);
   EXPECT_EQ(cmd.jobs, 3u);
   EXPECT_EQ(cmd.outdir, "o");
+}
+
+TEST(ParseCommandLine, VariantsTakeTheFlagsAsDefaults) {
+  Parsed p = Parse({"process", "--quality", "90", "--keep-extension", "--shrink-on-load",
+                    "accurate", "--variants",
+                    R"([{"name":"thumb","size":[64,64],"format":"webp"},
+                        {"name":"big","size":[800,600],"prefix":"b-"}])",
+                    "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
+  const auto& cmd = std::get<ProcessCommand>(p.command);
+  EXPECT_TRUE(cmd.keep_extension);
+  EXPECT_EQ(cmd.options.shrink_on_load, ShrinkOnLoad::kAccurate);
+  ASSERT_EQ(cmd.variants.size(), 2u);
+  EXPECT_EQ(cmd.variants[0].prefix, "thumb/");
+  EXPECT_EQ(cmd.variants[0].options.format, OutputFormat::kWebp);
+  EXPECT_EQ(cmd.variants[0].options.quality, 90);
+  EXPECT_EQ(cmd.variants[1].prefix, "b-");
+  EXPECT_EQ(cmd.variants[1].options.width, 800u);
+  EXPECT_EQ(cmd.variants[1].options.shrink_on_load, ShrinkOnLoad::kAccurate);
+}
+
+TEST(ParseCommandLine, VariantsFromAFile) {
+  const std::string path = ::testing::TempDir() + "/imgpipe-variants-test.json";
+  {
+    std::ofstream file(path);
+    file << R"([{"name":"x","size":[10,20]}])";
+  }
+  Parsed p = Parse({"process", "--variants", "@" + path, "a.jpg", "-o", "out"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(p.command)) << p.err;
+  EXPECT_EQ(std::get<ProcessCommand>(p.command).variants.at(0).options.height, 20u);
+  Parsed missing = Parse({"process", "--variants", "@" + path + ".none", "a.jpg", "-o", "out"});
+  EXPECT_EQ(ExitCodeOf(missing), 2);
+  EXPECT_NE(missing.err.find("--variants @"), std::string::npos) << missing.err;
+}
+
+TEST(ParseCommandLine, ABadVariantNamesTheEntryAndField) {
+  Parsed p =
+      Parse({"process", "--variants", R"([{"name":"a","size":[1,1]},{"name":"b","size":[0,5]}])",
+             "a.jpg", "-o", "out"});
+  EXPECT_EQ(ExitCodeOf(p), 2);
+  EXPECT_NE(p.err.find("imgpipe: --variants[1].size: Expected"), std::string::npos) << p.err;
+  Parsed junk = Parse({"process", "--variants", "nope", "a.jpg", "-o", "out"});
+  EXPECT_EQ(ExitCodeOf(junk), 2);
+  EXPECT_NE(junk.err.find("--variants: is not valid JSON"), std::string::npos) << junk.err;
 }
 
 TEST(ParseCommandLine, InfoTakesFiles) {

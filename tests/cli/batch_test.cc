@@ -20,7 +20,8 @@ using testing::TempDir;
 
 // A stand-in for imgpipe::Process: inputs starting with "bad" fail as corrupt, "big" as too many
 // pixels, "throw" throws; anything else is "encoded" as "OUT:" + input.
-Result<Encoded> FakeProcess(std::span<const uint8_t> input, const Options&) {
+Result<std::vector<Encoded>> FakeProcess(std::span<const uint8_t> input,
+                                         std::span<const Variant> variants) {
   const std::string text(input.begin(), input.end());
   if (text.rfind("bad", 0) == 0) {
     return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
@@ -31,10 +32,12 @@ Result<Encoded> FakeProcess(std::span<const uint8_t> input, const Options&) {
   if (text.rfind("throw", 0) == 0) {
     throw std::runtime_error("fake failure");
   }
-  Encoded e;
-  const std::string out = "OUT:" + text;
-  e.bytes.assign(out.begin(), out.end());
-  return e;
+  std::vector<Encoded> outputs(variants.size());
+  for (Encoded& e : outputs) {
+    const std::string out = "OUT:" + text;
+    e.bytes.assign(out.begin(), out.end());
+  }
+  return outputs;
 }
 
 struct Fixture {
@@ -45,7 +48,7 @@ struct Fixture {
     fs::path in = tmp.Write("in/" + name, content);
     fs::path out = name;
     out.replace_extension("jpg");
-    files.push_back({{in, name, in.string()}, out});
+    files.push_back({{in, name, in.string()}, {out}});
   }
 };
 
@@ -54,7 +57,8 @@ BatchStats RunFake(const Fixture& f, unsigned jobs, ProcessFn process = FakeProc
   std::ostringstream out, err;
   Reporter reporter(out, err, false);
   reporter.Start(f.files.size());
-  return RunBatch(f.files, BatchConfig{options, jobs, std::move(process), f.tmp / "out"}, reporter);
+  return RunBatch(f.files, BatchConfig{options, jobs, std::move(process), f.tmp / "out", false, {}},
+                  reporter);
 }
 
 TEST(RunBatch, FailingFilesAreReportedAndTheRestContinue) {
@@ -98,7 +102,7 @@ TEST(RunBatch, EveryFileIsProcessedExactlyOnceByAtMostJobsThreads) {
   std::mutex mu;
   std::multiset<std::string> seen;
   std::set<std::thread::id> threads;
-  auto counting = [&](std::span<const uint8_t> input, const Options& o) {
+  auto counting = [&](std::span<const uint8_t> input, std::span<const Variant> o) {
     {
       std::lock_guard lock(mu);
       seen.insert(std::string(input.begin(), input.end()));
@@ -121,7 +125,7 @@ TEST(RunBatch, SingleJobRunsOnTheCallingThread) {
   f.Add("a.png", "good");
   f.Add("b.png", "good");
   std::set<std::thread::id> threads;
-  RunFake(f, 1, [&](std::span<const uint8_t> in, const Options& o) {
+  RunFake(f, 1, [&](std::span<const uint8_t> in, std::span<const Variant> o) {
     threads.insert(std::this_thread::get_id());
     return FakeProcess(in, o);
   });
@@ -146,7 +150,7 @@ TEST(RunBatch, InputOverMaxBytesIsRefusedBeforeItIsRead) {
   std::atomic<int> calls{0};
   BatchStats stats = RunFake(
       f, 2,
-      [&](std::span<const uint8_t> in, const Options& o) {
+      [&](std::span<const uint8_t> in, std::span<const Variant> o) {
         ++calls;
         return FakeProcess(in, o);
       },
@@ -162,7 +166,7 @@ TEST(RunBatch, UnwritableOutputFailsThatFileOnly) {
   f.Add("a.png", "good");
   f.Add("b.png", "good");
   f.tmp.Write("out/blocker", "a file where a directory is needed");
-  f.files[0].output_relative = "blocker/a.jpg";
+  f.files[0].outputs_relative = {"blocker/a.jpg"};
   BatchStats stats = RunFake(f, 2);
   EXPECT_EQ(stats.ok, 1u);
   ASSERT_EQ(stats.failures.size(), 1u);

@@ -11,14 +11,17 @@
 
 namespace imgpipe::cli::testing {
 
-inline Result<Encoded> EchoProcess(std::span<const uint8_t> input, const Options& /*options*/) {
+inline Result<std::vector<Encoded>> EchoProcess(std::span<const uint8_t> input,
+                                                std::span<const Variant> variants) {
   const std::string text(input.begin(), input.end());
   if (text.rfind("bad", 0) == 0) {
     return MakeError(ErrorCode::kCorruptImage, "fake corrupt data");
   }
-  Encoded e;
-  e.bytes.assign(text.begin(), text.end());
-  return e;
+  std::vector<Encoded> outputs(variants.size());
+  for (Encoded& e : outputs) {
+    e.bytes.assign(text.begin(), text.end());
+  }
+  return outputs;
 }
 
 struct RunOutput {

@@ -44,13 +44,13 @@ TEST(HostilePaths, AFifoSwappedInAfterDiscoveryFailsInsteadOfHangingTheBatch) {
   // Files run in sorted order on one job: while a.png is processed, b.png becomes a FIFO that
   // nobody ever writes to. Opening it for reading without O_NONBLOCK blocks forever.
   bool swapped = false;
-  auto swap_then_echo = [&](std::span<const uint8_t> input, const Options& options) {
+  auto swap_then_echo = [&](std::span<const uint8_t> input, std::span<const Variant> variants) {
     if (!swapped) {
       swapped = true;
       fs::remove(b);
       EXPECT_EQ(::mkfifo(b.c_str(), 0600), 0);
     }
-    return testing::EchoProcess(input, options);
+    return testing::EchoProcess(input, variants);
   };
   const ProcessCommand cmd = Command(tmp, {"in"});
   auto run =

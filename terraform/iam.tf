@@ -34,7 +34,7 @@ data "aws_iam_policy_document" "lambda" {
     sid       = "WriteOutputImages"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.output.arn}/${var.output_prefix}*"]
+    resources = [for prefix in local.output_key_prefixes : "${aws_s3_bucket.output.arn}/${prefix}*"]
   }
 
   statement {

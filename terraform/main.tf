@@ -37,6 +37,9 @@ resource "aws_lambda_function" "this" {
       MAX_INPUT_BYTES     = tostring(var.max_input_bytes)
       MAX_INPUT_PIXELS    = tostring(var.max_input_pixels)
       CACHE_CONTROL       = var.cache_control
+      VARIANTS            = local.variants_json
+      KEEP_EXTENSION      = tostring(var.keep_extension)
+      SHRINK_ON_LOAD      = var.shrink_on_load
     }
   }
 

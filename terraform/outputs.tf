@@ -20,10 +20,12 @@ output "output_bucket_arn" {
 
 output "output_bucket_public_url_prefix" {
   description = "HTTPS URL that an output key is appended to: the bucket's with output_access = public_bucket, the distribution's with cloudfront; null when the outputs are private."
-  value = (
-    local.output_access == "public_bucket" ? "https://${aws_s3_bucket.output.bucket_regional_domain_name}/${var.output_prefix}" :
-    local.output_access == "cloudfront" ? "https://${one(aws_cloudfront_distribution.output[*].domain_name)}/${var.output_prefix}" : null
-  )
+  value       = local.output_url_origin != null ? "${local.output_url_origin}${var.output_prefix}" : null
+}
+
+output "variant_url_prefixes" {
+  description = "For each variant, the HTTPS URL prefix its outputs are read from (key without extension and the format's extension are appended); null values when the outputs are private, and an empty map without variants."
+  value       = { for name, prefix in local.variant_key_prefixes : name => local.output_url_origin != null ? "${local.output_url_origin}${prefix}" : null }
 }
 
 output "cloudfront_distribution_domain_name" {

@@ -200,6 +200,70 @@ variable "new_image_size" {
   }
 }
 
+variable "variants" {
+  description = "Several outputs per upload, from one download and one decode (VARIANTS). Each has a name (a-z 0-9 _ -, up to 32, unique) and a size [width, height]; fit, format, quality, grayscale, background, without_enlargement, shrink_on_load and prefix are optional and default to the function-wide variables. A variant's outputs go to output_prefix + (prefix, or name + \"/\") + the key with the format's extension. Empty (the default): one output named as without variants, from new_image_size, fit, ..."
+  type = list(object({
+    name                = string
+    size                = list(number)
+    fit                 = optional(string)
+    format              = optional(string)
+    quality             = optional(number)
+    grayscale           = optional(bool)
+    background          = optional(string)
+    without_enlargement = optional(bool)
+    shrink_on_load      = optional(string)
+    prefix              = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition     = length(var.variants) <= 16
+    error_message = "variants may list at most 16 outputs per upload."
+  }
+  validation {
+    condition     = alltrue([for v in var.variants : can(regex("^[a-z0-9_-]{1,32}$", v.name))]) && length(distinct([for v in var.variants : v.name])) == length(var.variants)
+    error_message = "Every variant needs a unique name of 1..32 characters a-z, 0-9, _ and -."
+  }
+  validation {
+    condition     = alltrue([for v in var.variants : length(v.size) == 2 && alltrue([for side in v.size : side >= 1 && side <= 16383 && floor(side) == side])])
+    error_message = "Every variant's size must be [width, height] with whole numbers within 1..16383."
+  }
+  validation {
+    condition = alltrue([for v in var.variants : (
+      contains(["fill", "cover", "contain", "inside"], v.fit == null ? "fill" : v.fit) &&
+      contains(["jpeg", "jpg", "png", "webp"], v.format == null ? "jpeg" : lower(v.format)) &&
+      (v.quality == null ? true : v.quality >= 1 && v.quality <= 100 && floor(v.quality) == v.quality) &&
+      contains(["fast", "accurate"], v.shrink_on_load == null ? "fast" : v.shrink_on_load) &&
+      can(regex("^(#?[0-9a-fA-F]{6}|white|black)$", v.background == null ? "white" : v.background))
+    )])
+    error_message = "A variant's fit must be fill, cover, contain or inside; format jpeg, jpg, png or webp; quality a whole number 1..100; shrink_on_load fast or accurate; background #rrggbb, white or black."
+  }
+  validation {
+    condition = alltrue([for v in var.variants : v.prefix == null ? true : (
+      !startswith(v.prefix, "/") && length(v.prefix) <= 256 &&
+      !contains(split("/", v.prefix), ".") && !contains(split("/", v.prefix), "..")
+    )])
+    error_message = "A variant's prefix must not start with '/' nor contain a . or .. segment, and is at most 256 characters."
+  }
+}
+
+variable "keep_extension" {
+  description = "Keep the input's extension in output keys (KEEP_EXTENSION): photo.png becomes photo.png.jpg, so photo.jpg and photo.png in one folder get two outputs instead of overwriting one."
+  type        = bool
+  default     = false
+}
+
+variable "shrink_on_load" {
+  description = "How far JPEG decoding may shrink before the resize (SHRINK_ON_LOAD): fast (decode to just above the target, the cheapest) or accurate (twice the target, closer to a full-resolution resize on fine textures, about 5% more decode time)."
+  type        = string
+  default     = "fast"
+
+  validation {
+    condition     = contains(["fast", "accurate"], var.shrink_on_load)
+    error_message = "shrink_on_load must be fast or accurate."
+  }
+}
+
 variable "fit" {
   description = "How the image is mapped onto the target box: fill (exact size, aspect ignored, the tutorial's behaviour), cover (crop), contain (pad with background) or inside (fit within, no padding)."
   type        = string

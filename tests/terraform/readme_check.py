@@ -19,6 +19,26 @@ import sys
 BLOCK = re.compile(r'^(variable|output|provider) "([^"]+)" \{\n(.*?)^\}', re.M | re.S)
 
 
+def whole_type(body, first_line):
+    """A type constraint that spans lines (list(object({ ... }))) as one line, its attributes
+    separated by ", ", the way the README's table shows it."""
+    if first_line.count("(") + first_line.count("{") == first_line.count(")") + first_line.count("}"):
+        return first_line
+    text = body[body.index(first_line):]
+    depth, end = 0, 0
+    for i, c in enumerate(text):
+        depth += c in "({"
+        depth -= c in ")}"
+        if depth == 0 and c in ")}":
+            end = i + 1
+            break
+    inner = [part.strip() for part in text[:end].split("\n")]
+    joined = inner[0]
+    for part in inner[1:]:
+        joined += ("" if joined.endswith(("(", "{")) or part.startswith((")", "}")) else ", ") + part
+    return re.sub(r"\s+=\s+", " = ", joined)
+
+
 def load(directory):
     module = {"variables": {}, "outputs": set(), "root": False}
     for tf in sorted(pathlib.Path(directory).glob("*.tf")):
@@ -29,6 +49,8 @@ def load(directory):
                 module["outputs"].add(name)
             else:
                 attrs = dict(re.findall(r"^  (type|default)\s*=\s*(.+)$", body, re.M))
+                if "type" in attrs:
+                    attrs["type"] = whole_type(body, attrs["type"])
                 module["variables"][name] = attrs
     return module
 

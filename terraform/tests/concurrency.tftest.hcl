@@ -22,20 +22,20 @@ run "unset_takes_the_functions_default" {
   }
 }
 
-run "set_is_passed_through" {
+run "sequential_is_passed_through" {
   command = plan
 
   variables {
-    concurrency = 4
+    concurrency = 1
   }
 
   assert {
-    condition     = aws_lambda_function.this.environment[0].variables.CONCURRENCY == "4"
-    error_message = "concurrency = 4 must reach the function as CONCURRENCY=4."
+    condition     = aws_lambda_function.this.environment[0].variables.CONCURRENCY == "1"
+    error_message = "concurrency = 1 (one record after the other) must reach the function as CONCURRENCY=1."
   }
 }
 
-run "bounds_are_accepted" {
+run "largest_is_accepted" {
   command = plan
 
   variables {
@@ -45,19 +45,6 @@ run "bounds_are_accepted" {
   assert {
     condition     = aws_lambda_function.this.environment[0].variables.CONCURRENCY == "16"
     error_message = "The largest concurrency (16) must be accepted."
-  }
-}
-
-run "sequential_is_accepted" {
-  command = plan
-
-  variables {
-    concurrency = 1
-  }
-
-  assert {
-    condition     = aws_lambda_function.this.environment[0].variables.CONCURRENCY == "1"
-    error_message = "concurrency = 1 (one record after the other) must be accepted."
   }
 }
 

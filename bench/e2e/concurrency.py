@@ -264,7 +264,8 @@ def main():
              f"{COUNT} photos of {statistics.mean(sizes):.2f} MP "
              f"({total / COUNT / 2**20:.2f} MiB JPEG q90 each), one 10-message SQS batch per "
              f"invocation; median of {args.rounds} rounds × {args.invocations} invocations, "
-             "after one warm-up invocation per process.", "",
+             "after one warm-up invocation per process. CPU ms per batch: the process's user + "
+             "sys time divided by its invocations, warm-up and start included.", "",
              "| cores | CONCURRENCY | ms per batch (median) | p90 | speed-up | CPU ms per batch "
              "| peak RSS MiB | mean ms per record: download / decode / resize / encode / upload |",
              "|---|---:|---:|---:|---:|---:|---:|---|"]

@@ -37,6 +37,8 @@ resource "aws_lambda_function" "this" {
       MAX_INPUT_BYTES     = tostring(var.max_input_bytes)
       MAX_INPUT_PIXELS    = tostring(var.max_input_pixels)
       CACHE_CONTROL       = var.cache_control
+      # "" takes the binary's default, so the default lives in one place (src/lambda/config.cc).
+      CONCURRENCY = var.concurrency == null ? "" : tostring(var.concurrency)
     }
   }
 

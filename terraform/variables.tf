@@ -349,6 +349,17 @@ variable "memory_size" {
   }
 }
 
+variable "concurrency" {
+  description = "Records of one invocation (an SQS batch, S3 Batch Operations tasks) the function processes at once, a whole number within 1..16 (CONCURRENCY; src/lambda/config.h kMaxConcurrency). null leaves the function's default, 2: one record's S3 round trips overlap another's decoding, which pays even below one vCPU (1,769 MB) at the memory of one more image in flight (bench/RESULTS.md, \"Concurrent records\"). 1 processes them one after the other."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.concurrency == null || try(var.concurrency >= 1 && var.concurrency <= 16 && floor(var.concurrency) == var.concurrency, false)
+    error_message = "concurrency must be null (the function's default) or a whole number within 1..16."
+  }
+}
+
 variable "timeout" {
   description = "Timeout of one invocation in seconds, a whole number within 1..900. The function stops before the deadline and reports a retryable error."
   type        = number

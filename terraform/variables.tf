@@ -125,13 +125,13 @@ variable "max_receive_count" {
 }
 
 variable "batch_size" {
-  description = "sqs trigger: most messages handed to one invocation, within 1..10000 (above 10 needs maximum_batching_window_in_seconds >= 1)."
+  description = "sqs trigger: most messages handed to one invocation, within 1..100 (above 10 needs maximum_batching_window_in_seconds >= 1). The function refuses an event of more than 100 records as a whole, so SQS's own limit of 10000 would fail every full batch."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
-    error_message = "batch_size must be a whole number within 1..10000."
+    condition     = var.batch_size >= 1 && var.batch_size <= 100 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be a whole number within 1..100 (the function's cap on records per event)."
   }
 }
 

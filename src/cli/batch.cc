@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace imgpipe::cli {
 namespace {
@@ -14,6 +16,7 @@ namespace {
 struct FileResult {
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
+  std::vector<std::string> warnings;  // e.g. an ignored colour profile; the file still succeeded
 };
 
 Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config,
@@ -31,7 +34,7 @@ Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config
       !written) {
     return written.error();
   }
-  return FileResult{buffer.size(), encoded->bytes.size()};
+  return FileResult{buffer.size(), encoded->bytes.size(), std::move(encoded->warnings)};
 }
 
 }  // namespace
@@ -67,6 +70,9 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
           ++stats.ok;
           stats.input_bytes += result->input_bytes;
           stats.output_bytes += result->output_bytes;
+        }
+        for (const std::string& warning : result->warnings) {
+          reporter.Warned(file.input.display, warning);
         }
         reporter.Succeeded();
       } else {

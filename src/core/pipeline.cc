@@ -7,8 +7,10 @@
 #include <utility>
 
 #include "color.h"
+#include "colour_convert.h"
 #include "decode.h"
 #include "encode.h"
+#include "icc_extract.h"
 #include "limits.h"
 #include "orient.h"
 #include "resize.h"
@@ -22,10 +24,12 @@ enum class Phase { kDecode, kResize, kEncode };
 struct Context {
   std::span<const uint8_t> input;
   const Options& options;
-  Header header;          // filled by ReadHeaderStep
-  core::ResizePlan plan;  // filled by PlanStep, in upright (post-orientation) coordinates
-  Image image;            // the working pixels, replaced step by step
+  Header header;                  // filled by ReadHeaderStep
+  core::ResizePlan plan;          // filled by PlanStep, in upright (post-orientation) coordinates
+  core::ColourResolution colour;  // filled by ColourProfileStep; null source means sRGB
+  Image image;                    // the working pixels, replaced step by step
   std::vector<uint8_t> encoded;
+  std::vector<std::string> warnings;
 };
 
 Status ReadHeaderStep(Context& ctx) {
@@ -39,6 +43,43 @@ Status ReadHeaderStep(Context& ctx) {
   ctx.header = std::move(header).value();
   // Limits are checked here, right after the header and before any pixel buffer exists.
   return core::CheckHeader(ctx.header, ctx.options.limits);
+}
+
+// Before decoding, so the decode step knows whether it may ask the codec for gray: a tagged
+// image's gray must come from its sRGB-converted colour, not from the codec's own luma.
+Status ColourProfileStep(Context& ctx) {
+  core::IccExtraction icc = core::ExtractIcc(ctx.input, ctx.header.format);
+  if (!icc.warning.empty()) {
+    ctx.warnings.push_back(std::move(icc.warning));
+  }
+  if (icc.icc.empty()) {
+    return OkStatus();
+  }
+  ColourTag tag;
+  tag.icc = std::move(icc.icc);
+  ctx.colour = core::ResolveColour(tag);
+  if (!ctx.colour.warning.empty()) {
+    ctx.warnings.push_back(ctx.colour.warning);
+  }
+  if (ctx.colour.source &&
+      !core::SpaceFitsChannels(ctx.colour.source->space(), ctx.header.channels)) {
+    ctx.warnings.push_back(std::string("ignored ICC profile: a ") +
+                           core::ColourSpaceName(ctx.colour.source->space()) + " profile on " +
+                           std::to_string(ctx.header.channels) + "-channel pixels");
+    ctx.colour = {};
+  }
+  return OkStatus();
+}
+
+// Whether the decoder may hand back gray straight away (libjpeg's Y plane, say): not when an
+// RGB profile will convert the colour first, and not for HEIF/AVIF, whose decoder reports the
+// colour only with the pixels.
+bool MayDecodeGray(const Context& ctx) {
+  if (!ctx.options.grayscale || ctx.header.format == Format::kHeif ||
+      ctx.header.format == Format::kAvif) {
+    return false;
+  }
+  return !ctx.colour.source || ctx.colour.source->space() != core::ColourSpace::kRgb;
 }
 
 Status PlanStep(Context& ctx) {
@@ -77,7 +118,7 @@ Status DecodeStep(Context& ctx) {
   const bool headroom = ctx.header.format != Format::kWebp;
   request.min_width = headroom ? WithResamplerHeadroom(need_w) : need_w;
   request.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
-  request.gray = ctx.options.grayscale;
+  request.gray = MayDecodeGray(ctx);
   request.limits = ctx.options.limits;
   auto image = core::Decode(ctx.input, ctx.header, request);
   if (!image.ok()) {
@@ -89,6 +130,24 @@ Status DecodeStep(Context& ctx) {
 
 Status OrientStep(Context& ctx) {
   ctx.image = core::ApplyOrientation(std::move(ctx.image), ctx.header.orientation);
+  return OkStatus();
+}
+
+// To sRGB before flatten, grayscale and resize, which all assume sRGB. Untagged and sRGB-tagged
+// images pass untouched. A CMYK JPEG's profile was applied by the JPEG decoder itself: its rows
+// are CMYK only there.
+Status ColourStep(Context& ctx) {
+  if (!ctx.colour.source && !ctx.image.colour.empty()) {
+    ctx.colour = core::ResolveColour(ctx.image.colour);  // the decoder's own tag (HEIF colr)
+    if (!ctx.colour.warning.empty()) {
+      ctx.warnings.push_back(ctx.colour.warning);
+    }
+  }
+  ctx.image.colour = {};
+  const bool cmyk_jpeg = ctx.header.format == Format::kJpeg && ctx.header.channels == 4;
+  if (ctx.colour.source && !cmyk_jpeg) {
+    ctx.image = core::ConvertToSrgb(std::move(ctx.image), *ctx.colour.source, &ctx.warnings);
+  }
   return OkStatus();
 }
 
@@ -133,9 +192,11 @@ struct Step {
 
 constexpr std::array kSteps = {
     Step{"read header", Phase::kDecode, ReadHeaderStep},
+    Step{"colour profile", Phase::kDecode, ColourProfileStep},
     Step{"plan", Phase::kDecode, PlanStep},
     Step{"decode", Phase::kDecode, DecodeStep},
     Step{"orient", Phase::kDecode, OrientStep},
+    Step{"colour", Phase::kResize, ColourStep},
     Step{"flatten", Phase::kResize, FlattenStep},
     Step{"grayscale", Phase::kResize, GrayscaleStep},
     Step{"resize", Phase::kResize, ResizeStep},
@@ -161,7 +222,7 @@ Result<Header> Probe(std::span<const uint8_t> input) { return core::ReadHeader(i
 
 Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
                         std::optional<Clock::time_point> deadline) {
-  Context ctx{input, options, {}, {}, {}, {}};
+  Context ctx{input, options, {}, {}, {}, {}, {}, {}};
   StepTimings timings;
   for (const Step& step : kSteps) {
     if (deadline && Clock::now() >= *deadline) {
@@ -184,6 +245,7 @@ Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
   out.channels = ctx.image.channels;
   out.source = ctx.header;
   out.timings = timings;
+  out.warnings = std::move(ctx.warnings);
   return out;
 }
 

@@ -55,6 +55,25 @@ IccExtraction Assemble(const std::array<IccSegment, 256>& segments, int count) {
   return out;
 }
 
+// True when a chunk of `type` precedes the first IDAT: libspng drops an ancillary chunk it
+// cannot decode without saying so, and a dropped profile deserves a warning.
+bool HasPngChunkBeforeIdat(std::span<const uint8_t> bytes, const char* type) {
+  constexpr size_t kSignature = 8;
+  size_t at = kSignature;
+  while (at + 8 <= bytes.size()) {
+    const size_t length = static_cast<size_t>(bytes[at]) << 24 | bytes[at + 1] << 16 |
+                          bytes[at + 2] << 8 | bytes[at + 3];
+    if (std::memcmp(bytes.data() + at + 4, type, 4) == 0) {
+      return true;
+    }
+    if (std::memcmp(bytes.data() + at + 4, "IDAT", 4) == 0 || length > bytes.size() - at - 8) {
+      return false;
+    }
+    at += 12 + length;  // length, type, data, CRC
+  }
+  return false;
+}
+
 }  // namespace
 
 IccExtraction ExtractJpegIcc(std::span<const uint8_t> bytes) {
@@ -117,13 +136,16 @@ IccExtraction ExtractPngIcc(std::span<const uint8_t> bytes) {
     return {};
   }
   // The cache cap bounds what iCCP may inflate to (plus any text chunks cached on the way).
-  spng_set_chunk_limits(ctx.get(), bytes.size(), kMaxIccBytes);
+  spng_set_chunk_limits(ctx.get(), kMaxIccBytes, kMaxIccBytes);
   if (spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size()) != 0) {
     return {};
   }
   spng_iccp iccp{};
   const int rc = spng_get_iccp(ctx.get(), &iccp);
   if (rc == SPNG_ECHUNKAVAIL) {
+    if (HasPngChunkBeforeIdat(bytes, "iCCP")) {
+      return Ignored("iCCP chunk is corrupt (bad zlib data or CRC)");
+    }
     return {};
   }
   if (rc != 0) {

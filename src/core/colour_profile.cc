@@ -195,6 +195,14 @@ ColourResolution FromIcc(const std::vector<uint8_t>& icc) {
     return Refuse("ignored ICC profile: " + std::to_string(icc.size()) + " bytes, over the " +
                   std::to_string(kMaxIccBytes) + " byte limit");
   }
+  // lcms2 reads tags lazily, so a profile cut after its curves would still open and convert:
+  // the header's own size field says whether bytes are missing.
+  const size_t declared =
+      icc.size() < 4 ? 0 : static_cast<size_t>(icc[0]) << 24 | icc[1] << 16 | icc[2] << 8 | icc[3];
+  if (declared > icc.size()) {
+    return Refuse("ignored ICC profile: truncated (its header says " + std::to_string(declared) +
+                  " bytes, " + std::to_string(icc.size()) + " are present)");
+  }
   ProfilePtr profile(cmsOpenProfileFromMem(icc.data(), static_cast<cmsUInt32Number>(icc.size())));
   if (!profile) {
     return Refuse("ignored ICC profile: lcms2 cannot parse it (" + std::to_string(icc.size()) +

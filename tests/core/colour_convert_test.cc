@@ -74,6 +74,16 @@ TEST(ColourResolveTest, ATaggedWideGamutProfileConvertsLikeLcms) {
   EXPECT_EQ(resolved.source->TransformFor(PixelLayout::kCmyk), nullptr);
 }
 
+// Bytes that are no profile, whose first field (the profile size) at least tells the truth.
+Bytes Garbage(size_t size) {
+  Bytes out(size, 0xAB);
+  out[0] = 0;
+  out[1] = 0;
+  out[2] = static_cast<uint8_t>(size >> 8);
+  out[3] = static_cast<uint8_t>(size);
+  return out;
+}
+
 TEST(ColourResolveTest, BrokenProfilesAreIgnoredWithAWarning) {
   const Bytes good = testing::SwappedRedGreenProfile();
   struct Case {
@@ -82,8 +92,8 @@ TEST(ColourResolveTest, BrokenProfilesAreIgnoredWithAWarning) {
     const char* says;
   };
   const Case cases[] = {
-      {"truncated", Bytes(good.begin(), good.begin() + 200), "cannot parse"},
-      {"garbage", Bytes(500, 0xAB), "cannot parse"},
+      {"truncated", Bytes(good.begin(), good.begin() + 200), "truncated"},
+      {"garbage", Garbage(500), "cannot parse"},
       {"huge", Bytes(kMaxIccBytes + 1, 0), "over the"},
       {"abstract", testing::LabProfile(false), "abstract"},
       {"Lab pixels", testing::LabProfile(true), "colour space"},

@@ -20,7 +20,9 @@ constexpr std::array<uint8_t, 12> kIccSignature = {'I', 'C', 'C', '_', 'P', 'R',
 // Signature, then a 1-based sequence number and the number of segments.
 constexpr size_t kIccSegmentHeader = kIccSignature.size() + 2;
 
-IccExtraction Ignored(std::string why) { return IccExtraction{{}, "ignored ICC profile: " + why}; }
+IccExtraction Ignored(const std::string& why) {
+  return IccExtraction{{}, "ignored ICC profile: " + why};
+}
 
 IccExtraction TooLarge(size_t size) {
   return Ignored(std::to_string(size) + " bytes, over the " + std::to_string(kMaxIccBytes) +

@@ -68,7 +68,9 @@ TEST(ColourResolveTest, ATaggedWideGamutProfileConvertsLikeLcms) {
   transform->Convert(in.data(), out.data(), 3);
   for (size_t p = 0; p < 3; ++p) {
     const auto want = LcmsToSrgb(p3, {in[3 * p], in[3 * p + 1], in[3 * p + 2]});
-    for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(out[3 * p + c], want[c], 1) << p << "," << c;
+    for (size_t c = 0; c < 3; ++c) {
+      EXPECT_NEAR(out[3 * p + c], want[c], 1) << p << "," << c;
+    }
   }
   EXPECT_EQ(resolved.source->TransformFor(PixelLayout::kGray), nullptr);
   EXPECT_EQ(resolved.source->TransformFor(PixelLayout::kCmyk), nullptr);
@@ -160,10 +162,12 @@ TEST(ColourConvertTest, TransformsAreSharedSafelyBetweenThreads) {
   ASSERT_NE(resolved.source, nullptr);
   Bytes in = testing::Gradient(512, 64, 3);
   Bytes want(in.size());
-  resolved.source->TransformFor(PixelLayout::kRgb)->Convert(in.data(), want.data(), 512 * 64);
+  resolved.source->TransformFor(PixelLayout::kRgb)
+      ->Convert(in.data(), want.data(), size_t{512} * 64);
   std::vector<Bytes> outs(4, Bytes(in.size()));
   {
     std::vector<std::jthread> threads;
+    threads.reserve(outs.size());
     for (Bytes& out : outs) {
       threads.emplace_back([&] {
         for (int round = 0; round < 20; ++round) {
@@ -176,7 +180,9 @@ TEST(ColourConvertTest, TransformsAreSharedSafelyBetweenThreads) {
       });
     }
   }
-  for (const Bytes& out : outs) EXPECT_EQ(out, want);
+  for (const Bytes& out : outs) {
+    EXPECT_EQ(out, want);
+  }
 }
 
 TEST(ColourConvertTest, AlphaIsCopiedAndGrayProfilesApplyToGrayPixels) {
@@ -207,7 +213,9 @@ Bytes RedAndGrayInk(bool adobe) {
       const uint8_t ink[4] = {0, static_cast<uint8_t>(x < kW / 2 ? 255 : 0),
                               static_cast<uint8_t>(x < kW / 2 ? 255 : 0),
                               static_cast<uint8_t>(x < kW / 2 ? 0 : 128)};
-      for (uint8_t v : ink) cmyk.push_back(adobe ? 255 - v : v);
+      for (uint8_t v : ink) {
+        cmyk.push_back(adobe ? 255 - v : v);
+      }
     }
   }
   return cmyk;
@@ -297,7 +305,9 @@ TEST(ColourPipelineTest, EveryContainerIsConvertedAndGrayFollowsTheConvertedColo
     EXPECT_TRUE(colour->warnings.empty());
     const Image rgb = DecodeOutput(*colour);
     const uint8_t* left = testing::PixelAt(rgb, 2, 2);
-    for (int c = 0; c < 3; ++c) EXPECT_NEAR(left[c], want[c], 6) << c;
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_NEAR(left[c], want[c], 6) << c;
+    }
     // Gray from the converted green, not from the stored red (the decoder's own luma).
     auto gray = Process(input, PngOptions(true));
     ASSERT_TRUE(gray);

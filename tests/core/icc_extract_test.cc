@@ -18,7 +18,9 @@ constexpr uint32_t kH = 8;
 // distinct values show a misordered reassembly.
 Bytes Pattern(size_t size) {
   Bytes out(size);
-  for (size_t i = 0; i < size; ++i) out[i] = static_cast<uint8_t>(i * 7 + i / 251);
+  for (size_t i = 0; i < size; ++i) {
+    out[i] = static_cast<uint8_t>(i * 7 + i / 251);
+  }
   return out;
 }
 

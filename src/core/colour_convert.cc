@@ -104,9 +104,8 @@ Image ConvertToSrgb(Image image, const SourceColour& source, std::vector<std::st
   const ColourTransform* transform =
       LayoutFor(image.channels, &layout) ? source.TransformFor(layout) : nullptr;
   if (transform == nullptr) {
-    warnings->push_back(std::string("ignored colour profile: a ") +
-                        ColourSpaceName(source.space()) + " profile on " +
-                        std::to_string(image.channels) + "-channel pixels");
+    warnings->push_back(std::string("ignored colour profile: ") + ColourSpaceName(source.space()) +
+                        " profile on " + std::to_string(image.channels) + "-channel pixels");
     return image;
   }
   const auto channels = static_cast<size_t>(image.channels);

@@ -63,7 +63,7 @@ Status ColourProfileStep(Context& ctx) {
   }
   if (ctx.colour.source &&
       !core::SpaceFitsChannels(ctx.colour.source->space(), ctx.header.channels)) {
-    ctx.warnings.push_back(std::string("ignored ICC profile: a ") +
+    ctx.warnings.push_back(std::string("ignored ICC profile: ") +
                            core::ColourSpaceName(ctx.colour.source->space()) + " profile on " +
                            std::to_string(ctx.header.channels) + "-channel pixels");
     ctx.colour = {};

@@ -23,9 +23,11 @@ resource "aws_iam_role" "this" {
 
 data "aws_iam_policy_document" "lambda" {
   statement {
-    sid     = "ReadInputImages"
-    effect  = "Allow"
-    actions = ["s3:GetObject"]
+    sid    = "ReadInputImages"
+    effect = "Allow"
+    # GetObjectVersion: the function reads the exact version an event names (versionId) when the
+    # input bucket is versioned; without it those reads are refused with 403.
+    actions = ["s3:GetObject", "s3:GetObjectVersion"]
     # Only keys that can trigger the function.
     resources = ["${aws_s3_bucket.input.arn}/${var.filter_prefix}*"]
   }

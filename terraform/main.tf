@@ -40,6 +40,8 @@ resource "aws_lambda_function" "this" {
       VARIANTS            = local.variants_json
       KEEP_EXTENSION      = tostring(var.keep_extension)
       SHRINK_ON_LOAD      = var.shrink_on_load
+      # "" takes the binary's default, so the default lives in one place (src/lambda/config.cc).
+      CONCURRENCY = var.concurrency == null ? "" : tostring(var.concurrency)
     }
   }
 

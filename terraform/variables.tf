@@ -125,13 +125,13 @@ variable "max_receive_count" {
 }
 
 variable "batch_size" {
-  description = "sqs trigger: most messages handed to one invocation, within 1..10000 (above 10 needs maximum_batching_window_in_seconds >= 1)."
+  description = "sqs trigger: most messages handed to one invocation, within 1..100 (above 10 needs maximum_batching_window_in_seconds >= 1). The function refuses an event of more than 100 records as a whole, so SQS's own limit of 10000 would fail every full batch."
   type        = number
   default     = 10
 
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size
-    error_message = "batch_size must be a whole number within 1..10000."
+    condition     = var.batch_size >= 1 && var.batch_size <= 100 && floor(var.batch_size) == var.batch_size
+    error_message = "batch_size must be a whole number within 1..100 (the function's cap on records per event)."
   }
 }
 
@@ -410,6 +410,17 @@ variable "memory_size" {
   validation {
     condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
     error_message = "memory_size must be a whole number of MB within 128..10240."
+  }
+}
+
+variable "concurrency" {
+  description = "Records of one invocation (an SQS batch, S3 Batch Operations tasks) the function processes at once, a whole number within 1..16 (CONCURRENCY; src/lambda/config.h kMaxConcurrency). null leaves the function's default, 2: one record's S3 round trips overlap another's decoding, which pays even below one vCPU (1,769 MB) at the memory of one more image in flight (bench/RESULTS.md, \"Concurrent records\"). 1 processes them one after the other."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.concurrency == null || try(var.concurrency >= 1 && var.concurrency <= 16 && floor(var.concurrency) == var.concurrency, false)
+    error_message = "concurrency must be null (the function's default) or a whole number within 1..16."
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "imgpipe/error.h"
@@ -19,7 +20,7 @@ using Clock = std::chrono::steady_clock;
 // Wall time spent in each phase, for logs and metrics.
 struct StepTimings {
   double decode_ms = 0;  // sniff + header + limits + decode (+ orientation)
-  double resize_ms = 0;  // flatten + grayscale + resize (+ padding/crop)
+  double resize_ms = 0;  // colour + flatten + grayscale + resize (+ padding/crop)
   double encode_ms = 0;
 };
 
@@ -31,6 +32,9 @@ struct Encoded {
   int channels = 0;
   Header source;  // the input's header, e.g. for input megapixels in logs
   StepTimings timings;
+  // What was ignored without failing the image, e.g. "ignored ICC profile: lcms2 cannot parse
+  // it (...)". The core does not log: adapters print or log these next to the object's name.
+  std::vector<std::string> warnings;
 };
 
 // Reads only what is needed to describe the image (format, size, orientation, depth).
@@ -50,5 +54,11 @@ Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
 Result<std::vector<Encoded>> ProcessVariants(
     std::span<const uint8_t> input, std::span<const Variant> variants,
     std::optional<Clock::time_point> deadline = std::nullopt);
+
+// The embedded ICC profile of a JPEG, PNG or WebP input (empty when it has none or it is
+// unusable), and a profile's description tag (e.g. "Adobe RGB (1998)"; empty when it has none
+// or cannot be parsed), for `imgpipe info`.
+std::vector<uint8_t> EmbeddedIccProfile(std::span<const uint8_t> input);
+std::string IccDescription(std::span<const uint8_t> icc);
 
 }  // namespace imgpipe

@@ -78,6 +78,8 @@ struct S3Client::Call {
   HeaderList headers;  // operation-specific headers (signed)
   std::span<const uint8_t> body;
   uint64_t max_body_bytes = 0;
+  HeaderList query;          // raw parameters (?versionId=), signed and sent canonical
+  long accepted_status = 0;  // a non-2xx status that is an answer, not an error (412 on If-Match)
 
   Error Fail(ErrorCode code, const std::string& why) const {
     return MakeError(code, ObjectName(bucket, key) + ": " + operation + ": " + why);
@@ -98,13 +100,38 @@ struct S3Client::Outcome {
 };
 
 S3Client::S3Client(S3Config config, RetryLogger retry_logger)
-    : config_(std::move(config)),
-      retry_logger_(std::move(retry_logger)),
-      http_(std::make_unique<HttpClient>()) {
-  http_->SetCaBundle(config_.ca_bundle);
-}
+    : config_(std::move(config)), retry_logger_(std::move(retry_logger)) {}
 
 S3Client::~S3Client() = default;
+
+// Gives the connection back to the pool whichever way the call ends.
+struct S3Client::Lease {
+  S3Client& owner;
+  std::unique_ptr<HttpClient> http;
+  explicit Lease(S3Client& client) : owner(client), http(client.AcquireHttp()) {}
+  ~Lease() { owner.ReleaseHttp(std::move(http)); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+};
+
+std::unique_ptr<HttpClient> S3Client::AcquireHttp() {
+  {
+    const std::lock_guard lock(idle_mutex_);
+    if (!idle_http_.empty()) {
+      std::unique_ptr<HttpClient> http = std::move(idle_http_.back());
+      idle_http_.pop_back();
+      return http;
+    }
+  }
+  auto http = std::make_unique<HttpClient>();
+  http->SetCaBundle(config_.ca_bundle);
+  return http;
+}
+
+void S3Client::ReleaseHttp(std::unique_ptr<HttpClient> http) {
+  const std::lock_guard lock(idle_mutex_);
+  idle_http_.push_back(std::move(http));
+}
 
 void S3Client::SetRetryLogger(RetryLogger retry_logger) { retry_logger_ = std::move(retry_logger); }
 
@@ -137,13 +164,17 @@ HttpRequest S3Client::Sign(const InvocationContext& context, const Call& call,
   if (!config_.credentials.session_token.empty()) {
     signed_headers.emplace_back("x-amz-security-token", config_.credentials.session_token);
   }
-  const SigV4Request to_sign{call.method, target.canonical_uri, {}, signed_headers, payload_sha};
+  const SigV4Request to_sign{call.method, target.canonical_uri, call.query, signed_headers,
+                             payload_sha};
   const SigV4Result signature =
       SignV4(to_sign, config_.credentials, SigV4Scope{amz_date, config_.region, "s3"});
 
   HttpRequest request;
   request.method = call.method;
   request.url = target.url;
+  if (!call.query.empty()) {
+    request.url += "?" + CanonicalQueryString(call.query);  // exactly the signed form
+  }
   request.headers = std::move(signed_headers);
   request.headers.emplace_back("Authorization", signature.authorization);
   if (!context.trace_id.empty()) {
@@ -173,7 +204,8 @@ S3Client::Outcome S3Client::Classify(const Call& call, HttpResult result) const 
     return Outcome::Retry(std::move(reason));
   }
   const long status = result.response.status;
-  if (status >= 200 && status < 300) {
+  if ((status >= 200 && status < 300) ||
+      (call.accepted_status != 0 && status == call.accepted_status)) {
     return Outcome::Done(std::move(result.response));
   }
   const S3ErrorBody error = ParseS3Error(result.response.BodyText());
@@ -201,6 +233,7 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
   const std::string payload_sha = Sha256Hex(call.body);  // once: retries resend the same bytes
   const auto started = Clock::now();
   const int max_attempts = std::max(1, config_.retry.max_attempts);
+  const Lease lease(*this);
 
   for (int attempt = 1;; ++attempt) {
     const std::optional<milliseconds> left = TimeLeft(context);
@@ -212,7 +245,7 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
     if (left && (request.timeout.count() == 0 || *left < request.timeout)) {
       request.timeout = *left;  // the attempt ends at the deadline at the latest
     }
-    Outcome outcome = Classify(call, http_->Perform(request));
+    Outcome outcome = Classify(call, lease.http->Perform(request));
     if (outcome.response) {
       return std::move(*outcome.response);
     }
@@ -235,14 +268,30 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
   }
 }
 
-Result<ObjectData> S3Client::Get(const InvocationContext& context, const std::string& bucket,
-                                 const std::string& key) {
-  const Call call{"GetObject", "GET", bucket, key, {}, {}, config_.max_get_bytes};
+Result<ObjectData> S3Client::Get(const InvocationContext& context, const GetRequest& request) {
+  const std::string object = ObjectName(request.bucket, request.key);
+  Call call{"GetObject", "GET", request.bucket, request.key, {}, {}, config_.max_get_bytes, {}, 0};
+  if (!request.version_id.empty()) {
+    call.query.emplace_back("versionId", request.version_id);
+  }
+  if (!request.if_match.empty()) {
+    if (HasControlChars(request.if_match)) {
+      return MakeError(ErrorCode::kInvalidOptions,
+                       object + ": GetObject: If-Match ETag contains control characters");
+    }
+    // S3 compares entity tags in their quoted form; events carry them bare.
+    call.headers.emplace_back("If-Match", "\"" + StripEtagQuotes(request.if_match) + "\"");
+    call.accepted_status = 412;
+  }
   auto response = Execute(context, call);
   if (!response) {
     return response.error();
   }
   ObjectData data;
+  if (response->status == 412) {
+    data.superseded = true;
+    return data;
+  }
   data.content_type = response->Header("content-type");
   data.etag = StripEtagQuotes(response->Header("etag"));
   data.metadata = MetadataFrom(*response);
@@ -274,8 +323,8 @@ Result<std::string> S3Client::Put(const InvocationContext& context, const PutReq
     }
     headers.emplace_back(std::string(kMetaPrefix) + name, EncodeMetadataValue(value));
   }
-  const Call call{"PutObject",  "PUT", request.bucket, request.key, std::move(headers),
-                  request.body, 0};
+  const Call call{
+      "PutObject", "PUT", request.bucket, request.key, std::move(headers), request.body, 0, {}, 0};
   auto response = Execute(context, call);
   if (!response) {
     return response.error();

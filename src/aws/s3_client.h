@@ -1,15 +1,19 @@
 // S3 over libcurl, signed with our own SigV4. The shared object store behind every Lambda
 // invocation (see BoundObjectStore in object_store.h).
 //
-// One client owns one curl handle, so TCP/TLS connections are reused across calls and across
-// Lambda invocations. Per-invocation state (trace id, deadline) comes with each call, never set on
-// the client. Not thread-safe: use one client per thread.
+// TCP/TLS connections are kept alive and reused across calls and across Lambda invocations.
+// Per-invocation state (trace id, deadline) comes with each call, never set on the client.
+// Thread-safe: each call borrows an idle kept-alive connection (or opens one) for its duration
+// and returns it afterwards, so N concurrent callers hold at most N connections, and a single
+// caller reuses one connection as before.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "aws/object_store.h"
 #include "aws/s3_config.h"
@@ -46,10 +50,18 @@ class S3Client final : public SharedObjectStore {
   // (the context's deadline passed before an attempt), kStorageError (retries exhausted, or
   // another S3 error). Messages name s3://bucket/key. The context's trace id is sent as
   // X-Amzn-Trace-Id; attempts are cut short and no retry starts past its deadline.
+  // A request's version_id is sent as ?versionId= (signed), its if_match as If-Match; a 412
+  // answer is ObjectData::superseded, not an error.
+  Result<ObjectData> Get(const InvocationContext& context, const GetRequest& request) override;
+  // The current version, unconditionally.
   Result<ObjectData> Get(const InvocationContext& context, const std::string& bucket,
-                         const std::string& key) override;
+                         const std::string& key) {
+    return Get(context, GetRequest{bucket, key, {}, {}});
+  }
   Result<std::string> Put(const InvocationContext& context, const PutRequest& request) override;
 
+  // Not thread-safe: set it before the first call. The logger itself is called from every
+  // thread that calls the client.
   void SetRetryLogger(RetryLogger retry_logger);
 
  private:
@@ -65,9 +77,16 @@ class S3Client final : public SharedObjectStore {
                 std::chrono::steady_clock::time_point started,
                 std::chrono::milliseconds delay) const;
 
+  // Idle kept-alive connections; a call takes the most recently returned one (the likeliest to
+  // be still open) or a new one, and gives it back when done.
+  struct Lease;
+  std::unique_ptr<HttpClient> AcquireHttp();
+  void ReleaseHttp(std::unique_ptr<HttpClient> http);
+
   S3Config config_;
   RetryLogger retry_logger_;
-  std::unique_ptr<HttpClient> http_;
+  std::mutex idle_mutex_;
+  std::vector<std::unique_ptr<HttpClient>> idle_http_;
 };
 
 }  // namespace imgpipe::aws

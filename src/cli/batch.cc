@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace imgpipe::cli {
 namespace {
@@ -14,6 +16,7 @@ namespace {
 struct FileResult {
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
+  std::vector<std::string> warnings;  // e.g. an ignored colour profile; the file still succeeded
 };
 
 Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config,
@@ -31,7 +34,7 @@ Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config
                      "made " + std::to_string(encoded->size()) + " outputs for " +
                          std::to_string(file.outputs_relative.size()) + " output paths");
   }
-  FileResult result{buffer.size(), 0};
+  FileResult result{buffer.size(), 0, {}};
   for (size_t i = 0; i < encoded->size(); ++i) {
     if (Status written = WriteOutputFile(config.outdir, file.outputs_relative[i],
                                          (*encoded)[i].bytes, config.overwrite);
@@ -39,6 +42,10 @@ Result<FileResult> ProcessOne(const PlannedFile& file, const BatchConfig& config
       return written.error();
     }
     result.output_bytes += (*encoded)[i].bytes.size();
+  }
+  // Warnings are about the input (an ignored profile), the same in every output: reported once.
+  if (!encoded->empty()) {
+    result.warnings = std::move(encoded->front().warnings);
   }
   return result;
 }
@@ -78,6 +85,9 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
           ++stats.ok;
           stats.input_bytes += result->input_bytes;
           stats.output_bytes += result->output_bytes;
+        }
+        for (const std::string& warning : result->warnings) {
+          reporter.Warned(file.input.display, warning);
         }
         reporter.Succeeded();
       } else {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "cli/escape.h"
+
 namespace imgpipe::cli {
 namespace {
 
@@ -56,6 +58,14 @@ void Reporter::Failed(const FileFailure& failure) {
   ++done_;
   ClearLocked();
   err_ << FormatFailure(failure) << '\n' << std::flush;
+  DrawLocked(true);
+}
+
+void Reporter::Warned(const std::string& path, const std::string& warning) {
+  std::lock_guard lock(mu_);
+  ClearLocked();
+  err_ << EscapeForTerminal(path) << ": warning: " << EscapeForTerminal(warning) << '\n'
+       << std::flush;
   DrawLocked(true);
 }
 

@@ -40,6 +40,9 @@ class Reporter {
   void Start(size_t total);
   void Succeeded();
   void Failed(const FileFailure& failure);
+  // A file that succeeded with a warning from the core (Encoded::warnings): `path: warning:
+  // text` on stderr, escaped like a failure; the file still counts as written.
+  void Warned(const std::string& path, const std::string& warning);
   // A failure found before the batch ran (missing argument, output collision): printed the
   // same way but not counted in the progress bar.
   void Rejected(const FileFailure& failure);

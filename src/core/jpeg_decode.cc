@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "colour_convert.h"
 #include "decode.h"
 #include "exif.h"
 #include "jpeg_error.h"
@@ -145,8 +146,8 @@ inline uint8_t MulDiv255(unsigned x, unsigned y) {
   return static_cast<uint8_t>((t + (t >> 8)) >> 8);
 }
 
-// Without an ICC transform (not applied here), the naive conversion is what Pillow and
-// browsers fall back to. Adobe writers store CMYK inverted (0 = full ink), hence two forms.
+// Without a usable embedded CMYK profile, the naive conversion is what Pillow and browsers
+// fall back to. Adobe writers store CMYK inverted (0 = full ink), hence two forms.
 void CmykRowToRgb(const uint8_t* cmyk, uint8_t* rgb, uint32_t width, bool adobe_inverted) {
   for (uint32_t x = 0; x < width; ++x, cmyk += 4, rgb += 3) {
     unsigned c = cmyk[0], m = cmyk[1], y = cmyk[2], k = cmyk[3];
@@ -192,14 +193,20 @@ Status ChooseColorSpace(jpeg_decompress_struct& cinfo, bool gray, bool* cmyk) {
 
 // The row loops run inside DecodeInto's setjmp frame, so like it they keep only trivially
 // destructible locals: a longjmp out of jpeg_read_scanlines skips no destructor.
-void ReadCmykRows(jpeg_decompress_struct& cinfo, Image* image, std::vector<uint8_t>* cmyk_row) {
+// `profile` (when not null) converts the CMYK rows to sRGB with the embedded profile.
+void ReadCmykRows(jpeg_decompress_struct& cinfo, Image* image, std::vector<uint8_t>* cmyk_row,
+                  const ColourTransform* profile) {
   cmyk_row->resize(static_cast<size_t>(cinfo.output_width) * 4);
   JSAMPROW row = cmyk_row->data();
   const bool inverted = cinfo.saw_Adobe_marker;
   while (cinfo.output_scanline < cinfo.output_height) {
     const uint32_t y = cinfo.output_scanline;
     jpeg_read_scanlines(&cinfo, &row, 1);
-    CmykRowToRgb(row, image->row(y), image->width, inverted);
+    if (profile != nullptr) {
+      profile->Convert(row, image->row(y), image->width);
+    } else {
+      CmykRowToRgb(row, image->row(y), image->width, inverted);
+    }
   }
 }
 
@@ -216,9 +223,11 @@ void ReadRows(jpeg_decompress_struct& cinfo, Image* image) {
 }
 
 // The setjmp frame: only trivially destructible locals are live across libjpeg calls, and
-// `image` / `cmyk_row` belong to the caller, so a longjmp never skips a destructor.
-Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* image,
-                  std::vector<uint8_t>* cmyk_row) {
+// `image` / `cmyk_row` / `cmyk_profile` belong to the caller, so a longjmp never skips a
+// destructor.
+Status DecodeInto(JpegSession& session, std::span<const uint8_t> bytes,
+                  const DecodeRequest& request, Image* image, std::vector<uint8_t>* cmyk_row,
+                  std::shared_ptr<const SourceColour>* cmyk_profile) {
   jpeg_decompress_struct& cinfo = session.cinfo;
   if (setjmp(session.errors.jump)) {
     return session.errors.ToError();
@@ -241,7 +250,8 @@ Status DecodeInto(JpegSession& session, const DecodeRequest& request, Image* ima
   image->channels = cmyk ? 3 : cinfo.output_components;
   image->pixels.resize(image->stride() * image->height);
   if (cmyk) {
-    ReadCmykRows(cinfo, image, cmyk_row);
+    ReadCmykRows(cinfo, image, cmyk_row,
+                 JpegCmykTransform(bytes, cinfo.saw_Adobe_marker, cmyk_profile));
   } else {
     ReadRows(cinfo, image);
   }
@@ -269,7 +279,9 @@ Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& re
   JpegSession session(bytes);
   Image image;
   std::vector<uint8_t> cmyk_row;
-  if (auto status = DecodeInto(session, request, &image, &cmyk_row); !status) {
+  std::shared_ptr<const SourceColour> cmyk_profile;
+  if (auto status = DecodeInto(session, bytes, request, &image, &cmyk_row, &cmyk_profile);
+      !status) {
     return status.error();
   }
   return image;

@@ -11,8 +11,10 @@
 #include <utility>
 
 #include "color.h"
+#include "colour_convert.h"
 #include "decode.h"
 #include "encode.h"
+#include "icc_extract.h"
 #include "limits.h"
 #include "orient.h"
 #include "resize.h"
@@ -28,9 +30,11 @@ struct Context {
   std::span<const uint8_t> input;
   std::span<const Variant> variants;
   Header header;                        // filled by ReadHeaderStep
+  core::ColourResolution colour;        // filled by ColourProfileStep; null source means sRGB
   std::vector<core::ResizePlan> plans;  // one per variant, in upright (post-orientation) coords
-  Image image;                          // the decoded, upright pixels
+  Image image;                          // the decoded, upright, sRGB pixels
   std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
+  std::vector<std::string> warnings;    // what was ignored without failing the input
 };
 
 // One variant's work: a view of the shared image, replaced by its own pixels step by step.
@@ -56,6 +60,44 @@ Status ReadHeaderStep(Context& ctx) {
   ctx.header = std::move(header).value();
   // Limits are checked here, right after the header and before any pixel buffer exists.
   return core::CheckHeader(ctx.header, SharedLimits(ctx));
+}
+
+// Before decoding, so the decode step knows whether it may ask the codec for gray: a tagged
+// image's gray must come from its sRGB-converted colour, not from the codec's own luma.
+Status ColourProfileStep(Context& ctx) {
+  core::IccExtraction icc = core::ExtractIcc(ctx.input, ctx.header.format);
+  if (!icc.warning.empty()) {
+    ctx.warnings.push_back(std::move(icc.warning));
+  }
+  if (icc.icc.empty()) {
+    return OkStatus();
+  }
+  ColourTag tag;
+  tag.icc = std::move(icc.icc);
+  ctx.colour = core::ResolveColour(tag);
+  if (!ctx.colour.warning.empty()) {
+    ctx.warnings.push_back(ctx.colour.warning);
+  }
+  if (ctx.colour.source &&
+      !core::SpaceFitsChannels(ctx.colour.source->space(), ctx.header.channels)) {
+    ctx.warnings.push_back(std::string("ignored ICC profile: ") +
+                           core::ColourSpaceName(ctx.colour.source->space()) + " profile on " +
+                           std::to_string(ctx.header.channels) + "-channel pixels");
+    ctx.colour = {};
+  }
+  return OkStatus();
+}
+
+// Whether the decoder may hand back gray straight away (libjpeg's Y plane, say): only when every
+// variant is gray, not when an RGB profile will convert the colour first, and not for
+// HEIF/AVIF, whose decoder reports the colour only with the pixels.
+bool MayDecodeGray(const Context& ctx) {
+  const bool all_gray = std::ranges::all_of(
+      ctx.variants, [](const Variant& variant) { return variant.options.grayscale; });
+  if (!all_gray || ctx.header.format == Format::kHeif || ctx.header.format == Format::kAvif) {
+    return false;
+  }
+  return !ctx.colour.source || ctx.colour.source->space() != core::ColourSpace::kRgb;
 }
 
 Status PlanStep(Context& ctx) {
@@ -115,13 +157,12 @@ Status DecodeStep(Context& ctx) {
   const bool headroom = ctx.header.format != Format::kWebp;
   core::DecodeRequest request;
   // Only a set of gray variants decodes straight to luma; a mixed set decodes colour once.
-  request.gray = true;
+  request.gray = MayDecodeGray(ctx);
   for (size_t i = 0; i < ctx.variants.size(); ++i) {
     const core::DecodeRequest need =
         NeedOf(ctx.header, ctx.plans[i], headroom, ctx.variants[i].options.shrink_on_load);
     request.min_width = std::max(request.min_width, need.min_width);
     request.min_height = std::max(request.min_height, need.min_height);
-    request.gray = request.gray && ctx.variants[i].options.grayscale;
   }
   request.limits = SharedLimits(ctx);
   auto image = core::Decode(ctx.input, ctx.header, request);
@@ -134,6 +175,24 @@ Status DecodeStep(Context& ctx) {
 
 Status OrientStep(Context& ctx) {
   ctx.image = core::ApplyOrientation(std::move(ctx.image), ctx.header.orientation);
+  return OkStatus();
+}
+
+// To sRGB before flatten, grayscale and resize, which all assume sRGB, once for every variant.
+// Untagged and sRGB-tagged images pass untouched. A CMYK JPEG's profile was applied by the JPEG
+// decoder itself: its rows are CMYK only there.
+Status ColourStep(Context& ctx) {
+  if (!ctx.colour.source && !ctx.image.colour.empty()) {
+    ctx.colour = core::ResolveColour(ctx.image.colour);  // the decoder's own tag (HEIF colr)
+    if (!ctx.colour.warning.empty()) {
+      ctx.warnings.push_back(ctx.colour.warning);
+    }
+  }
+  ctx.image.colour = {};
+  const bool cmyk_jpeg = ctx.header.format == Format::kJpeg && ctx.header.channels == 4;
+  if (ctx.colour.source && !cmyk_jpeg) {
+    ctx.image = core::ConvertToSrgb(std::move(ctx.image), *ctx.colour.source, &ctx.warnings);
+  }
   return OkStatus();
 }
 
@@ -210,9 +269,11 @@ using VariantStep = Step<Status (*)(Context&, VariantWork&)>;
 
 constexpr std::array kSharedSteps = {
     SharedStep{"read header", Phase::kDecode, ReadHeaderStep},
+    SharedStep{"colour profile", Phase::kDecode, ColourProfileStep},
     SharedStep{"plan", Phase::kDecode, PlanStep},
     SharedStep{"decode", Phase::kDecode, DecodeStep},
     SharedStep{"orient", Phase::kDecode, OrientStep},
+    SharedStep{"colour", Phase::kResize, ColourStep},
 };
 
 constexpr std::array kVariantSteps = {
@@ -260,7 +321,7 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
   if (variants.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
   }
-  Context ctx{input, variants, {}, {}, {}, {}};
+  Context ctx{input, variants, {}, {}, {}, {}, {}, {}};
   StepTimings shared;
   for (const SharedStep& step : kSharedSteps) {
     if (Status status = RunTimed(step, deadline, shared, ctx); !status.ok()) {
@@ -273,6 +334,7 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
     VariantWork work{variants[i], ctx.plans[i], i + 1 == variants.size(), &ctx.image, {}, {}};
     StepTimings timings;
     timings.decode_ms = shared.decode_ms;
+    timings.resize_ms = shared.resize_ms;  // the colour conversion, shared by every variant
     for (const VariantStep& step : kVariantSteps) {
       if (Status status = RunTimed(step, deadline, timings, ctx, work); !status.ok()) {
         return status.error();
@@ -286,6 +348,7 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
     out.channels = work.source->channels;
     out.source = ctx.header;
     out.timings = timings;
+    out.warnings = ctx.warnings;  // each output carries them: an adapter may log any one
     outputs.push_back(std::move(out));
   }
   return outputs;

@@ -67,6 +67,24 @@ Status ApplyNewImageSize(std::string_view value, Config& config) {
   return OkStatus();
 }
 
+Status ApplyConcurrency(std::string_view value, Config& config) {
+  int parsed = 0;
+  const bool digits = !value.empty() && value.size() <= 2 &&
+                      std::ranges::all_of(value, [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    for (const char c : value) {
+      parsed = parsed * 10 + (c - '0');
+    }
+  }
+  if (!digits || parsed < kMinConcurrency || parsed > kMaxConcurrency) {
+    return Bad("expected a whole number of records processed at once within " +
+               std::to_string(kMinConcurrency) + ".." + std::to_string(kMaxConcurrency) +
+               " but received \"" + std::string(value) + "\"");
+  }
+  config.concurrency = parsed;
+  return OkStatus();
+}
+
 constexpr std::array kTable = {
     EnvVar{"OUTPUT_BUCKET", "Bucket the thumbnails are written to.", nullptr, true,
            [](std::string_view v, Config& c) { return ApplyBucket(v, c.output_bucket); }},
@@ -124,6 +142,10 @@ constexpr std::array kTable = {
            }},
     EnvVar{"INPUT_PREFIX", "Only keys under this prefix are processed; empty = all keys.", "",
            false, [](std::string_view v, Config& c) { return ApplyPrefix(v, c.input_prefix); }},
+    EnvVar{"CONCURRENCY",
+           "Records of one invocation (an SQS batch, S3 Batch tasks) processed at once, 1..16; "
+           "1 = one after the other.",
+           "2", false, ApplyConcurrency},
 };
 
 bool Overlaps(std::string_view a, std::string_view b) {

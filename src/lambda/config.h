@@ -21,11 +21,19 @@ struct Config {
   std::string input_prefix;   // only keys under it are processed; "" = every key
   std::string cache_control;  // Cache-Control of outputs; "" = header not sent
   Options options;            // the core pipeline's options, validated
+  // Records of one invocation processed at once (CONCURRENCY, kMinConcurrency..kMaxConcurrency);
+  // 1 = one after the other. The default is EnvTable's; config_test checks the two agree.
+  int concurrency = 2;
   // Time kept free before Lambda's deadline to answer the Runtime API instead of being killed:
   // covers the response POST and a slow last S3 request. A constant, not an environment
   // variable: nobody should need to tune it, and every variable must also exist in Terraform.
   std::chrono::milliseconds deadline_margin{500};
 };
+
+inline constexpr int kMinConcurrency = 1;
+// An invocation holds at most 100 records (event_caps.h) and Lambda gives at most 6 vCPUs; past
+// 16 threads, more only adds connections and memory, never speed.
+inline constexpr int kMaxConcurrency = 16;
 
 // One environment variable: the single source of truth for its name, meaning and default.
 struct EnvVar {

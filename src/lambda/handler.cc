@@ -1,6 +1,7 @@
 #include "lambda/handler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "lambda/events.h"
 #include "lambda/key_decode.h"
 #include "lambda/output_key.h"
+#include "lambda/parallel.h"
 
 namespace imgpipe::lambda {
 namespace {
@@ -83,6 +85,17 @@ std::optional<ItemResult> PreDownloadChecks(const ObjectRef& object, const Confi
   return std::nullopt;
 }
 
+// Reads exactly the upload the event names: its version when the bucket is versioned, else the
+// current object only while it still has the event's ETag, so an overwrite between the event
+// and the read never gives the old event a thumbnail of the new upload.
+aws::GetRequest ReadRequest(const ObjectRef& object) {
+  aws::GetRequest request{object.bucket, object.key, object.version_id, {}};
+  if (object.version_id.empty()) {
+    request.if_match = object.etag;
+  }
+  return request;
+}
+
 ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const Config& config,
                          Clock::time_point work_deadline, RecordLog& log) {
   if (auto early = PreDownloadChecks(object, config)) {
@@ -97,11 +110,15 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
   }
 
   const auto download_start = Clock::now();
-  auto data = store.Get(object.bucket, object.key);
+  auto data = store.Get(ReadRequest(object));
   log.download_ms = MsSince(download_start);
   if (!data.ok()) {
     return Fail(data.error().code,
                 "get s3://" + object.bucket + "/" + object.key + ": " + data.error().message);
+  }
+  if (data->superseded) {
+    return Skip("superseded: the object no longer has ETag " + object.etag +
+                " (HTTP 412 on If-Match); the newer upload's own event makes its thumbnail");
   }
   log.bytes_in = data->bytes.size();
   if (data->metadata.count(kSourceMetadata) != 0) {
@@ -307,6 +324,61 @@ class InvalidRecordSummary {
   std::vector<std::string> reasons_;
 };
 
+// One record from start to log line, for whichever worker takes it. Shared by the workers of an
+// invocation; the only state they share is the longest item seen.
+class RecordRunner {
+ public:
+  RecordRunner(EventSource source, aws::ObjectStore& store, const Config& config,
+               Clock::time_point work_deadline, Logger& logger)
+      : source_(source),
+        store_(store),
+        config_(config),
+        work_deadline_(work_deadline),
+        logger_(logger) {}
+
+  ItemResult Run(const WorkItem& item, RecordLog& log) {
+    log.source = EventSourceName(source_);
+    log.source_id = item.source_id;
+    log.bucket = item.object.bucket;
+    log.key = item.object.key;
+    ItemResult result;
+    const auto item_start = Clock::now();
+    // Don't start an item that the slowest one so far says we cannot finish in time; each
+    // worker learns from the items the others finished.
+    if (item.action == ItemAction::kProcess &&
+        item_start + Clock::duration(longest_item_.load()) >= work_deadline_) {
+      result = FailTransient(ErrorCode::kDeadlineExceeded,
+                             "not started: too close to the Lambda deadline (margin " +
+                                 std::to_string(config_.deadline_margin.count()) + " ms)");
+    } else {
+      result = RunItem(item, store_, config_, work_deadline_, log);
+      const Clock::rep took = (Clock::now() - item_start).count();
+      Clock::rep seen = longest_item_.load();
+      while (took > seen && !longest_item_.compare_exchange_weak(seen, took)) {
+      }
+    }
+    log.outcome = OutcomeName(result.outcome);
+    log.level = LevelFor(result.outcome);
+    log.output_key = result.output_key;
+    if (result.outcome == Outcome::kPermanent || result.outcome == Outcome::kTransient) {
+      log.error_code = ErrorCodeName(result.code);
+    }
+    log.reason = result.reason;
+    if (item.action != ItemAction::kInvalid) {
+      logger_.Record(log);  // malformed records are summarised once, after all are done
+    }
+    return result;
+  }
+
+ private:
+  EventSource source_;
+  aws::ObjectStore& store_;
+  const Config& config_;
+  Clock::time_point work_deadline_;
+  Logger& logger_;
+  std::atomic<Clock::rep> longest_item_{0};
+};
+
 }  // namespace
 
 HandlerOutcome HandlerOutcome::Success(std::string payload) {
@@ -343,42 +415,29 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
   }
 
   const Clock::time_point work_deadline = deadline - config.deadline_margin;
-  std::vector<ItemResult> results;
-  results.reserve(event->items.size());
-  InvocationMetrics metrics;
-  // Don't start an item that the slowest one so far says we cannot finish in time.
-  Clock::duration longest_item{0};
-  InvalidRecordSummary invalid;
-  for (const WorkItem& item : event->items) {
-    RecordLog log;
-    log.source = EventSourceName(event->source);
-    log.source_id = item.source_id;
-    log.bucket = item.object.bucket;
-    log.key = item.object.key;
-    ItemResult result;
-    const auto item_start = Clock::now();
-    if (item.action == ItemAction::kProcess && item_start + longest_item >= work_deadline) {
-      result = FailTransient(ErrorCode::kDeadlineExceeded,
-                             "not started: too close to the Lambda deadline (margin " +
-                                 std::to_string(config.deadline_margin.count()) + " ms)");
-    } else {
-      result = RunItem(item, store, config, work_deadline, log);
-      longest_item = std::max(longest_item, Clock::now() - item_start);
+  const std::vector<WorkItem>& items = event->items;
+  std::vector<ItemResult> results(items.size());
+  std::vector<RecordLog> logs(items.size());
+  RecordRunner runner{event->source, store, config, work_deadline, logger};
+  // Each worker writes only slot i of results and logs; lines go out as records finish.
+  ForEachIndex(items.size(), config.concurrency, [&](size_t i) {
+    try {
+      results[i] = runner.Run(items[i], logs[i]);
+    } catch (const std::exception& e) {
+      // Escaping a helper thread would end the process (std::terminate): contain it to this
+      // record, like RunItem does for the processing itself.
+      results[i] = FailTransient(ErrorCode::kInternal, std::string("exception: ") + e.what());
     }
-    log.outcome = OutcomeName(result.outcome);
-    log.level = LevelFor(result.outcome);
-    log.output_key = result.output_key;
-    if (result.outcome == Outcome::kPermanent || result.outcome == Outcome::kTransient) {
-      log.error_code = ErrorCodeName(result.code);
-    }
-    log.reason = result.reason;
-    if (item.action == ItemAction::kInvalid) {
-      invalid.Add(item);
-    } else {
-      logger.Record(log);
-    }
+  });
 
-    switch (result.outcome) {
+  // Totals and the summary of malformed records in record order, as when records ran in turn.
+  InvocationMetrics metrics;
+  InvalidRecordSummary invalid;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (items[i].action == ItemAction::kInvalid) {
+      invalid.Add(items[i]);
+    }
+    switch (results[i].outcome) {
       case Outcome::kProcessed:
         ++metrics.images_processed;
         break;
@@ -390,9 +449,8 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
         ++metrics.images_failed;
         break;
     }
-    metrics.bytes_in += log.bytes_in;
-    metrics.bytes_out += log.bytes_out;
-    results.push_back(std::move(result));
+    metrics.bytes_in += logs[i].bytes_in;
+    metrics.bytes_out += logs[i].bytes_out;
   }
 
   invalid.Log(results.size(), logger);

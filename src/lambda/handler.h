@@ -47,6 +47,9 @@ inline constexpr const char* kSourceEtagMetadata = "imgpipe-source-etag";
 // event source's own way: an error for S3/SNS/EventBridge, the message id in
 // batchItemFailures for SQS, TemporaryFailure for the task in S3 Batch Operations.
 // Work stops `config.deadline_margin` before `deadline`; items not started are transient.
+// Up to `config.concurrency` items run at once (so `store` and `logger` are called from several
+// threads); each keeps its own outcome, the response lists them in event order, and each record's
+// log line is written when it finishes.
 HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, const Config& config,
                       Clock::time_point deadline, Logger& logger);
 

@@ -80,6 +80,11 @@ void StdoutSink::Write(std::string_view line) {
   (void)std::fflush(stdout);
 }
 
+void Logger::Write(std::string_view line) {
+  const std::lock_guard lock(write_mutex_);
+  sink_.Write(line);
+}
+
 void Logger::Record(const RecordLog& r) {
   json line = {
       {"level", LogText(r.level)},
@@ -101,14 +106,14 @@ void Logger::Record(const RecordLog& r) {
       {"encode_ms", Round3(r.encode_ms)},
       {"upload_ms", Round3(r.upload_ms)},
   };
-  sink_.Write(Dump(line));
+  Write(Dump(line));
 }
 
 void Logger::Message(std::string_view level, std::string_view message) {
   json line = {{"level", LogText(level)},
                {"request_id", LogText(request_id_)},
                {"message", LogText(message)}};
-  sink_.Write(Dump(line));
+  Write(Dump(line));
 }
 
 void Logger::InvalidRecords(size_t count, size_t total,
@@ -126,7 +131,7 @@ void Logger::InvalidRecords(size_t count, size_t total,
                {"message", LogText(message)},
                {"invalid_records", count},
                {"reasons", reasons}};
-  sink_.Write(Dump(line));
+  Write(Dump(line));
 }
 
 void Logger::Metrics(const InvocationMetrics& m, int64_t timestamp_ms) {
@@ -155,7 +160,7 @@ void Logger::Metrics(const InvocationMetrics& m, int64_t timestamp_ms) {
       {"BytesIn", m.bytes_in},
       {"BytesOut", m.bytes_out},
   };
-  sink_.Write(Dump(line));
+  Write(Dump(line));
 }
 
 }  // namespace imgpipe::lambda

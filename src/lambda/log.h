@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +61,10 @@ struct InvocationMetrics {
 // is doubled, so two different keys never log as the same text (U+FFFD would merge them).
 std::string LogText(std::string_view raw);
 
-// Formats lines and stamps them with the invocation's request id.
+// Formats lines and stamps them with the invocation's request id. The line methods may be called
+// from several threads at once (the records of an invocation run concurrently): each line reaches
+// the sink whole, never interleaved with another. set_request_id is called between invocations,
+// when no record is running.
 class Logger {
  public:
   Logger(LineSink& sink, std::string function_name)
@@ -79,7 +83,10 @@ class Logger {
   void Metrics(const InvocationMetrics& metrics, int64_t timestamp_ms);
 
  private:
+  void Write(std::string_view line);  // one whole line to the sink, under write_mutex_
+
   LineSink& sink_;
+  std::mutex write_mutex_;
   std::string function_name_;
   std::string request_id_;
 };

@@ -27,7 +27,7 @@ run "least_privilege" {
     condition = jsonencode({
       for s in data.aws_iam_policy_document.lambda.statement : s.sid => [s.effect, s.actions, s.resources]
       }) == jsonencode({
-      ReadInputImages   = ["Allow", ["s3:GetObject"], ["arn:aws:s3:::imgpipe-test-input/*"]]
+      ReadInputImages   = ["Allow", ["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::imgpipe-test-input/*"]]
       WriteOutputImages = ["Allow", ["s3:PutObject"], ["arn:aws:s3:::imgpipe-test-output/*"]]
       WriteOwnLogs      = ["Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/imgpipe:*"]]
       SendDeadLetters   = ["Allow", ["sqs:SendMessage"], ["arn:aws:sqs:us-east-1:123456789012:imgpipe-dead-letters"]]

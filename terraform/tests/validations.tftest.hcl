@@ -169,7 +169,7 @@ run "bad_batch_size_1" {
   command = plan
 
   variables {
-    batch_size = 10001
+    batch_size = 101
   }
 
   expect_failures = [var.batch_size]

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "aws/test_http_server.h"
 
 namespace imgpipe::aws {
@@ -394,6 +398,103 @@ TEST(S3Client, ConnectionIsReusedAcrossCalls) {
     ASSERT_TRUE(client.Get(kNoContext, "b", "k" + std::to_string(i)).ok());
   }
   EXPECT_EQ(server.connections(), 1);
+}
+
+// The signature the server would compute for a GET it received, over `signed_names`.
+std::string ExpectedAuthorization(const RecordedRequest& r, const std::string& path,
+                                  HeaderList query, const std::vector<std::string>& signed_names) {
+  HeaderList headers;
+  for (const auto& name : signed_names) headers.emplace_back(name, r.headers.at(name));
+  const SigV4Request req{"GET", path, std::move(query), headers,
+                         r.headers.at("x-amz-content-sha256")};
+  return SignV4(req, {"AKID", "SECRET", ""}, {r.headers.at("x-amz-date"), "us-east-1", "s3"})
+      .authorization;
+}
+
+TEST(S3Client, VersionIdIsSentAsASignedQuery) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok("old upload"); });
+  S3Client client(ConfigFor(server));
+  const std::string version = "3/L4kqtJl+cpXroD=TDmJ.rmSpXd3dIbrHY_";
+  auto got = client.Get(kNoContext, GetRequest{"b", "dir/k.jpg", version, {}});
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(std::string(got->bytes.begin(), got->bytes.end()), "old upload");
+  const auto r = server.requests().at(0);
+  EXPECT_EQ(r.target, "/b/dir/k.jpg?versionId=3%2FL4kqtJl%2BcpXroD%3DTDmJ.rmSpXd3dIbrHY_");
+  EXPECT_EQ(r.headers.count("if-match"), 0u) << "a version is exact: no condition needed";
+  EXPECT_EQ(r.headers.at("authorization"),
+            ExpectedAuthorization(r, "/b/dir/k.jpg", {{"versionId", version}},
+                                  {"host", "x-amz-content-sha256", "x-amz-date"}));
+}
+
+TEST(S3Client, IfMatchSendsTheQuotedEtagSigned) {
+  TestHttpServer server([](const RecordedRequest&) { return Ok("x"); });
+  S3Client client(ConfigFor(server));
+  for (const char* etag : {"abc123", "\"abc123\""}) {
+    auto got = client.Get(kNoContext, GetRequest{"b", "k", {}, etag});
+    ASSERT_TRUE(got.ok()) << got.error().message;
+    EXPECT_FALSE(got->superseded);
+  }
+  for (const auto& r : server.requests()) {
+    EXPECT_EQ(r.target, "/b/k");
+    EXPECT_EQ(r.headers.at("if-match"), "\"abc123\"");
+    EXPECT_EQ(r.headers.at("authorization"),
+              ExpectedAuthorization(r, "/b/k", {},
+                                    {"host", "if-match", "x-amz-content-sha256", "x-amz-date"}));
+  }
+  EXPECT_EQ(client.Get(kNoContext, GetRequest{"b", "k", {}, "a\r\nX-Evil: 1"}).error().code,
+            ErrorCode::kInvalidOptions);
+  EXPECT_EQ(server.requests().size(), 2u);
+}
+
+TEST(S3Client, PreconditionFailedIsSupersededNotAnErrorNorARetry) {
+  TestHttpServer server([](const RecordedRequest&) {
+    return S3Error(412, "PreconditionFailed",
+                   "At least one of the pre-conditions you specified did not hold");
+  });
+  S3Client client(ConfigFor(server));
+  auto got = client.Get(kNoContext, GetRequest{"b", "k", {}, "old-etag"});
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_TRUE(got->superseded);
+  EXPECT_TRUE(got->bytes.empty());
+  EXPECT_TRUE(got->metadata.empty());
+  EXPECT_EQ(server.requests().size(), 1u);
+
+  // Without If-Match a 412 answers no question we asked: an error, as before.
+  auto unconditional = client.Get(kNoContext, "b", "k");
+  ASSERT_FALSE(unconditional.ok());
+  EXPECT_EQ(unconditional.error().code, ErrorCode::kStorageError);
+  EXPECT_NE(unconditional.error().message.find("HTTP 412 PreconditionFailed"), std::string::npos);
+}
+
+TEST(S3Client, ConcurrentCallsEachGetTheirOwnKeptAliveConnection) {
+  // Every request waits until three are in the server at once (or 5 s pass, which fails the
+  // expectations below rather than hanging).
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int in_server = 0;
+  int most = 0;
+  TestHttpServer server([&](const RecordedRequest&) {
+    std::unique_lock lock(mutex);
+    most = std::max(most, ++in_server);
+    arrived.notify_all();
+    arrived.wait_for(lock, std::chrono::seconds(5), [&] { return most >= 3; });
+    --in_server;
+    return Ok("x");
+  });
+  S3Client client(ConfigFor(server));
+  std::vector<std::thread> callers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 3; ++i) {
+    callers.emplace_back(
+        [&, i] { ok += client.Get(kNoContext, "b", "k" + std::to_string(i)).ok(); });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(most, 3);
+  EXPECT_EQ(server.connections(), 3);
+  // Afterwards the pool keeps them: sequential calls open none.
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(client.Get(kNoContext, "b", "again").ok());
+  EXPECT_EQ(server.connections(), 3);
 }
 
 }  // namespace

@@ -125,6 +125,26 @@ TEST(LoadConfig, RejectsBadCacheControl) {
 TEST(LoadConfig, RejectsBadOutputPrefix) { ExpectRejected("OUTPUT_PREFIX", "/thumbs/"); }
 TEST(LoadConfig, RejectsBadInputBucket) { ExpectRejected("INPUT_BUCKET", "UPPER"); }
 TEST(LoadConfig, RejectsBadInputPrefix) { ExpectRejected("INPUT_PREFIX", "/in/"); }
+TEST(LoadConfig, RejectsBadConcurrency) {
+  for (const char* bad : {"0", "17", "-1", "2.5", "four", " 4", "004", "99999999999"}) {
+    ExpectRejected("CONCURRENCY", bad);
+  }
+  auto config = LoadWith({{"CONCURRENCY", "0"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "CONCURRENCY: expected a whole number of records processed at once within 1..16 but "
+            "received \"0\"");
+}
+
+TEST(LoadConfig, ConcurrencyIsReadAndItsDefaultIsConfigs) {
+  for (const auto& [text, value] : std::vector<std::pair<std::string, int>>{
+           {"1", 1}, {"4", 4}, {"16", 16}, {"", Config{}.concurrency}}) {
+    auto config = LoadWith({{"CONCURRENCY", text}});
+    ASSERT_TRUE(config.ok()) << text << ": " << config.error().message;
+    EXPECT_EQ(config->concurrency, value) << text;
+  }
+  EXPECT_EQ(LoadWith({})->concurrency, Config{}.concurrency);
+}
 
 size_t Occurrences(const std::string& text, const std::string& word) {
   size_t count = 0;
@@ -158,7 +178,8 @@ TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
                                                   {"CACHE_CONTROL", "a\r\nb"},
                                                   {"OUTPUT_PREFIX", "/thumbs/"},
                                                   {"INPUT_BUCKET", "UPPER"},
-                                                  {"INPUT_PREFIX", "/in/"}};
+                                                  {"INPUT_PREFIX", "/in/"},
+                                                  {"CONCURRENCY", "0"}};
   ASSERT_EQ(bad.size(), EnvTable().size());
   for (const auto& [name, value] : bad) {
     auto config = LoadWith({{name, value}});
@@ -175,7 +196,7 @@ TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
       "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
       "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
       "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
-      "INPUT_BUCKET",    "INPUT_PREFIX"};
+      "INPUT_BUCKET",    "INPUT_PREFIX",     "CONCURRENCY"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);

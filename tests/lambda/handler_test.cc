@@ -23,7 +23,7 @@ constexpr const char* kOut = "thumbs-bucket";
 // One S3 notification record, key form-URL-encoded by the caller as S3 would.
 std::string S3Event(const std::string& bucket, const std::string& encoded_key,
                     std::optional<uint64_t> size = 2048) {
-  json object = {{"key", encoded_key}, {"eTag", "event-etag"}};
+  json object = {{"key", encoded_key}, {"eTag", testing::kFixtureEtag}};
   if (size) object["size"] = *size;
   json event = {
       {"Records", json::array({{{"eventSource", "aws:s3"},
@@ -53,6 +53,12 @@ class HandlerTest : public ::testing::Test {
     ADD_FAILURE() << "no log record for " << key;
     return json::object();
   }
+  // Records run concurrently, so the order of writes is not the event's.
+  std::set<std::string> PutKeys() {
+    std::set<std::string> keys;
+    for (const auto& put : store.puts) keys.insert(put.key);
+    return keys;
+  }
   bool WasRead(const std::string& key) {
     for (auto& [bucket, k] : store.gets) {
       if (k == key) return true;
@@ -68,7 +74,7 @@ class HandlerTest : public ::testing::Test {
 
 TEST_F(HandlerTest, S3PutWritesThumbnailWithTypeAndMetadata) {
   const std::string key = "uploads/my photo\xC3\xA9.jpg";
-  store.AddObject(kIn, key, MakeJpeg(64, 48), {}, "src-etag");
+  store.AddObject(kIn, key, MakeJpeg(64, 48));
   json payload = Payload(RunFixture("s3_put_encoded_key.json"));
   EXPECT_EQ(payload["processed"], 1);
   EXPECT_EQ(payload["failed_permanent"], 0);
@@ -81,7 +87,7 @@ TEST_F(HandlerTest, S3PutWritesThumbnailWithTypeAndMetadata) {
   EXPECT_EQ(testing::JpegSize(put.body), std::make_pair(256, 256));
   EXPECT_EQ(put.metadata.at("imgpipe-source"), "uploads/my%20photo%C3%A9.jpg");
   EXPECT_EQ(put.metadata.at("imgpipe-source-bucket"), kIn);
-  EXPECT_EQ(put.metadata.at("imgpipe-source-etag"), "src-etag");
+  EXPECT_EQ(put.metadata.at("imgpipe-source-etag"), testing::kFixtureEtag);
 
   json record = RecordFor(key);
   EXPECT_EQ(record["level"], "info");
@@ -116,10 +122,7 @@ TEST_F(HandlerTest, EveryRecordIsProcessedAndPrefixesKeepOutputsApart) {
   }
   json payload = Payload(RunFixture("s3_multi_record.json"));
   EXPECT_EQ(payload["processed"], 3);
-  ASSERT_EQ(store.puts.size(), 3u);
-  EXPECT_EQ(store.puts[0].key, "a/x.jpg");
-  EXPECT_EQ(store.puts[1].key, "b/x.jpg");
-  EXPECT_EQ(store.puts[2].key, "c/cat.jpg");
+  EXPECT_EQ(PutKeys(), (std::set<std::string>{"a/x.jpg", "b/x.jpg", "c/cat.jpg"}));
   EXPECT_EQ(Records().size(), 3u);
 }
 
@@ -357,9 +360,9 @@ TEST_F(HandlerTest, SqsMessagesNotStartedBeforeTheDeadlineGoBackToTheQueue) {
 class SlowStore : public FakeObjectStore {
  public:
   explicit SlowStore(Clock::duration delay) : delay_(delay) {}
-  Result<aws::ObjectData> Get(const std::string& bucket, const std::string& key) override {
+  Result<aws::ObjectData> Get(const aws::GetRequest& request) override {
     std::this_thread::sleep_for(delay_);
-    return FakeObjectStore::Get(bucket, key);
+    return FakeObjectStore::Get(request);
   }
 
  private:
@@ -372,6 +375,7 @@ TEST_F(HandlerTest, ItemsThatCannotFinishBeforeTheDeadlineAreNotStarted) {
     slow.AddObject(kIn, key, MakeJpeg(20, 20));
   }
   config.deadline_margin = 100ms;
+  config.concurrency = 1;
   // Work budget 500 ms: the first item (~300 ms) fits; a second would end past it.
   HandlerOutcome outcome =
       Handle(ReadEventFixture("s3_multi_record.json"), slow, config, Clock::now() + 600ms, logger);
@@ -401,7 +405,61 @@ TEST_F(HandlerTest, EventEtagIsUsedWhenTheStoreGivesNone) {
   store.AddObject(kIn, "k.jpg", MakeJpeg(20, 20), {}, "");
   Payload(Run(S3Event(kIn, "k.jpg")));
   ASSERT_EQ(store.puts.size(), 1u);
-  EXPECT_EQ(store.puts[0].metadata.at("imgpipe-source-etag"), "event-etag");
+  EXPECT_EQ(store.puts[0].metadata.at("imgpipe-source-etag"), testing::kFixtureEtag);
+}
+
+// An S3 record naming one upload: its ETag, and its version when the bucket is versioned.
+std::string S3EventFor(const std::string& key, const std::string& etag,
+                       const std::string& version_id = "") {
+  json event = json::parse(S3Event(kIn, key));
+  json& object = event["Records"][0]["s3"]["object"];
+  object["eTag"] = etag;
+  if (!version_id.empty()) object["versionId"] = version_id;
+  return event.dump();
+}
+
+TEST_F(HandlerTest, VersionedEventReadsExactlyThatVersion) {
+  store.AddObject(kIn, "v.jpg", MakeJpeg(300, 200), {}, "etag-of-the-newer-upload");
+  const auto old_upload = MakeJpeg(100, 50);
+  store.AddVersion(kIn, "v.jpg", "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY", old_upload);
+  json payload = Payload(
+      Run(S3EventFor("v.jpg", "etag-of-the-old-upload", "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")));
+  EXPECT_EQ(payload["processed"], 1);
+  ASSERT_EQ(store.get_requests.size(), 1u);
+  EXPECT_EQ(store.get_requests[0].version_id, "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY");
+  EXPECT_EQ(store.get_requests[0].if_match, "") << "a version is exact: no ETag condition";
+  EXPECT_EQ(RecordFor("v.jpg")["bytes_in"], old_upload.size());  // not the newer upload
+  EXPECT_NEAR(RecordFor("v.jpg")["input_megapixels"].get<double>(), 100 * 50 / 1e6, 1e-3);
+}
+
+TEST_F(HandlerTest, UnversionedEventReadsOnlyWhileTheEventsEtagIsCurrent) {
+  store.AddObject(kIn, "same.jpg", MakeJpeg(20, 20), {}, "etag-1");
+  Payload(Run(S3EventFor("same.jpg", "etag-1")));
+  ASSERT_EQ(store.get_requests.size(), 1u);
+  EXPECT_EQ(store.get_requests[0].if_match, "etag-1");
+  EXPECT_EQ(store.get_requests[0].version_id, "");
+  EXPECT_EQ(store.puts.size(), 1u);
+}
+
+TEST_F(HandlerTest, SupersededUploadIsSkippedNotFailedNorRetried) {
+  store.AddObject(kIn, "over.jpg", MakeJpeg(20, 20), {}, "etag-of-the-newer-upload");
+  json payload = Payload(Run(S3EventFor("over.jpg", "etag-of-the-old-upload")));
+  EXPECT_EQ(payload["skipped"], 1);
+  EXPECT_EQ(payload["failed_permanent"], 0);
+  EXPECT_TRUE(store.puts.empty());
+  json record = RecordFor("over.jpg");
+  EXPECT_EQ(record["outcome"], "skipped");
+  EXPECT_EQ(record["level"], "info");
+  EXPECT_EQ(record["error_code"], "");
+  EXPECT_TRUE(record["reason"].get<std::string>().starts_with("superseded: ")) << record["reason"];
+
+  // From SQS: not in batchItemFailures, so the message is deleted, not redelivered.
+  json sqs = {{"Records",
+               {{{"messageId", "m1"},
+                 {"eventSource", "aws:sqs"},
+                 {"body", S3EventFor("over.jpg", "etag-of-the-old-upload")}}}}};
+  EXPECT_EQ(Payload(Run(sqs.dump()))["batchItemFailures"], json::array());
+  EXPECT_TRUE(store.puts.empty());
 }
 
 // The hostile shape measured before the caps: one valid record, then `empty` empty ones.

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "lambda/s3_store.h"
 #include "testing/fake_object_store.h"
@@ -77,23 +78,29 @@ class FakeRuntime : public aws::RuntimeClient {
   std::deque<aws::Invocation> queue_;
 };
 
-// The shared store over the in-memory fake: records the context every call carried.
+// The shared store over the in-memory fake: records the context every call carried (calls may
+// come from several threads at once).
 class RecordingSharedStore : public aws::SharedObjectStore {
  public:
   explicit RecordingSharedStore(FakeObjectStore& store) : store_(store) {}
-  Result<aws::ObjectData> Get(const aws::InvocationContext& context, const std::string& bucket,
-                              const std::string& key) override {
-    contexts.push_back(context);
-    return store_.Get(bucket, key);
+  Result<aws::ObjectData> Get(const aws::InvocationContext& context,
+                              const aws::GetRequest& request) override {
+    Remember(context);
+    return store_.Get(request);
   }
   Result<std::string> Put(const aws::InvocationContext& context,
                           const aws::PutRequest& request) override {
-    contexts.push_back(context);
+    Remember(context);
     return store_.Put(request);
   }
   std::vector<aws::InvocationContext> contexts;
 
  private:
+  void Remember(const aws::InvocationContext& context) {
+    const std::lock_guard lock(mutex_);
+    contexts.push_back(context);
+  }
+  std::mutex mutex_;
   FakeObjectStore& store_;
 };
 

@@ -142,6 +142,28 @@ constexpr std::array kTable = {
            }},
     EnvVar{"INPUT_PREFIX", "Only keys under this prefix are processed; empty = all keys.", "",
            false, [](std::string_view v, Config& c) { return ApplyPrefix(v, c.input_prefix); }},
+    EnvVar{"SHRINK_ON_LOAD",
+           "How far JPEG decoding may shrink before the resize: fast (just above the target) or "
+           "accurate (twice the target: fine textures stay closer to a full-size resize).",
+           "fast", false,
+           [](std::string_view v, Config& c) {
+             return Assign(ParseShrinkOnLoad(v), c.options.shrink_on_load);
+           }},
+    EnvVar{"KEEP_EXTENSION",
+           "Keep the input's extension in output keys (photo.png -> photo.png.jpg), so photo.jpg "
+           "and photo.png get two outputs (true/false).",
+           "false", false,
+           [](std::string_view v, Config& c) {
+             return Assign(ParseBool("keep_extension", v), c.keep_extension);
+           }},
+    EnvVar{"VARIANTS",
+           "Several outputs per upload: a JSON list of {\"name\", \"size\": [W, H], ...}; "
+           "missing fields take the variables above. Empty = one output from NEW_IMAGE_SIZE.",
+           "", false,
+           [](std::string_view v, Config& c) {
+             c.variants_json = std::string(v);
+             return OkStatus();
+           }},
     EnvVar{"CONCURRENCY",
            "Records of one invocation (an SQS batch, S3 Batch tasks) processed at once, 1..16; "
            "1 = one after the other.",
@@ -191,6 +213,18 @@ Result<Config> LoadConfig(const EnvLookup& env) {
   }
   if (auto status = Validate(config.options); !status.ok()) {
     return MakeError(ErrorCode::kInvalidOptions, status.error().message);
+  }
+  if (config.variants_json.empty()) {
+    config.variants = ImplicitVariants(config.options);
+  } else {
+    auto variants = ParseVariants(config.variants_json, config.options);
+    if (!variants.ok()) {
+      // "VARIANTS[1].size: Expected ...": the core names the entry, this adds the variable.
+      const std::string& message = variants.error().message;
+      return MakeError(ErrorCode::kInvalidOptions,
+                       std::string("VARIANTS") + (message.starts_with("[") ? "" : ": ") + message);
+    }
+    config.variants = std::move(variants).value();
   }
   if (auto status = CheckRecursionGuard(config); !status.ok()) {
     return status.error();

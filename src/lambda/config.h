@@ -7,10 +7,12 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aws/env.h"
 #include "imgpipe/error.h"
 #include "imgpipe/options.h"
+#include "imgpipe/variants.h"
 
 namespace imgpipe::lambda {
 
@@ -21,6 +23,11 @@ struct Config {
   std::string input_prefix;   // only keys under it are processed; "" = every key
   std::string cache_control;  // Cache-Control of outputs; "" = header not sent
   Options options;            // the core pipeline's options, validated
+  // The outputs of every upload: VARIANTS, or one implicit variant made of `options` with no
+  // prefix, which names the output exactly as before variants existed. Never empty.
+  std::vector<Variant> variants;
+  bool keep_extension = false;  // KEEP_EXTENSION: photo.png -> photo.png.jpg
+  std::string variants_json;    // VARIANTS as given; parsed after the options it defaults to
   // Records of one invocation processed at once (CONCURRENCY, kMinConcurrency..kMaxConcurrency);
   // 1 = one after the other. The default is EnvTable's; config_test checks the two agree.
   int concurrency = 2;

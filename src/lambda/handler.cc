@@ -39,7 +39,8 @@ struct ItemResult {
   Outcome outcome = Outcome::kProcessed;
   ErrorCode code = ErrorCode::kInternal;  // meaningful for the failure outcomes only
   std::string reason;
-  std::string output_key;
+  std::string output_key;                // the first output's key
+  std::vector<std::string> output_keys;  // every output's, in the variants' order
 };
 
 // How many failures an error message or a summary line names; the rest are counted.
@@ -50,17 +51,20 @@ double MsSince(Clock::time_point start) {
 }
 
 ItemResult Skip(std::string reason) {
-  return ItemResult{Outcome::kSkipped, ErrorCode::kInternal, std::move(reason), {}};
+  return ItemResult{Outcome::kSkipped, ErrorCode::kInternal, std::move(reason), {}, {}};
 }
 
 // Permanent or transient by the one table in error.cc.
 ItemResult Fail(ErrorCode code, std::string reason) {
-  return ItemResult{
-      IsPermanent(code) ? Outcome::kPermanent : Outcome::kTransient, code, std::move(reason), {}};
+  return ItemResult{IsPermanent(code) ? Outcome::kPermanent : Outcome::kTransient,
+                    code,
+                    std::move(reason),
+                    {},
+                    {}};
 }
 
 ItemResult FailTransient(ErrorCode code, std::string reason) {
-  return ItemResult{Outcome::kTransient, code, std::move(reason), {}};
+  return ItemResult{Outcome::kTransient, code, std::move(reason), {}, {}};
 }
 
 // The checks that need no download, in order of cheapness.
@@ -96,17 +100,37 @@ aws::GetRequest ReadRequest(const ObjectRef& object) {
   return request;
 }
 
+// Every variant's output key. The core writes each variant's configured format, so the keys
+// are known before any request: a key that would escape its prefixes fails here, permanently,
+// without downloading anything.
+Result<std::vector<std::string>> OutputKeys(const ObjectRef& object, const Config& config,
+                                            std::span<const Variant> variants) {
+  std::vector<std::string> keys;
+  for (const Variant& variant : variants) {
+    auto key = OutputKey(object.key,
+                         OutputNaming{config.output_prefix, variant.prefix, config.keep_extension},
+                         variant.options.format);
+    if (!key.ok()) {
+      return key.error();
+    }
+    keys.push_back(std::move(key).value());
+  }
+  return keys;
+}
+
 ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const Config& config,
                          Clock::time_point work_deadline, RecordLog& log) {
   if (auto early = PreDownloadChecks(object, config)) {
     return *early;
   }
-  // The core writes the configured format, so the key is known before any request: a key that
-  // would escape OUTPUT_PREFIX fails here, permanently, without downloading anything.
-  auto output_key =
-      OutputKey(object.key, OutputNaming{config.output_prefix, "", false}, config.options.format);
-  if (!output_key.ok()) {
-    return Fail(output_key.error().code, output_key.error().message);
+  // LoadConfig always fills `variants`; a Config built by hand may leave it empty.
+  const std::vector<Variant> implicit =
+      config.variants.empty() ? ImplicitVariants(config.options) : std::vector<Variant>{};
+  const std::span<const Variant> variants =
+      config.variants.empty() ? std::span<const Variant>(implicit) : config.variants;
+  auto output_keys = OutputKeys(object, config, variants);
+  if (!output_keys.ok()) {
+    return Fail(output_keys.error().code, output_keys.error().message);
   }
 
   const auto download_start = Clock::now();
@@ -126,36 +150,48 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
                 ": it is one of our outputs");
   }
 
-  auto encoded = Process(data->bytes, config.options, work_deadline);
+  // One decode for every variant; a record succeeds only when every output is written.
+  auto encoded = ProcessVariants(data->bytes, variants, work_deadline);
   if (!encoded.ok()) {
     return Fail(encoded.error().code, encoded.error().message);
   }
-  log.input_megapixels = static_cast<double>(encoded->source.width) * encoded->source.height / 1e6;
-  log.decode_ms = encoded->timings.decode_ms;
-  log.resize_ms = encoded->timings.resize_ms;
-  log.encode_ms = encoded->timings.encode_ms;
-  log.bytes_out = encoded->bytes.size();
-
-  aws::PutRequest put;
-  put.bucket = config.output_bucket;
-  put.key = *output_key;
-  put.body = encoded->bytes;
-  put.content_type = OutputMimeType(encoded->format);  // from what was written, not the name
-  put.cache_control = config.cache_control;
-  // S3 user metadata must be ASCII, and keys are any UTF-8: store the key percent-encoded.
-  put.metadata[kSourceMetadata] = PercentEncodeKey(object.key);
-  put.metadata[kSourceBucketMetadata] = object.bucket;
-  put.metadata[kSourceEtagMetadata] = data->etag.empty() ? object.etag : data->etag;
-  const auto upload_start = Clock::now();
-  auto etag = store.Put(put);
-  log.upload_ms = MsSince(upload_start);
-  if (!etag.ok()) {
-    // Whatever the code, the input was fine: a missing or forbidden output bucket is a setup
-    // problem that a retry after the fix resolves, so never drop the image as permanent.
-    return FailTransient(etag.error().code,
-                         "put s3://" + put.bucket + "/" + put.key + ": " + etag.error().message);
+  const Encoded& first = encoded->front();
+  log.input_megapixels = static_cast<double>(first.source.width) * first.source.height / 1e6;
+  log.decode_ms = first.timings.decode_ms;
+  log.warnings = first.warnings;  // about the input, the same for every output
+  ItemResult written{Outcome::kProcessed, ErrorCode::kInternal, {}, {}, {}};
+  for (size_t i = 0; i < encoded->size(); ++i) {
+    const Encoded& out = (*encoded)[i];
+    aws::PutRequest put;
+    put.bucket = config.output_bucket;
+    put.key = (*output_keys)[i];
+    put.body = out.bytes;
+    put.content_type = OutputMimeType(out.format);  // from what was written, not the name
+    put.cache_control = config.cache_control;
+    // S3 user metadata must be ASCII, and keys are any UTF-8: store the key percent-encoded.
+    put.metadata[kSourceMetadata] = PercentEncodeKey(object.key);
+    put.metadata[kSourceBucketMetadata] = object.bucket;
+    put.metadata[kSourceEtagMetadata] = data->etag.empty() ? object.etag : data->etag;
+    const auto upload_start = Clock::now();
+    auto etag = store.Put(put);
+    const double upload_ms = MsSince(upload_start);
+    log.upload_ms += upload_ms;
+    if (!etag.ok()) {
+      // Whatever the code, the input was fine: a missing or forbidden output bucket is a setup
+      // problem that a retry after the fix resolves, so never drop the image as permanent. The
+      // retry makes every output again, byte for byte the same.
+      return FailTransient(etag.error().code,
+                           "put s3://" + put.bucket + "/" + put.key + ": " + etag.error().message);
+    }
+    log.resize_ms += out.timings.resize_ms;
+    log.encode_ms += out.timings.encode_ms;
+    log.bytes_out += out.bytes.size();
+    log.outputs.push_back({variants[i].name, put.key, out.bytes.size(), out.timings.resize_ms,
+                           out.timings.encode_ms, upload_ms});
+    written.output_keys.push_back(put.key);
   }
-  return ItemResult{Outcome::kProcessed, ErrorCode::kInternal, {}, put.key};
+  written.output_key = written.output_keys.front();
+  return written;
 }
 
 ItemResult RunItem(const WorkItem& item, aws::ObjectStore& store, const Config& config,
@@ -238,7 +274,11 @@ HandlerOutcome BatchResponse(const ParsedEvent& event, const std::vector<ItemRes
   json tasks = json::array();
   for (size_t i = 0; i < results.size(); ++i) {
     const ItemResult& r = results[i];
-    std::string text = r.outcome == Outcome::kProcessed ? "wrote " + r.output_key
+    std::string keys;
+    for (const std::string& key : r.output_keys) {
+      keys += (keys.empty() ? "" : ", ") + key;
+    }
+    std::string text = r.outcome == Outcome::kProcessed ? "wrote " + keys
                        : r.outcome == Outcome::kSkipped ? "skipped: " + r.reason
                                                         : Describe(event.items[i], r);
     tasks.push_back({{"taskId", event.items[i].source_id},
@@ -451,6 +491,13 @@ HandlerOutcome Handle(std::string_view event_json, aws::ObjectStore& store, cons
     }
     metrics.bytes_in += logs[i].bytes_in;
     metrics.bytes_out += logs[i].bytes_out;
+    if (!config.variants_json.empty()) {
+      for (const OutputLog& output : logs[i].outputs) {
+        InvocationMetrics::VariantTotals& totals = metrics.variants[output.variant];
+        ++totals.outputs;
+        totals.bytes_out += output.bytes;
+      }
+    }
   }
 
   invalid.Log(results.size(), logger);

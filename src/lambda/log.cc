@@ -106,6 +106,23 @@ void Logger::Record(const RecordLog& r) {
       {"encode_ms", Round3(r.encode_ms)},
       {"upload_ms", Round3(r.upload_ms)},
   };
+  json outputs = json::array();
+  for (const OutputLog& o : r.outputs) {
+    outputs.push_back({{"variant", LogText(o.variant)},
+                       {"key", LogText(o.key)},
+                       {"bytes", o.bytes},
+                       {"resize_ms", Round3(o.resize_ms)},
+                       {"encode_ms", Round3(o.encode_ms)},
+                       {"upload_ms", Round3(o.upload_ms)}});
+  }
+  line["outputs"] = std::move(outputs);
+  if (!r.warnings.empty()) {
+    json warnings = json::array();
+    for (const std::string& w : r.warnings) {
+      warnings.push_back(LogText(w));
+    }
+    line["warnings"] = std::move(warnings);
+  }
   Write(Dump(line));
 }
 
@@ -161,6 +178,25 @@ void Logger::Metrics(const InvocationMetrics& m, int64_t timestamp_ms) {
       {"BytesOut", m.bytes_out},
   };
   Write(Dump(line));
+  // One more line per variant, so each output size gets its own count and bytes in CloudWatch.
+  for (const auto& [variant, totals] : m.variants) {
+    json variant_line = {
+        {"_aws",
+         {{"Timestamp", timestamp_ms},
+          {"CloudWatchMetrics",
+           json::array(
+               {{{"Namespace", "imgpipe"},
+                 {"Dimensions", json::array({{"FunctionName", "Variant"}})},
+                 {"Metrics", json::array({{{"Name", "OutputsWritten"}, {"Unit", "Count"}},
+                                          {{"Name", "BytesOut"}, {"Unit", "Bytes"}}})}}})}}},
+        {"FunctionName", function_name_},
+        {"Variant", LogText(variant)},
+        {"request_id", request_id_},
+        {"OutputsWritten", totals.outputs},
+        {"BytesOut", totals.bytes_out},
+    };
+    Write(Dump(variant_line));
+  }
 }
 
 }  // namespace imgpipe::lambda

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -25,6 +26,16 @@ class StdoutSink : public LineSink {
   void Write(std::string_view line) override;
 };
 
+// One output of a record: one per variant (the implicit one included), in the variants' order.
+struct OutputLog {
+  std::string variant;  // the variant's name; "default" without VARIANTS
+  std::string key;
+  uint64_t bytes = 0;
+  double resize_ms = 0;
+  double encode_ms = 0;
+  double upload_ms = 0;
+};
+
 // What happened to one record; every field appears in the log line (0 / "" when not reached).
 struct RecordLog {
   std::string level = "info";  // "info" processed/skipped, "warn" permanent, "error" transient
@@ -44,6 +55,8 @@ struct RecordLog {
   double resize_ms = 0;
   double encode_ms = 0;
   double upload_ms = 0;
+  std::vector<OutputLog> outputs;     // written outputs, listed in the line as "outputs"
+  std::vector<std::string> warnings;  // ignored without failing the record (a broken profile)
 };
 
 // Totals for one invocation, emitted as CloudWatch EMF metrics.
@@ -54,6 +67,13 @@ struct InvocationMetrics {
   double duration_ms = 0;       // wall time of the whole invocation
   uint64_t bytes_in = 0;
   uint64_t bytes_out = 0;
+  // Per variant, when VARIANTS is set: outputs written and their bytes, emitted with a Variant
+  // dimension. Empty without VARIANTS, so a one-output function keeps its one metrics line.
+  struct VariantTotals {
+    uint64_t outputs = 0;
+    uint64_t bytes_out = 0;
+  };
+  std::map<std::string, VariantTotals> variants;
 };
 
 // A string as it appears in a log field. Keys are arbitrary bytes once URL-decoded: valid UTF-8

@@ -179,13 +179,18 @@ TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
                                                   {"OUTPUT_PREFIX", "/thumbs/"},
                                                   {"INPUT_BUCKET", "UPPER"},
                                                   {"INPUT_PREFIX", "/in/"},
+                                                  {"SHRINK_ON_LOAD", "slow"},
+                                                  {"KEEP_EXTENSION", "2"},
+                                                  {"VARIANTS", R"([{"name":"a","size":[0,5]}])"},
                                                   {"CONCURRENCY", "0"}};
   ASSERT_EQ(bad.size(), EnvTable().size());
   for (const auto& [name, value] : bad) {
     auto config = LoadWith({{name, value}});
     if (name == "OUTPUT_BUCKET") config = LoadConfig(MapEnv({{name, value}}));
     ASSERT_FALSE(config.ok()) << name;
-    EXPECT_TRUE(config.error().message.starts_with(name + ": ")) << config.error().message;
+    // A variant's error names its entry right after the variable: VARIANTS[0].size: ...
+    const std::string start = name == "VARIANTS" ? name + "[0].size: " : name + ": ";
+    EXPECT_TRUE(config.error().message.starts_with(start)) << config.error().message;
     EXPECT_EQ(Occurrences(config.error().message, name), 1u) << config.error().message;
   }
 }
@@ -196,10 +201,49 @@ TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
       "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
       "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
       "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
-      "INPUT_BUCKET",    "INPUT_PREFIX",     "CONCURRENCY"};
+      "INPUT_BUCKET",    "INPUT_PREFIX",     "CONCURRENCY",   "SHRINK_ON_LOAD",
+      "KEEP_EXTENSION",  "VARIANTS"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);
+}
+
+TEST(LoadConfig, WithoutVariantsOneImplicitVariantMadeOfTheOptions) {
+  auto config = LoadWith({{"NEW_IMAGE_SIZE", "[640, 480]"}, {"QUALITY", "90"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->variants.size(), 1u);
+  EXPECT_EQ(config->variants[0].prefix, "");
+  EXPECT_EQ(config->variants[0].options.width, 640u);
+  EXPECT_EQ(config->variants[0].options.quality, 90);
+  EXPECT_FALSE(config->keep_extension);
+  EXPECT_EQ(config->options.shrink_on_load, ShrinkOnLoad::kFast);
+}
+
+TEST(LoadConfig, VariantsTakeTheOtherVariablesAsDefaults) {
+  auto config = LoadWith({{"QUALITY", "90"},
+                          {"SHRINK_ON_LOAD", "accurate"},
+                          {"KEEP_EXTENSION", "true"},
+                          {"VARIANTS", R"([{"name":"thumb","size":[64,64],"format":"webp"},
+                                           {"name":"big","size":[800,800],"quality":60}])"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_EQ(config->variants.size(), 2u);
+  EXPECT_EQ(config->variants[0].prefix, "thumb/");
+  EXPECT_EQ(config->variants[0].options.quality, 90);
+  EXPECT_EQ(config->variants[0].options.shrink_on_load, ShrinkOnLoad::kAccurate);
+  EXPECT_EQ(config->variants[1].options.quality, 60);
+  EXPECT_TRUE(config->keep_extension);
+}
+
+TEST(LoadConfig, TheVariantExampleOfTheDocs) {
+  auto config =
+      LoadWith({{"VARIANTS", R"([{"name":"a","size":[1,1]},{"name":"b","size":[0,5]}])"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().message,
+            "VARIANTS[1].size: Expected a JSON array [width, height] with 1..16383 for size but "
+            "received \"[0,5]\"");
+  auto junk = LoadWith({{"VARIANTS", "not json"}});
+  ASSERT_FALSE(junk.ok());
+  EXPECT_EQ(junk.error().message, "VARIANTS: is not valid JSON");
 }
 
 TEST(RecursionGuard, RefusesSameBucketWithOverlappingPrefixes) {

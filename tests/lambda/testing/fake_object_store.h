@@ -45,6 +45,11 @@ class FakeObjectStore : public aws::ObjectStore {
     const std::lock_guard lock(mutex_);
     put_failure_ = std::move(error);
   }
+  // The next Put of this key fails with `error`, once.
+  void FailNextPutOf(const std::string& key, Error error) {
+    const std::lock_guard lock(mutex_);
+    put_failures_once_[key] = std::move(error);
+  }
 
   // Honours version_id and if_match the way S3 does: a version other than the stored ones is
   // 404 NoSuchVersion, an If-Match that differs from the stored ETag answers "superseded" (an
@@ -86,6 +91,11 @@ class FakeObjectStore : public aws::ObjectStore {
   Result<std::string> Put(const aws::PutRequest& request) override {
     const std::lock_guard lock(mutex_);
     if (put_failure_) return *put_failure_;
+    if (auto once = put_failures_once_.find(request.key); once != put_failures_once_.end()) {
+      Error error = once->second;
+      put_failures_once_.erase(once);
+      return error;
+    }
     puts.push_back(StoredPut{request.bucket, request.key,
                              std::vector<uint8_t>(request.body.begin(), request.body.end()),
                              request.content_type, request.cache_control, request.metadata});
@@ -102,6 +112,7 @@ class FakeObjectStore : public aws::ObjectStore {
   std::map<std::pair<std::string, std::string>, aws::ObjectData> objects_;
   std::map<std::pair<std::string, std::string>, Error> get_failures_;
   std::optional<Error> put_failure_;
+  std::map<std::string, Error> put_failures_once_;
 };
 
 }  // namespace imgpipe::lambda::testing

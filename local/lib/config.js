@@ -24,7 +24,7 @@ const SETTINGS = [
   ['IMGPIPE_MAX_RETRIES', '2', 'async retries after the first attempt (Lambda: 0..2)'],
   ['IMGPIPE_RETRY_DELAYS_MS', '1000,2000', 'backoff before retry 1, 2, ...'],
   ['IMGPIPE_FILTER_PREFIX', '', 'notification filter: key prefix'],
-  ['IMGPIPE_FILTER_SUFFIXES', '.jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF',
+  ['IMGPIPE_FILTER_SUFFIXES', '.jpg,.jpeg,.png,.webp,.gif,.heic,.heif,.avif,.JPG,.JPEG,.PNG,.WEBP,.GIF,.HEIC,.HEIF,.AVIF',
     'notification filter: key suffixes, comma-separated, any matches (empty: all)'],
   ['IMGPIPE_FN_<NAME>', '', 'sets <NAME> in the function env (e.g. IMGPIPE_FN_QUALITY=80)'],
 ];

@@ -51,6 +51,7 @@ Result<const HeifApi*> LoadHeifFrom(const char* soname) {
   Resolve(handle, "heif_decoding_options_alloc", &api->decoding_options_alloc, &missing);
   Resolve(handle, "heif_decoding_options_free", &api->decoding_options_free, &missing);
   Resolve(handle, "heif_decode_image", &api->decode_image, &missing);
+  Resolve(handle, "heif_image_get_colorspace", &api->image_colorspace, &missing);
   Resolve(handle, "heif_image_get_width", &api->image_width, &missing);
   Resolve(handle, "heif_image_get_height", &api->image_height, &missing);
   Resolve(handle, "heif_image_get_bits_per_pixel_range", &api->bits_per_pixel_range, &missing);

@@ -26,6 +26,7 @@ struct HeifApi {
   decltype(&heif_decoding_options_alloc) decoding_options_alloc;
   decltype(&heif_decoding_options_free) decoding_options_free;
   decltype(&heif_decode_image) decode_image;
+  decltype(&heif_image_get_colorspace) image_colorspace;
   decltype(&heif_image_get_width) image_width;
   decltype(&heif_image_get_height) image_height;
   decltype(&heif_image_get_bits_per_pixel_range) bits_per_pixel_range;

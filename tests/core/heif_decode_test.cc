@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/color.h"
 #include "core/decode.h"
 #include "core/sniff.h"
 #include "heif_testing.h"
@@ -173,6 +174,31 @@ TEST(HeifDecodeTest, ContradictingExifDoesNotRotateAgain) {
   ASSERT_TRUE(rotated.ok()) << rotated.error().message;
   EXPECT_EQ(rotated->width, 80u);
   EXPECT_EQ(rotated->height, 120u);
+}
+
+TEST(HeifDecodeTest, GrayRequestTakesTheLumaPlaneWhichMatchesGrayFromRgb) {
+  DecodeRequest gray;
+  gray.gray = true;
+  // avifenc writes an nclx of BT.601 full range; irot90 and clap check that the transforms apply
+  // to the luma plane as to RGB.
+  for (const char* name : {"photo.avif", "irot90.avif", "clap.avif"}) {
+    auto luma = DecodeSample(name, gray);
+    ASSERT_TRUE(luma.ok()) << name << ": " << luma.error().message;
+    EXPECT_EQ(luma->channels, 1) << name;
+    const Image from_rgb = ToGray(Decoded(name));
+    EXPECT_LT(MeanAbsDiff(*luma, from_rgb), 1.0) << name;
+  }
+  // With alpha the pipeline needs the RGBA to flatten first: no shortcut.
+  auto alpha = DecodeSample("alpha.heic", gray);
+  ASSERT_TRUE(alpha.ok());
+  EXPECT_EQ(alpha->channels, 4);
+  // The lossless AVIF says "RGB" (matrix 0) in its nclx, and heif-enc's HEIC has no nclx (its
+  // matrix is only in the HEVC stream): no luma plane to take for either.
+  for (const char* name : {"lossless.avif", "lossless.heic", "photo.heic"}) {
+    auto rgb = DecodeSample(name, gray);
+    ASSERT_TRUE(rgb.ok()) << rgb.error().message;
+    EXPECT_EQ(rgb->channels, 3) << name;
+  }
 }
 
 TEST(HeifDecodeTest, CleanApertureCrops) {

@@ -71,8 +71,8 @@ Result<const HeifApi*> LoadHeifFrom(const char* soname) {
 }
 
 Result<const HeifApi*> LoadHeif() {
-  static const Result<const HeifApi*> loaded = LoadHeifFrom("libheif.so.1");
-  return loaded;
+  static const Result<const HeifApi*> kLoaded = LoadHeifFrom("libheif.so.1");
+  return kLoaded;
 }
 
 }  // namespace imgpipe::core

@@ -71,7 +71,11 @@ int Spin(void* /*arg*/) {
 
 int Allocate(void* /*arg*/) {
   void* block = std::malloc(size_t{2} << 30);  // 2 GiB, far over the child's budget
-  return block == nullptr ? 7 : 0;
+  if (block == nullptr) {
+    return 7;
+  }
+  std::free(block);
+  return 0;
 }
 
 int Nothing(void* arg) { return *static_cast<int*>(arg); }
@@ -110,8 +114,10 @@ TEST(HeifIsolationTest, DecodesFromManyThreadsAtOnce) {
   const Bytes photo = HeifSample("photo.heic");
   const Bytes avif = HeifSample("grid.avif");
   std::atomic<int> good{0};
+  constexpr int kThreads = 4;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 3; ++i) {
         auto image = DecodeBytes(t % 2 == 0 ? photo : avif);

@@ -16,9 +16,9 @@ namespace {
 using testing::Bytes;
 
 // Takes the literal's full size: several magics contain NUL bytes.
-template <size_t N>
-Bytes FromString(const char (&text)[N]) {
-  return Bytes(text, text + N - 1);
+template <size_t kSize>
+Bytes FromString(const char (&text)[kSize]) {
+  return Bytes(text, text + kSize - 1);
 }
 
 TEST(SniffTest, RecognisesEachFormatFromMagicBytes) {
@@ -105,7 +105,9 @@ TEST(ReadHeaderTest, RandomBytesNeverCrashAndAreRefused) {
   std::mt19937 rng(1234);
   for (int round = 0; round < 200; ++round) {
     Bytes bytes(1 + rng() % 512);
-    for (auto& b : bytes) b = static_cast<uint8_t>(rng());
+    for (auto& b : bytes) {
+      b = static_cast<uint8_t>(rng());
+    }
     auto header = ReadHeader(bytes);
     ASSERT_FALSE(header) << "round " << round;
   }
@@ -123,7 +125,9 @@ TEST(ReadHeaderTest, RandomBytesBehindEachMagicAreRefusedCleanly) {
     for (int round = 0; round < 50; ++round) {
       Bytes bytes = magic;
       const size_t extra = rng() % 300;
-      for (size_t i = 0; i < extra; ++i) bytes.push_back(static_cast<uint8_t>(rng()));
+      for (size_t i = 0; i < extra; ++i) {
+        bytes.push_back(static_cast<uint8_t>(rng()));
+      }
       auto header = ReadHeader(bytes);
       if (!header) {
         EXPECT_NE(header.error().code, ErrorCode::kInternal);

@@ -14,16 +14,22 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> bytes(data, size);
   auto container = imgpipe::core::ParseHeifContainer(bytes);
-  if (!container) return 0;
+  if (!container) {
+    return 0;
+  }
   if (container->format != imgpipe::Format::kHeif && container->format != imgpipe::Format::kAvif) {
     std::abort();  // the parser accepted what the sniffer would not
   }
   auto header = imgpipe::core::ReadHeifHeader(bytes);
-  if (!header || header->orientation != 1) std::abort();
+  if (!header || header->orientation != 1) {
+    std::abort();
+  }
   imgpipe::core::DecodeRequest request;
   request.limits.max_input_pixels = 1u << 20;
   auto image = imgpipe::core::DecodeHeif(bytes, request);
-  if (!image) return 0;
+  if (!image) {
+    return 0;
+  }
   if (image->channels < 1 || image->channels > 4 || image->width != header->width ||
       image->height != header->height || image->pixels.size() != image->stride() * image->height) {
     std::abort();  // the decoder broke the Image contract or disagreed with the header

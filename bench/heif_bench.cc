@@ -43,7 +43,7 @@ double FloorDecode(const std::vector<uint8_t>& bytes) {
       heif_context_get_primary_image_handle(ctx, &handle).code != heif_error_Ok ||
       heif_decode_image(handle, &image, heif_colorspace_RGB, heif_chroma_interleaved_RGB, nullptr)
               .code != heif_error_Ok) {
-    std::fprintf(stderr, "floor: libheif cannot decode\n");
+    (void)std::fprintf(stderr, "floor: libheif cannot decode\n");
     std::exit(1);
   }
   heif_image_release(image);
@@ -56,7 +56,7 @@ double Pipeline(const std::vector<uint8_t>& bytes) {
   const auto start = std::chrono::steady_clock::now();
   auto out = imgpipe::Process(bytes, imgpipe::Options{});
   if (!out.ok()) {
-    std::fprintf(stderr, "imgpipe: %s\n", out.error().message.c_str());
+    (void)std::fprintf(stderr, "imgpipe: %s\n", out.error().message.c_str());
     std::exit(1);
   }
   return Ms(std::chrono::steady_clock::now() - start).count();
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
     }
     std::printf("| %s | %.1f | %.1f | %.2f | %.2f |\n", file.c_str(), Median(floor_ms),
                 Median(imgpipe_ms), Median(ratios), Median(isolation_ms));
-    std::fflush(stdout);
+    (void)std::fflush(stdout);
   }
   return 0;
 }

@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The samples: every JPEG/PNG/WebP/GIF outside samples/bad, staged as links under their own paths.
+# The samples: every JPEG/PNG/WebP/GIF/HEIC/AVIF outside samples/bad, staged as links under their own paths.
 n_good=0
 while IFS= read -r -d '' f; do
   rel=${f#samples/}
@@ -43,7 +43,8 @@ while IFS= read -r -d '' f; do
   ln -s "$repo/$f" "$stage/$rel"
   n_good=$((n_good + 1))
 done < <(find samples -path samples/bad -prune -o -type f \
-           \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \) -print0 | sort -z)
+           \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \
+              -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' \) -print0 | sort -z)
 ((n_good > 0)) || { echo "demo: no images under samples/" >&2; exit 1; }
 # The bad samples (all tiny) show how the function rejects what it cannot process.
 mkdir -p "$stage/bad"

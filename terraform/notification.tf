@@ -1,12 +1,16 @@
 locals {
   # Every extension the core decodes, in lower and upper case: S3 suffix filters are
-  # case-sensitive, and cameras write IMG_0001.JPG.
+  # case-sensitive, and cameras write IMG_0001.JPG (iPhones IMG_0001.HEIC). The core's format
+  # table (src/core/formats.cc) is the source; tests/core/formats_test.cc checks this list.
   image_suffixes = [
     ".jpg", ".JPG",
     ".jpeg", ".JPEG",
     ".png", ".PNG",
     ".webp", ".WEBP",
     ".gif", ".GIF",
+    ".heic", ".HEIC",
+    ".heif", ".HEIF",
+    ".avif", ".AVIF",
   ]
 }
 

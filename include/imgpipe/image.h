@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace imgpipe {
@@ -34,6 +35,11 @@ struct Header {
   int orientation = 1;  // EXIF orientation 1..8; 1 when absent or invalid
   bool has_alpha = false;
   bool animated = false;  // more than one frame; only the first is used
+  // HEIF/AVIF only (empty or 0 otherwise), for `imgpipe info` and the grid limits.
+  std::string brand;        // the `ftyp` major brand, e.g. "heic", "avif", "mif1"
+  uint32_t grid_tiles = 0;  // tiles of a grid (tiled) primary image; 0 when not a grid
+  uint32_t tile_width = 0;  // one tile's size from its `ispe`
+  uint32_t tile_height = 0;
 };
 
 // 8-bit interleaved pixels, rows packed with no padding (stride = width * channels).

@@ -33,7 +33,7 @@ const SETTINGS = [
   ['IMGPIPE_SQS_MAX_RECEIVE_COUNT', '3', 'sqs trigger: receives before a message goes to the dead-letter file'],
   ['IMGPIPE_SQS_MAX_CONCURRENCY', '', 'sqs trigger: most batches at once (maximum_concurrency; default: workers)'],
   ['IMGPIPE_FILTER_PREFIX', '', 'notification filter: key prefix'],
-  ['IMGPIPE_FILTER_SUFFIXES', '.jpg,.jpeg,.png,.webp,.gif,.JPG,.JPEG,.PNG,.WEBP,.GIF',
+  ['IMGPIPE_FILTER_SUFFIXES', '.jpg,.jpeg,.png,.webp,.gif,.heic,.heif,.avif,.JPG,.JPEG,.PNG,.WEBP,.GIF,.HEIC,.HEIF,.AVIF',
     'notification filter: key suffixes, comma-separated, any matches (empty: all)'],
   ['IMGPIPE_FN_<NAME>', '', 'sets <NAME> in the function env (e.g. IMGPIPE_FN_QUALITY=80)'],
 ];

@@ -7,6 +7,7 @@
 #include "cli/escape.h"
 #include "cli/exit_code.h"
 #include "cli/file_io.h"
+#include "core/formats.h"
 
 #ifndef IMGPIPE_VERSION
 #define IMGPIPE_VERSION "unknown"
@@ -33,7 +34,9 @@ Run `imgpipe process --help` for every option. Exit codes: 0 all files ok, 1 bad
 constexpr const char* kProcessFooter = R"(
 Inputs are files or directories (walked recursively; hidden entries, non-regular files and
 OUTDIR itself are skipped; files are processed in sorted order). The format is detected from
-the bytes, never the file name (JPEG, PNG, WebP, GIF). EXIF orientation is applied.
+the bytes, never the file name. Formats: {formats}.
+EXIF orientation is applied; in HEIF and AVIF the container's rotation, mirror and crop are
+applied instead, and their EXIF orientation is ignored.
 
 Each output keeps the input's path relative to its directory argument (a plain file argument
 goes to OUTDIR/<basename>) with the output format's extension: `photos/2024/a.png` given as
@@ -191,7 +194,10 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
                    "Worker threads 1..1024 (default: number of cores, here " +
                        std::to_string(DefaultJobs()) + ")")
       ->type_name("N");
-  proc->footer(kProcessFooter);
+  // The format list comes from the core's format table, so help cannot fall behind it.
+  std::string process_footer = kProcessFooter;
+  process_footer.replace(process_footer.find("{formats}"), 9, core::InputFormatList(", "));
+  proc->footer(process_footer);
 
   InfoCommand info;
   CLI::App* inf = app.add_subcommand(
@@ -200,7 +206,8 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
       ->required()
       ->type_name("FILE...");
   inf->footer(R"(
-Output: `path: FORMAT WxH orientation=N channels=C depth=D [alpha] [animated]` on stdout; a file
+Output: `path: FORMAT WxH orientation=N channels=C depth=D [alpha] [animated]` on stdout, and
+for HEIF/AVIF ` brand=B [grid=Nx(WxH)]` (the ftyp brand, the tiles of a grid image); a file
 that cannot be read is reported on stderr as `path: reason (error_name)` and the exit code is
 non-zero (same codes as `process`).
 

@@ -68,7 +68,17 @@ int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
     out << EscapeForTerminal(file.display) << ": " << FormatName(header->format) << ' '
         << header->width << 'x' << header->height << " orientation=" << header->orientation
         << " channels=" << header->channels << " depth=" << header->bit_depth
-        << (header->has_alpha ? " alpha" : "") << (header->animated ? " animated" : "") << '\n';
+        << (header->has_alpha ? " alpha" : "") << (header->animated ? " animated" : "");
+    // HEIF/AVIF: the ftyp brand and the grid. The colour profile's description goes after
+    // these once the colour step exposes it.
+    if (!header->brand.empty()) {
+      out << " brand=" << EscapeForTerminal(header->brand);
+    }
+    if (header->grid_tiles > 0) {
+      out << " grid=" << header->grid_tiles << "x(" << header->tile_width << 'x'
+          << header->tile_height << ')';
+    }
+    out << '\n';
   }
   out.flush();
   return WorstExitCode(failures);

@@ -1,7 +1,9 @@
-// Dispatch on the sniffed format. Each codec file owns its own header parse, limit check and
-// error translation; this file only routes and names what no codec can claim.
+// Dispatch on the sniffed format through the format table (formats.h). Each codec file owns its
+// own header parse, limit check and error translation; this file only routes and names what no
+// codec can claim.
 #include "decode.h"
 
+#include "formats.h"
 #include "sniff.h"
 
 namespace imgpipe::core {
@@ -11,7 +13,7 @@ Error Empty() { return MakeError(ErrorCode::kEmptyInput, "input is empty (0 byte
 
 Error Unrecognised() {
   return MakeError(ErrorCode::kUnsupportedFormat,
-                   "not a JPEG, PNG, WebP or GIF image (unrecognised magic bytes)");
+                   "not a " + InputFormatList() + " image (unrecognised magic bytes)");
 }
 
 }  // namespace
@@ -20,21 +22,11 @@ Result<Header> ReadHeader(std::span<const uint8_t> bytes) {
   if (bytes.empty()) {
     return Empty();
   }
-  switch (Sniff(bytes)) {
-    case Format::kJpeg:
-      return ReadJpegHeader(bytes);
-    case Format::kPng:
-      return ReadPngHeader(bytes);
-    case Format::kWebp:
-      return ReadWebpHeader(bytes);
-    case Format::kGif:
-      return ReadGifHeader(bytes);
-    case Format::kHeif:  // not sniffed yet: libheif is not wired in
-    case Format::kAvif:
-    case Format::kUnknown:
-      break;
+  const FormatEntry* entry = FindFormat(Sniff(bytes));
+  if (entry == nullptr) {
+    return Unrecognised();
   }
-  return Unrecognised();
+  return entry->read_header(bytes);
 }
 
 Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
@@ -42,21 +34,11 @@ Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
   if (bytes.empty()) {
     return Empty();
   }
-  switch (header.format) {
-    case Format::kJpeg:
-      return DecodeJpeg(bytes, request);
-    case Format::kPng:
-      return DecodePng(bytes, request);
-    case Format::kWebp:
-      return DecodeWebp(bytes, request);
-    case Format::kGif:
-      return DecodeGif(bytes, request);
-    case Format::kHeif:
-    case Format::kAvif:
-    case Format::kUnknown:
-      break;
+  const FormatEntry* entry = FindFormat(header.format);
+  if (entry == nullptr) {
+    return Unrecognised();
   }
-  return Unrecognised();
+  return entry->decode(bytes, request);
 }
 
 }  // namespace imgpipe::core

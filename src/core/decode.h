@@ -1,7 +1,8 @@
 // The pipeline's "read header" and "decode" steps (kSteps in pipeline.cc): read the header,
 // then decode (shrinking on load where the codec can).
 // Each format lives in its own file (jpeg_decode.cc, png_decode.cc, webp_decode.cc,
-// gif_decode.cc); this header is their shared contract.
+// gif_decode.cc, heif_decode.cc); this header is their shared contract, and formats.h their
+// table.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +43,13 @@ Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadPngHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes);
+// HEIF and AVIF: the header comes from imgpipe's own bounded box parser (heif_boxes.h), the
+// pixels from libheif, loaded on first use and run in an isolated child (heif_decode.cc).
+Result<Header> ReadHeifHeader(std::span<const uint8_t> bytes);
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request);
+Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& request);
 
 }  // namespace imgpipe::core

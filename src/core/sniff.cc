@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <array>
 
+#include "formats.h"
+#include "heif_boxes.h"
+
 namespace imgpipe::core {
 namespace {
 
@@ -22,19 +25,28 @@ constexpr std::array<uint8_t, 6> kGif89 = {'G', 'I', 'F', '8', '9', 'a'};
 
 }  // namespace
 
+bool LooksLikeJpeg(std::span<const uint8_t> bytes) { return StartsWith(bytes, kJpeg); }
+
+bool LooksLikePng(std::span<const uint8_t> bytes) { return StartsWith(bytes, kPng); }
+
+// RIFF <4-byte size> WEBP: the size field is not checked here; the codec validates it.
+bool LooksLikeWebp(std::span<const uint8_t> bytes) {
+  return StartsWith(bytes, kRiff) && StartsWith(bytes, kWebp, 8);
+}
+
+bool LooksLikeGif(std::span<const uint8_t> bytes) {
+  return StartsWith(bytes, kGif87) || StartsWith(bytes, kGif89);
+}
+
+bool LooksLikeHeif(std::span<const uint8_t> bytes) { return ClassifyFtyp(bytes) == Format::kHeif; }
+
+bool LooksLikeAvif(std::span<const uint8_t> bytes) { return ClassifyFtyp(bytes) == Format::kAvif; }
+
 Format Sniff(std::span<const uint8_t> bytes) {
-  if (StartsWith(bytes, kJpeg)) {
-    return Format::kJpeg;
-  }
-  if (StartsWith(bytes, kPng)) {
-    return Format::kPng;
-  }
-  // RIFF <4-byte size> WEBP: the size field is not checked here; the codec validates it.
-  if (StartsWith(bytes, kRiff) && StartsWith(bytes, kWebp, 8)) {
-    return Format::kWebp;
-  }
-  if (StartsWith(bytes, kGif87) || StartsWith(bytes, kGif89)) {
-    return Format::kGif;
+  for (const FormatEntry& entry : InputFormats()) {
+    if (entry.matches(bytes)) {
+      return entry.format;
+    }
   }
   return Format::kUnknown;
 }

@@ -16,9 +16,9 @@ namespace {
 using testing::Bytes;
 
 // Takes the literal's full size: several magics contain NUL bytes.
-template <size_t N>
-Bytes FromString(const char (&text)[N]) {
-  return Bytes(text, text + N - 1);
+template <size_t kSize>
+Bytes FromString(const char (&text)[kSize]) {
+  return Bytes(text, text + kSize - 1);
 }
 
 TEST(SniffTest, RecognisesEachFormatFromMagicBytes) {
@@ -38,6 +38,39 @@ TEST(SniffTest, RealEncodersOutputIsRecognised) {
   testing::PngSpec spec;
   spec.width = spec.height = 8;
   EXPECT_EQ(Sniff(testing::EncodePng(spec, rgb)), Format::kPng);
+}
+
+// An ISO BMFF `ftyp` box: size, "ftyp", major brand, minor version, compatible brands.
+Bytes Ftyp(const std::string& major, const std::vector<std::string>& compatible) {
+  std::string box = std::string(3, '\0') + static_cast<char>(16 + 4 * compatible.size()) + "ftyp" +
+                    major + std::string(4, '\0');
+  for (const std::string& brand : compatible) {
+    box += brand;
+  }
+  return Bytes(box.begin(), box.end());
+}
+
+TEST(SniffTest, HeifAndAvifComeFromTheFtypBrands) {
+  EXPECT_EQ(Sniff(Ftyp("heic", {"mif1", "heic"})), Format::kHeif);
+  for (const char* brand : {"heix", "hevc", "heim", "heis", "mif1", "msf1"}) {
+    EXPECT_EQ(Sniff(Ftyp(brand, {})), Format::kHeif) << brand;
+  }
+  EXPECT_EQ(Sniff(Ftyp("avif", {"mif1", "miaf"})), Format::kAvif);
+  EXPECT_EQ(Sniff(Ftyp("avis", {})), Format::kAvif);
+  // A generic major brand with the codec brand among the compatible ones.
+  EXPECT_EQ(Sniff(Ftyp("mif1", {"avif"})), Format::kAvif);
+  EXPECT_EQ(Sniff(Ftyp("mif1", {"heic"})), Format::kHeif);
+  // MP4 video and QuickTime share the box but carry no image brand.
+  EXPECT_EQ(Sniff(Ftyp("isom", {"iso2", "mp41"})), Format::kUnknown);
+  EXPECT_EQ(Sniff(Ftyp("qt  ", {})), Format::kUnknown);
+  // The brand must be inside the box: a box of 12 bytes has no room for one.
+  Bytes cut = Ftyp("heic", {});
+  cut[3] = 12;
+  EXPECT_EQ(Sniff(cut), Format::kUnknown);
+  // "ftyp" not at offset 4 is not a HEIF, whatever follows.
+  Bytes shifted = Ftyp("heic", {});
+  shifted.insert(shifted.begin(), 0);
+  EXPECT_EQ(Sniff(shifted), Format::kUnknown);
 }
 
 TEST(SniffTest, RejectsNearMissesAndShortInputs) {
@@ -63,14 +96,18 @@ TEST(ReadHeaderTest, TextFileIsUnsupported) {
   auto header = ReadHeader(text);
   ASSERT_FALSE(header);
   EXPECT_EQ(header.error().code, ErrorCode::kUnsupportedFormat);
-  EXPECT_NE(header.error().message.find("not a JPEG, PNG, WebP or GIF"), std::string::npos);
+  EXPECT_NE(header.error().message.find("not a JPEG, PNG, WebP, GIF, HEIF or AVIF image"),
+            std::string::npos)
+      << header.error().message;
 }
 
 TEST(ReadHeaderTest, RandomBytesNeverCrashAndAreRefused) {
   std::mt19937 rng(1234);
   for (int round = 0; round < 200; ++round) {
     Bytes bytes(1 + rng() % 512);
-    for (auto& b : bytes) b = static_cast<uint8_t>(rng());
+    for (auto& b : bytes) {
+      b = static_cast<uint8_t>(rng());
+    }
     auto header = ReadHeader(bytes);
     ASSERT_FALSE(header) << "round " << round;
   }
@@ -81,12 +118,16 @@ TEST(ReadHeaderTest, RandomBytesBehindEachMagicAreRefusedCleanly) {
   const std::vector<Bytes> magics = {{0xFF, 0xD8, 0xFF},
                                      {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'},
                                      FromString("RIFF\xff\0\0\0WEBP"),
-                                     FromString("GIF89a")};
+                                     FromString("GIF89a"),
+                                     Ftyp("heic", {"mif1"}),
+                                     Ftyp("avif", {"mif1", "miaf"})};
   for (const Bytes& magic : magics) {
     for (int round = 0; round < 50; ++round) {
       Bytes bytes = magic;
       const size_t extra = rng() % 300;
-      for (size_t i = 0; i < extra; ++i) bytes.push_back(static_cast<uint8_t>(rng()));
+      for (size_t i = 0; i < extra; ++i) {
+        bytes.push_back(static_cast<uint8_t>(rng()));
+      }
       auto header = ReadHeader(bytes);
       if (!header) {
         EXPECT_NE(header.error().code, ErrorCode::kInternal);

@@ -64,18 +64,18 @@ case $mode in
   test)
     bootstrap=$3
     # The facts the tests compare the module with, each read from its one source: the names the
-    # binary reads (its own table, printed by --list-env), the formats the core decodes (the
-    # Format enum) and the core's limits (options.h).
+    # binary reads (its own table, printed by --list-env), the extensions the core decodes (its
+    # format table, src/core/formats.cc) and the core's limits (options.h).
     env_names=$("$bootstrap" --list-env)
     python3 - "$repo" "$env_names" >"$work/facts.tfvars.json" <<'PY'
 import json, re, sys
 repo, env = sys.argv[1], sys.argv[2].split()
-image = open(f"{repo}/include/imgpipe/image.h").read()
 options = open(f"{repo}/include/imgpipe/options.h").read()
-body = re.search(r"enum class Format \{([^}]*)\}", image).group(1)
-formats = [m.lower() for m in re.findall(r"\bk([A-Z]\w*)", body) if m != "Unknown"]
-if "jpeg" in formats:
-    formats.append("jpg")  # the usual extension of JPEG files; the core sniffs the bytes
+# Every file extension of the core's format table (jpg, jpeg, ..., heic, heif, avif).
+table = open(f"{repo}/src/core/formats.cc").read()
+formats = [ext for row in re.findall(r"k\w+Extensions = \{([^}]*)\}", table)
+           for ext in re.findall(r'"(\w+)"', row)]
+assert len(formats) >= 7, formats
 def constant(name):
     text = re.search(name + r"\s*=\s*([^;]+);", options).group(1)
     text = re.sub(r"(?<=\d)(ull|ul|u|ll|l)\b", "", text.replace("'", "")).strip()

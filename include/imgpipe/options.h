@@ -36,6 +36,9 @@ inline constexpr uint64_t kDefaultMaxInputPixels = 100'000'000ull;  // 100 MP
 struct Limits {
   uint64_t max_input_bytes = kDefaultMaxInputBytes;    // compressed input size; 0 is invalid
   uint64_t max_input_pixels = kDefaultMaxInputPixels;  // width*height from the header; 0 invalid
+  // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
+  // like the caller's deadline; 0 means none.
+  double max_seconds = 0;
 };
 
 struct Options {

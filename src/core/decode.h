@@ -10,6 +10,7 @@
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
 #include "imgpipe/options.h"
+#include "limits.h"
 
 namespace imgpipe::core {
 
@@ -25,6 +26,9 @@ struct DecodeRequest {
   // Checked again at the codec boundary, after the codec has parsed its own header and before
   // it allocates the pixel buffer.
   Limits limits;
+  // Checked inside the codecs' row and scan loops (limits.h); a decode still running at the
+  // deadline stops with kDeadlineExceeded. nullopt: no deadline.
+  Deadline deadline;
 };
 
 // Header of any supported format (dispatches on Sniff). Reads no pixel data.

@@ -46,4 +46,23 @@ Status CheckHeader(const Header& header, const Limits& limits) {
                                                   Megapixels(limits.max_input_pixels) + " limit");
 }
 
+Deadline EffectiveDeadline(Deadline deadline, const Limits& limits,
+                           std::chrono::steady_clock::time_point start) {
+  if (limits.max_seconds <= 0) {
+    return deadline;
+  }
+  const auto own = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                               std::chrono::duration<double>(limits.max_seconds));
+  return deadline && *deadline < own ? *deadline : own;
+}
+
+Status CheckDeadline(const Deadline& deadline, const char* where) {
+  if (!deadline || std::chrono::steady_clock::now() < *deadline) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kDeadlineExceeded, std::string("deadline passed during the ") +
+                                                     where + "; stopped before the " +
+                                                     "invocation's time ran out");
+}
+
 }  // namespace imgpipe::core

@@ -3,6 +3,7 @@
 #include "imgpipe/pipeline.h"
 
 #include <array>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -13,6 +14,7 @@
 #include "orient.h"
 #include "resize.h"
 #include "resize_geometry.h"
+#include "stream_step.h"
 
 namespace imgpipe {
 namespace {
@@ -22,9 +24,10 @@ enum class Phase { kDecode, kResize, kEncode };
 struct Context {
   std::span<const uint8_t> input;
   const Options& options;
-  Header header;          // filled by ReadHeaderStep
-  core::ResizePlan plan;  // filled by PlanStep, in upright (post-orientation) coordinates
-  Image image;            // the working pixels, replaced step by step
+  core::Deadline deadline;  // the caller's, or the per-image limit's if that comes first
+  Header header;            // filled by ReadHeaderStep
+  core::ResizePlan plan;    // filled by PlanStep, in upright (post-orientation) coordinates
+  Image image;              // the working pixels, replaced step by step
   std::vector<uint8_t> encoded;
 };
 
@@ -63,7 +66,7 @@ uint32_t WithResamplerHeadroom(uint32_t needed) {
                                100);
 }
 
-Status DecodeStep(Context& ctx) {
+core::DecodeRequest MakeDecodeRequest(const Context& ctx) {
   core::DecodeRequest request;
   // Shrink on load: ask the codec for no more than the resampler needs, expressed in the
   // stored orientation because the codec knows nothing of EXIF.
@@ -79,7 +82,12 @@ Status DecodeStep(Context& ctx) {
   request.min_height = headroom ? WithResamplerHeadroom(need_h) : need_h;
   request.gray = ctx.options.grayscale;
   request.limits = ctx.options.limits;
-  auto image = core::Decode(ctx.input, ctx.header, request);
+  request.deadline = ctx.deadline;
+  return request;
+}
+
+Status DecodeStep(Context& ctx) {
+  auto image = core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();
   }
@@ -116,6 +124,18 @@ Status ResizeStep(Context& ctx) {
   return OkStatus();
 }
 
+// The streaming path: decode, flatten, grayscale and resize row by row (stream_step.h), for
+// codecs that stream. It replaces the in-memory steps from decode to resize, in their order.
+Status DecodeAndResizeRowsStep(Context& ctx) {
+  auto image = core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plan, ctx.options,
+                                         MakeDecodeRequest(ctx));
+  if (!image.ok()) {
+    return image.error();
+  }
+  ctx.image = std::move(image).value();
+  return OkStatus();
+}
+
 Status EncodeStep(Context& ctx) {
   auto bytes = core::Encode(ctx.image, ctx.options.format, ctx.options.quality);
   if (!bytes.ok()) {
@@ -131,14 +151,25 @@ struct Step {
   Status (*run)(Context&);
 };
 
-constexpr std::array kSteps = {
+// Header and plan, then either the in-memory steps or, when the codec streams rows, the
+// streaming one, then encode.
+constexpr std::array kHeaderSteps = {
     Step{"read header", Phase::kDecode, ReadHeaderStep},
     Step{"plan", Phase::kDecode, PlanStep},
-    Step{"decode", Phase::kDecode, DecodeStep},
-    Step{"orient", Phase::kDecode, OrientStep},
-    Step{"flatten", Phase::kResize, FlattenStep},
-    Step{"grayscale", Phase::kResize, GrayscaleStep},
+};
+
+constexpr std::array kInMemorySteps = {
+    Step{"decode", Phase::kDecode, DecodeStep},   Step{"orient", Phase::kDecode, OrientStep},
+    Step{"flatten", Phase::kResize, FlattenStep}, Step{"grayscale", Phase::kResize, GrayscaleStep},
     Step{"resize", Phase::kResize, ResizeStep},
+};
+
+// Decode and resize interleave here, so their time is counted as decode.
+constexpr std::array kStreamingSteps = {
+    Step{"decode and resize rows", Phase::kDecode, DecodeAndResizeRowsStep},
+};
+
+constexpr std::array kEncodeSteps = {
     Step{"encode", Phase::kEncode, EncodeStep},
 };
 
@@ -161,20 +192,35 @@ Result<Header> Probe(std::span<const uint8_t> input) { return core::ReadHeader(i
 
 Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
                         std::optional<Clock::time_point> deadline) {
-  Context ctx{input, options, {}, {}, {}, {}};
+  Context ctx{input, options, core::EffectiveDeadline(deadline, options.limits, Clock::now()),
+              {},    {},      {},
+              {}};
   StepTimings timings;
-  for (const Step& step : kSteps) {
-    if (deadline && Clock::now() >= *deadline) {
-      return MakeError(ErrorCode::kDeadlineExceeded,
-                       std::string("deadline passed before step '") + step.name + "'");
+  auto run = [&](std::span<const Step> steps) -> Status {
+    for (const Step& step : steps) {
+      if (ctx.deadline && Clock::now() >= *ctx.deadline) {
+        return MakeError(ErrorCode::kDeadlineExceeded,
+                         std::string("deadline passed before step '") + step.name + "'");
+      }
+      const auto start = Clock::now();
+      Status status = step.run(ctx);
+      PhaseSlot(timings, step.phase) +=
+          std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+      if (!status.ok()) {
+        return status;
+      }
     }
-    const auto start = Clock::now();
-    Status status = step.run(ctx);
-    PhaseSlot(timings, step.phase) +=
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    if (!status.ok()) {
-      return status.error();
-    }
+    return OkStatus();
+  };
+  if (auto status = run(kHeaderSteps); !status.ok()) {
+    return status.error();
+  }
+  const bool streams = core::StreamsRows(ctx.header.format);
+  if (auto status = streams ? run(kStreamingSteps) : run(kInMemorySteps); !status.ok()) {
+    return status.error();
+  }
+  if (auto status = run(kEncodeSteps); !status.ok()) {
+    return status.error();
   }
   Encoded out;
   out.bytes = std::move(ctx.encoded);

@@ -102,9 +102,19 @@ Error DecodeError(VP8StatusCode status) {
                    "corrupt WebP data (libwebp status " + std::to_string(status) + ")");
 }
 
-// Decodes the frame's bitstream into `out` (already sized), optionally scaled.
+// Input handed to libwebp's incremental decoder per step. Between steps the deadline is
+// checked; 64 KiB of compressed data decodes in well under a millisecond to a few ms.
+constexpr size_t kIncrementalStep = size_t{64} * 1024;
+
+struct IdecDelete {
+  void operator()(WebPIDecoder* idec) const { WebPIDelete(idec); }
+};
+
+// Decodes the frame's bitstream into `out` (already sized), optionally scaled by libwebp's own
+// rescaler, through the incremental decoder so that a long decode stops at the deadline. The
+// decoder keeps only its working rows (lossy) and never an unscaled copy of the frame.
 Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, int stride,
-                   size_t size, int scaled_width, int scaled_height) {
+                   size_t size, int scaled_width, int scaled_height, const Deadline& deadline) {
   WebPDecoderConfig config;
   if (!WebPInitDecoderConfig(&config)) {
     return MakeError(ErrorCode::kInternal, "libwebp version mismatch");
@@ -119,8 +129,24 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   config.output.u.RGBA.rgba = out;
   config.output.u.RGBA.stride = stride;
   config.output.u.RGBA.size = size;
-  const VP8StatusCode status = WebPDecode(iter.fragment.bytes, iter.fragment.size, &config);
-  WebPFreeDecBuffer(&config.output);
+  std::unique_ptr<WebPIDecoder, IdecDelete> idec(WebPIDecode(nullptr, 0, &config));
+  if (!idec) {
+    return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: cannot start the decoder");
+  }
+  VP8StatusCode status = VP8_STATUS_SUSPENDED;
+  for (size_t fed = 0; status == VP8_STATUS_SUSPENDED && fed < iter.fragment.size;) {
+    if (auto in_time = CheckDeadline(deadline, "WebP decode"); !in_time) {
+      return in_time;
+    }
+    fed = std::min(iter.fragment.size, fed + kIncrementalStep);
+    status = WebPIUpdate(idec.get(), iter.fragment.bytes, fed);
+  }
+  if (status == VP8_STATUS_SUSPENDED) {
+    // The demuxer found the frame's chunk complete (DecodeWebp checks), so a bitstream that
+    // still wants more claims data its own chunk does not hold.
+    return MakeError(ErrorCode::kCorruptImage,
+                     "corrupt WebP data: the bitstream claims more data than its chunk holds");
+  }
   if (status != VP8_STATUS_OK) {
     return DecodeError(status);
   }
@@ -137,7 +163,8 @@ Result<Image> DecodeCanvas(const WebPIterator& iter, const Header& header,
   image.pixels.resize(image.stride() * image.height);
   if (auto status = DecodeFrame(iter, header.has_alpha ? MODE_RGBA : MODE_RGB, image.pixels.data(),
                                 static_cast<int>(image.stride()), image.pixels.size(),
-                                static_cast<int>(image.width), static_cast<int>(image.height));
+                                static_cast<int>(image.width), static_cast<int>(image.height),
+                                request.deadline);
       !status) {
     return status.error();
   }
@@ -161,10 +188,10 @@ Result<Image> DecodeOntoCanvas(const WebPIterator& iter, const Header& header,
   image.pixels.assign(image.stride() * image.height, 0);
   const size_t offset =
       static_cast<size_t>(placement.y) * image.stride() + static_cast<size_t>(placement.x) * 4;
-  if (auto status =
-          DecodeFrame(iter, MODE_RGBA, image.pixels.data() + offset,
-                      static_cast<int>(image.stride()), image.pixels.size() - offset,
-                      static_cast<int>(placement.width), static_cast<int>(placement.height));
+  if (auto status = DecodeFrame(iter, MODE_RGBA, image.pixels.data() + offset,
+                                static_cast<int>(image.stride()), image.pixels.size() - offset,
+                                static_cast<int>(placement.width),
+                                static_cast<int>(placement.height), request.deadline);
       !status) {
     return status.error();
   }

@@ -274,8 +274,8 @@ Result<std::string> S3Client::Put(const InvocationContext& context, const PutReq
     }
     headers.emplace_back(std::string(kMetaPrefix) + name, EncodeMetadataValue(value));
   }
-  const Call call{"PutObject",  "PUT", request.bucket, request.key, std::move(headers),
-                  request.body, 0};
+  const Call call{"PutObject",        "PUT",        request.bucket,         request.key,
+                  std::move(headers), request.body, kSmallResponseBodyBytes};
   auto response = Execute(context, call);
   if (!response) {
     return response.error();

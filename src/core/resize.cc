@@ -272,7 +272,7 @@ Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
 }
 
 RegionResizer::RegionResizer(uint32_t in_width, uint32_t in_height, int channels,
-                             const ResizeWindow& window, Image* destination, uint32_t x, uint32_t y)
+                             const ResizePlan& window, Image* destination, uint32_t x, uint32_t y)
     : in_width_(in_width),
       channels_(channels),
       alpha_(channels == 2 || channels == 4),

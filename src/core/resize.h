@@ -17,24 +17,14 @@ namespace imgpipe::core {
 // source with no pixels (or more than 4 channels) gives an empty Image.
 Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background);
 
-// The source is resampled to scaled_width x scaled_height, of which only the crop window is
-// produced.
-struct ResizeWindow {
-  uint32_t scaled_width = 0;
-  uint32_t scaled_height = 0;
-  uint32_t crop_x = 0;
-  uint32_t crop_y = 0;
-  uint32_t crop_width = 0;
-  uint32_t crop_height = 0;
-};
-
-// Source rows pushed top to bottom are resampled into the rectangle at (x, y) of `destination`
-// (which has the source's channel count and room for the crop window there). Straight alpha is
-// premultiplied for the filter and divided back, as ApplyPlan does. Memory is the resampler's
+// Source rows pushed top to bottom are resampled to window.scaled_width x scaled_height, of
+// which the crop window lands at (x, y) of `destination` (which has the source's channel count
+// and room for the crop there); the window's canvas and padding fields are not used. Straight alpha
+// is premultiplied for the filter and divided back, as ApplyPlan does. Memory is the resampler's
 // ring of rows: a decoder can feed it scanline by scanline without ever holding its image.
 class RegionResizer {
  public:
-  RegionResizer(uint32_t in_width, uint32_t in_height, int channels, const ResizeWindow& window,
+  RegionResizer(uint32_t in_width, uint32_t in_height, int channels, const ResizePlan& window,
                 Image* destination, uint32_t x, uint32_t y);
   RegionResizer(const RegionResizer&) = delete;
   RegionResizer& operator=(const RegionResizer&) = delete;

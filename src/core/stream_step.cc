@@ -18,13 +18,13 @@ namespace {
 // The crop window of the plan expressed in the stored orientation: orientation maps the stored
 // image onto the upright one (orient.cc: out(x, y) = in(...)), so the stored window is the
 // upright one with axes swapped (5..8) and flipped where the orientation mirrors.
-ResizeWindow StoredWindow(const ResizePlan& plan, int orientation) {
+ResizePlan StoredWindow(const ResizePlan& plan, int orientation) {
   const bool swap = SwapsAxes(orientation);
   // Which stored axes run backwards in the upright image, per orientation 1..8.
   constexpr bool kFlipX[9] = {false, false, true, true, false, false, false, true, true};
   constexpr bool kFlipY[9] = {false, false, false, true, true, false, true, true, false};
   const int o = orientation >= 1 && orientation <= 8 ? orientation : 1;
-  ResizeWindow window;
+  ResizePlan window;
   window.scaled_width = swap ? plan.scaled_height : plan.scaled_width;
   window.scaled_height = swap ? plan.scaled_width : plan.scaled_height;
   const uint32_t x = swap ? plan.crop_y : plan.crop_x;
@@ -89,7 +89,7 @@ class ResizingSink : public RowSink {
   Image TakeOutput() { return std::move(out_); }
 
  private:
-  ResizeWindow window_;
+  ResizePlan window_;
   const Options& options_;
   uint32_t width_ = 0;
   int channels_ = 0;

@@ -111,7 +111,7 @@ struct IdecDelete {
 };
 
 // Decodes the frame's bitstream into `out` (already sized), optionally scaled by libwebp's own
-// rescaler, through the incremental decoder so that a long decode stops at the deadline. The
+// rescaler; with a deadline, through the incremental decoder so that a long decode stops at it. The
 // decoder keeps only its working rows (lossy) and never an unscaled copy of the frame.
 Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, int stride,
                    size_t size, int scaled_width, int scaled_height, const Deadline& deadline) {
@@ -129,6 +129,12 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   config.output.u.RGBA.rgba = out;
   config.output.u.RGBA.stride = stride;
   config.output.u.RGBA.size = size;
+  if (!deadline) {
+    // Nothing to stop for: the one-shot decoder skips the incremental one's per-row state saves
+    // (measured about 15% of a 16 MP lossy decode).
+    const VP8StatusCode status = WebPDecode(iter.fragment.bytes, iter.fragment.size, &config);
+    return status == VP8_STATUS_OK ? OkStatus() : Status(DecodeError(status));
+  }
   std::unique_ptr<WebPIDecoder, IdecDelete> idec(WebPIDecode(nullptr, 0, &config));
   if (!idec) {
     return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: cannot start the decoder");

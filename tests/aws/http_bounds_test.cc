@@ -36,9 +36,13 @@ class RawServer {
     thread_ = std::thread([this] {
       for (;;) {
         const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) return;
+        if (fd < 0) {
+          return;
+        }
         std::string buffer;
-        if (auto request = testing::ReadRequest(fd, buffer)) respond_(fd, *request);
+        if (auto request = testing::ReadRequest(fd, buffer)) {
+          respond_(fd, *request);
+        }
         ::close(fd);
       }
     });
@@ -60,9 +64,11 @@ class RawServer {
 
 // Writes `total` body bytes (or until the client goes away) in 64 KiB pieces.
 size_t Stream(int fd, size_t total) {
-  const std::string piece(64 * 1024, 'x');
+  const std::string piece(size_t{64} * 1024, 'x');
   size_t sent = 0;
-  while (sent < total && testing::SendAll(fd, piece)) sent += piece.size();
+  while (sent < total && testing::SendAll(fd, piece)) {
+    sent += piece.size();
+  }
   return sent;
 }
 
@@ -104,7 +110,9 @@ TEST(HttpBounds, BodyBufferNeverGrowsPastTheAnnouncedLength) {
     // Odd-sized writes, so reads come back in irregular pieces.
     const std::string piece(12345, 'y');
     size_t sent = 0;
-    while (sent + piece.size() <= kLength && testing::SendAll(fd, piece)) sent += piece.size();
+    while (sent + piece.size() <= kLength && testing::SendAll(fd, piece)) {
+      sent += piece.size();
+    }
     testing::SendAll(fd, std::string(kLength - sent, 'y'));
   });
   HttpClient client;

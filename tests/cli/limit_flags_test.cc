@@ -15,7 +15,10 @@ namespace {
 Command Parse(std::vector<std::string> args, std::string* err) {
   args.insert(args.begin(), "imgpipe");
   std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
+  argv.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.c_str());
+  }
   std::ostringstream out, errors;
   Command command = ParseCommandLine(static_cast<int>(argv.size()), argv.data(), out, errors);
   *err = errors.str();

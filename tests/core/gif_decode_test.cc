@@ -128,7 +128,7 @@ TEST(GifDecodeTest, SmallFrameOnALargeScreenIsShrunkOnLoad) {
 TEST(GifDecodeTest, InterlacedFrameShrunkOnLoadKeepsItsRowOrder) {
   GifFrame frame = Frame(0, 0, 16, 16, -1, /*interlaced=*/true);
   for (uint32_t y = 0; y < 16; ++y) {
-    std::fill_n(frame.indices.begin() + y * 16, 16, y < 8 ? 1 : 3);
+    std::fill_n(frame.indices.begin() + static_cast<std::ptrdiff_t>(y) * 16, 16, y < 8 ? 1 : 3);
   }
   DecodeRequest request;
   request.min_width = 4;

@@ -36,11 +36,26 @@ inline constexpr uint32_t kMaxTargetSide = 16383;
 // Named defaults for the limits checked right after the header is read.
 inline constexpr uint64_t kDefaultMaxInputBytes = 64ull << 20;      // 64 MiB
 inline constexpr uint64_t kDefaultMaxInputPixels = 100'000'000ull;  // 100 MP
+// Progressive JPEG keeps every DCT coefficient of the image (2 bytes each) whatever the output
+// scale: 3 bytes per pixel for 4:2:0 colour. 16 MP of that is 48 MB, which keeps the whole
+// process under 64 MB. Other samplings count their own coefficient share (limits.h).
+inline constexpr uint64_t kDefaultMaxProgressivePixels = 16'000'000ull;
+// An Adam7-interlaced PNG needs its full 8-bit image (up to 4 bytes per pixel) before any row is
+// final: 12 MP is at most 48 MB, under 64 MB for the whole process.
+inline constexpr uint64_t kDefaultMaxInterlacedPixels = 12'000'000ull;
+
+// The largest per-image time limit (Limits::max_seconds): a day.
+inline constexpr double kMaxSecondsLimit = 86400;
 
 // Limits are parameters at the codec boundary: decoders refuse before allocating pixels.
 struct Limits {
   uint64_t max_input_bytes = kDefaultMaxInputBytes;    // compressed input size; 0 is invalid
   uint64_t max_input_pixels = kDefaultMaxInputPixels;  // width*height from the header; 0 invalid
+  uint64_t max_progressive_pixels = kDefaultMaxProgressivePixels;  // progressive JPEG; 0 invalid
+  uint64_t max_interlaced_pixels = kDefaultMaxInterlacedPixels;    // Adam7 PNG; 0 invalid
+  // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
+  // like the caller's deadline; 0 means none.
+  double max_seconds = 0;
 };
 
 struct Options {
@@ -74,6 +89,7 @@ Result<Rgb> ParseColor(std::string_view text);  // "#rrggbb", "rrggbb", "white",
 Result<uint64_t> ParsePositive(std::string_view field, std::string_view text);
 Result<bool> ParseBool(std::string_view field, std::string_view text);  // true/false/1/0/yes/no
 Result<ShrinkOnLoad> ParseShrinkOnLoad(std::string_view text);          // fast|accurate
+Result<double> ParseSeconds(std::string_view field, std::string_view text);  // "2", "0.5"
 
 const char* FitName(Fit fit);
 const char* ShrinkOnLoadName(ShrinkOnLoad mode);    // "fast", "accurate"

@@ -183,6 +183,19 @@ bool ResponseReader::Deliver(size_t size) {
     return Fail(kBodyTooLarge, false,
                 "response body exceeds " + std::to_string(request_.max_body_bytes) + " bytes");
   }
+  const size_t needed = body.size() + size;
+  if (needed > body.capacity()) {
+    // Doubling, as the vector would, but never past the announced length or the cap: a 64 MiB
+    // limit must not cost a 128 MiB buffer.
+    size_t grown = std::max(needed, body.capacity() * 2);
+    if (content_length_) {
+      grown = std::min<uint64_t>(grown, std::max<uint64_t>(*content_length_, needed));
+    }
+    if (request_.max_body_bytes != 0) {
+      grown = std::min<uint64_t>(grown, request_.max_body_bytes);
+    }
+    body.reserve(grown);
+  }
   body.insert(body.end(), buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(size));
   buffer_.erase(0, size);
   return true;

@@ -19,6 +19,10 @@ namespace imgpipe::aws {
 
 class HttpConnection;  // one socket, TLS or not (http_connection.h)
 
+// A cap for responses that carry no payload the caller wants (PUT, HEAD, errors): enough for
+// any S3 error document, far too little for a server that streams without end.
+inline constexpr uint64_t kSmallResponseBodyBytes = uint64_t{16} * 1024;
+
 struct HttpRequest {
   std::string method = "GET";  // GET, PUT, POST, HEAD
   std::string url;             // fully encoded; sent verbatim (no dot-segment squashing)
@@ -30,7 +34,9 @@ struct HttpRequest {
   // low_speed_time (libcurl's CURLOPT_LOW_SPEED_LIMIT/TIME semantics). 0: none.
   long low_speed_bytes = 0;
   std::chrono::seconds low_speed_time{0};
-  uint64_t max_body_bytes = 0;  // abort when the response body grows past this; 0: no limit
+  // Refuse a Content-Length over this before reading the body, abort when a body without one
+  // grows past it; the body buffer never grows beyond it either. 0: no limit.
+  uint64_t max_body_bytes = 0;
 };
 
 struct HttpResponse {

@@ -145,6 +145,7 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   // Every value is taken as text and parsed by the core, so CLI and Lambda share messages.
   std::optional<std::string> size, fit, format, quality, background, max_bytes, max_pixels, jobs,
       shrink_on_load, variants;
+  std::optional<std::string> max_progressive, max_interlaced, max_seconds;
   bool no_grayscale = false;
   bool without_enlargement = false;
   ProcessCommand process;
@@ -187,6 +188,17 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   proc->add_flag("--keep-extension", process.keep_extension,
                  "Keep the input's extension in output names: photo.png -> photo.png.jpg, so "
                  "photo.jpg and photo.png in one folder do not collide");
+  proc->add_option("--max-progressive-pixels", max_progressive,
+                   "Refuse progressive JPEGs over this many pixels, counted at 3 bytes of DCT "
+                   "coefficients per pixel (default 16000000: 48 MB)")
+      ->type_name("N");
+  proc->add_option("--max-interlaced-pixels", max_interlaced,
+                   "Refuse Adam7-interlaced PNGs over this many pixels (default 12000000)")
+      ->type_name("N");
+  proc->add_option("--max-seconds", max_seconds,
+                   "Give up on an image still decoding after this many seconds, e.g. 2 or 0.5 "
+                   "(deadline_exceeded; default: no limit)")
+      ->type_name("S");
   proc->add_flag("--overwrite", process.overwrite,
                  "Replace files that already exist at output paths (e.g. a previous run's "
                  "outputs); without it they are refused and left as they are");
@@ -245,6 +257,17 @@ Example:
       !ParseInto(
           max_pixels, [](std::string_view t) { return ParsePositive("max-input-pixels", t); },
           options.limits.max_input_pixels, err) ||
+      !ParseInto(
+          max_progressive,
+          [](std::string_view t) { return ParsePositive("max-progressive-pixels", t); },
+          options.limits.max_progressive_pixels, err) ||
+      !ParseInto(
+          max_interlaced,
+          [](std::string_view t) { return ParsePositive("max-interlaced-pixels", t); },
+          options.limits.max_interlaced_pixels, err) ||
+      !ParseInto(
+          max_seconds, [](std::string_view t) { return ParseSeconds("max-seconds", t); },
+          options.limits.max_seconds, err) ||
       !ParseInto(
           jobs, [](std::string_view t) { return ParsePositive("jobs", t); }, jobs_value, err)) {
     return ExitNow{kUsageExitCode};

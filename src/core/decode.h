@@ -11,6 +11,7 @@
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
 #include "imgpipe/options.h"
+#include "limits.h"
 
 namespace imgpipe::core {
 
@@ -26,6 +27,9 @@ struct DecodeRequest {
   // Checked again at the codec boundary, after the codec has parsed its own header and before
   // it allocates the pixel buffer.
   Limits limits;
+  // Checked inside the codecs' row and scan loops (limits.h); a decode still running at the
+  // deadline stops with kDeadlineExceeded. nullopt: no deadline.
+  Deadline deadline;
 };
 
 // Header of any supported format (dispatches on Sniff). Reads no pixel data.
@@ -37,6 +41,23 @@ Result<Header> ReadHeader(std::span<const uint8_t> bytes);
 // the first frame. Image.orientation is NOT applied here; see orient.h.
 Result<Image> Decode(std::span<const uint8_t> bytes, const Header& header,
                      const DecodeRequest& request);
+
+// Receives a decoder's rows one at a time, top to bottom, in the stored orientation, for
+// decoders that can stream (DecodePngRows). Start comes once, before the first row, with the
+// size and the channel count (as in Image) of the rows to come; a row is only valid during
+// the Row call.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  virtual Status Start(uint32_t width, uint32_t height, int channels) = 0;
+  virtual void Row(const uint8_t* row) = 0;
+};
+
+// Streams a PNG's rows into `sink` without holding its image: memory is a row or two. Returns
+// false, having decoded nothing, when the PNG is Adam7-interlaced (its rows are final only after
+// the last pass): decode it with DecodePng then, under Limits::max_interlaced_pixels.
+Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& request,
+                           RowSink& sink);
 
 // Per-format entry points used by Decode/ReadHeader (and by the fuzzers).
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes);

@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "canvas.h"
 #include "decode.h"
 #include "limits.h"
+#include "resize.h"
 
 namespace imgpipe::core {
 namespace {
@@ -219,6 +221,99 @@ void PaintRow(const GifPixelType* line, uint32_t width, const ColorMapObject& pa
   }
 }
 
+// The first frame's geometry: its stored size, and the part of it that lies on the screen.
+struct FrameOnScreen {
+  const ColorMapObject& palette;
+  int transparent;
+  uint32_t left;
+  uint32_t top;
+  uint32_t width;
+  uint32_t height;
+  uint32_t visible_width;
+  uint32_t visible_height;
+  bool interlaced;
+};
+
+// Decodes the frame's rows in stored order and hands `row(y, indices)` each row that lands on
+// the screen, with y relative to the frame. Interlaced frames are collected first (one byte
+// per frame pixel: what is drawn, never the screen) so rows can be handed over top to bottom.
+template <typename RowFn>
+Status ForEachVisibleRow(GifFileType* gif, const FrameOnScreen& frame, const Deadline& deadline,
+                         RowFn row) {
+  std::vector<GifPixelType> line(frame.width);
+  std::vector<GifPixelType> frame_rows(
+      frame.interlaced ? static_cast<size_t>(frame.width) * frame.visible_height : 0);
+  for (uint32_t stored = 0; stored < frame.height; ++stored) {
+    if (auto status = CheckDeadline(deadline, "GIF decode"); !status) {
+      return status;
+    }
+    if (DGifGetLine(gif, line.data(), static_cast<int>(line.size())) == GIF_ERROR) {
+      return GifFail(gif, "image data");
+    }
+    const uint32_t y = frame.interlaced ? InterlacedRow(stored, frame.height) : stored;
+    if (y >= frame.visible_height) {
+      continue;
+    }
+    if (frame.interlaced) {
+      std::copy(line.begin(), line.end(),
+                frame_rows.begin() + static_cast<std::ptrdiff_t>(y) * frame.width);
+    } else {
+      row(y, line.data());
+    }
+  }
+  for (uint32_t y = 0; frame.interlaced && y < frame.visible_height; ++y) {
+    row(y, frame_rows.data() + static_cast<size_t>(y) * frame.width);
+  }
+  return OkStatus();
+}
+
+// Draws the first frame on a transparent screen. When the pipeline wants less than the
+// screen, the screen is shrunk on load (canvas.h) and the frame streams through the resampler
+// into its share of it, so neither the full screen nor the full frame is ever allocated.
+Result<Image> DrawFirstFrame(GifFileType* gif, const Header& screen, const FrameOnScreen& frame,
+                             int channels, const DecodeRequest& request) {
+  const FramePlacement placement =
+      PlaceFrame(screen.width, screen.height, std::min(frame.left, screen.width - 1),
+                 std::min(frame.top, screen.height - 1), std::max(frame.visible_width, 1u),
+                 std::max(frame.visible_height, 1u), request);
+  Image image;
+  image.width = placement.canvas_width;
+  image.height = placement.canvas_height;
+  image.channels = channels;
+  image.pixels.assign(image.stride() * image.height, 0);
+  if (!placement.scaled) {
+    auto paint = [&](uint32_t y, const GifPixelType* indices) {
+      if (frame.visible_width == 0) {
+        return;
+      }
+      PaintRow(indices, frame.visible_width, frame.palette, frame.transparent, channels,
+               image.row(frame.top + y) + static_cast<size_t>(frame.left) * channels);
+    };
+    if (auto status = ForEachVisibleRow(gif, frame, request.deadline, paint); !status) {
+      return status.error();
+    }
+    return image;
+  }
+  if (frame.visible_width == 0 || frame.visible_height == 0) {
+    return image;  // the frame lies entirely off the screen: nothing is drawn
+  }
+  RegionResizer resizer(
+      frame.visible_width, frame.visible_height, channels,
+      {placement.width, placement.height, 0, 0, placement.width, placement.height}, &image,
+      placement.x, placement.y);
+  std::vector<uint8_t> pixels(static_cast<size_t>(frame.visible_width) * channels);
+  auto resample = [&](uint32_t, const GifPixelType* indices) {
+    std::fill(pixels.begin(), pixels.end(), 0);  // the transparent index leaves pixels as is
+    PaintRow(indices, frame.visible_width, frame.palette, frame.transparent, channels,
+             pixels.data());
+    resizer.PushRow(pixels.data());
+  };
+  if (auto status = ForEachVisibleRow(gif, frame, request.deadline, resample); !status) {
+    return status.error();
+  }
+  return image;
+}
+
 }  // namespace
 
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
@@ -275,31 +370,22 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
 
   const uint32_t left = static_cast<uint32_t>(std::max(frame.Left, 0));
   const uint32_t top = static_cast<uint32_t>(std::max(frame.Top, 0));
+  const FrameOnScreen on_screen{
+      *palette,
+      *transparent,
+      left,
+      top,
+      frame_header.width,
+      frame_header.height,
+      left < screen.width ? std::min(frame_header.width, screen.width - left) : 0,
+      top < screen.height ? std::min(frame_header.height, screen.height - top) : 0,
+      frame.Interlace};
   const bool covers = left == 0 && top == 0 && frame_header.width >= screen.width &&
                       frame_header.height >= screen.height;
-  Image image;
-  image.width = screen.width;
-  image.height = screen.height;
   // Uncovered screen and transparent pixels show what is behind the GIF: transparent, as in
   // browsers (the background colour index is ignored by them too).
-  image.channels = covers && *transparent < 0 ? 3 : 4;
-  image.pixels.assign(image.stride() * image.height, 0);
-
-  const uint32_t visible_width =
-      left < screen.width ? std::min(frame_header.width, screen.width - left) : 0;
-  std::vector<GifPixelType> line(frame_header.width);
-  for (uint32_t stored = 0; stored < frame_header.height; ++stored) {
-    if (DGifGetLine(gif, line.data(), static_cast<int>(line.size())) == GIF_ERROR) {
-      return GifFail(gif, "image data");
-    }
-    const uint32_t y =
-        top + (frame.Interlace ? InterlacedRow(stored, frame_header.height) : stored);
-    if (y < screen.height) {
-      PaintRow(line.data(), visible_width, *palette, *transparent, image.channels,
-               image.row(y) + static_cast<size_t>(left) * image.channels);
-    }
-  }
-  return image;
+  const int channels = covers && *transparent < 0 ? 3 : 4;
+  return DrawFirstFrame(gif, screen, on_screen, channels, request);
 }
 
 }  // namespace imgpipe::core

@@ -3,6 +3,7 @@
 // decoded straight into the final buffer.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -72,15 +73,36 @@ struct MemorySource {
   }
 };
 
+// libjpeg's progress monitor runs once per iMCU row of every scan while jpeg_start_decompress
+// absorbs a progressive file, and once per jpeg_read_scanlines call after that: the one place a
+// long decode (hundreds of refinement scans) can be stopped at the deadline. It also enforces
+// the scan cap (JpegProgressMonitor).
+struct DeadlineProgress {
+  jpeg_progress_mgr pub;  // first member: libjpeg hands us a pointer to it
+  Deadline deadline;
+  bool expired = false;
+
+  static void Monitor(j_common_ptr cinfo) {
+    JpegProgressMonitor(cinfo);
+    auto* self = reinterpret_cast<DeadlineProgress*>(cinfo->progress);
+    if (self->deadline && std::chrono::steady_clock::now() >= *self->deadline) {
+      self->expired = true;
+      std::longjmp(ManagerOf(cinfo).jump, 1);
+    }
+  }
+};
+
 // Owns one decompressor. libjpeg longjmps to the setjmp in the function holding this object,
 // so it is never unwound past; its destructor runs on every normal return.
 class JpegSession {
  public:
-  explicit JpegSession(std::span<const uint8_t> bytes) : source_(bytes, &errors) {
+  explicit JpegSession(std::span<const uint8_t> bytes, Deadline deadline = std::nullopt)
+      : source_(bytes, &errors) {
     cinfo.err = jpeg_std_error(&errors.pub);
     errors.pub.error_exit = JpegErrorExit;
     errors.pub.emit_message = JpegEmitMessage;
-    progress_.progress_monitor = JpegProgressMonitor;
+    progress_.pub.progress_monitor = DeadlineProgress::Monitor;
+    progress_.deadline = deadline;
   }
   ~JpegSession() { jpeg_destroy_decompress(&cinfo); }
   JpegSession(const JpegSession&) = delete;
@@ -89,7 +111,7 @@ class JpegSession {
   // Must be called after setjmp(errors.jump): any libjpeg call may longjmp.
   void ReadHeader(Header* header) {
     jpeg_create_decompress(&cinfo);
-    cinfo.progress = &progress_;
+    cinfo.progress = &progress_.pub;
     cinfo.src = &source_.pub;
     jpeg_save_markers(&cinfo, kApp1, 0xFFFF);
     jpeg_read_header(&cinfo, TRUE);
@@ -99,6 +121,17 @@ class JpegSession {
     header->channels = cinfo.num_components;
     header->bit_depth = cinfo.data_precision;
     header->orientation = Orientation();
+  }
+
+  // The error a longjmp back to the caller's setjmp stands for.
+  Error LongjmpError() const {
+    if (progress_.expired) {
+      return MakeError(ErrorCode::kDeadlineExceeded,
+                       "deadline passed during the JPEG decode (scan " +
+                           std::to_string(cinfo.input_scan_number) +
+                           "); stopped before the invocation's time ran out");
+    }
+    return errors.ToError();
   }
 
   jpeg_decompress_struct cinfo = {};
@@ -119,7 +152,7 @@ class JpegSession {
   }
 
   MemorySource source_;
-  jpeg_progress_mgr progress_ = {};
+  DeadlineProgress progress_ = {};
 };
 
 // Largest power-of-two DCT reduction keeping the output >= min size. Only 1/2, 1/4, 1/8: those
@@ -191,6 +224,17 @@ Status ChooseColorSpace(jpeg_decompress_struct& cinfo, bool gray, bool* cmyk) {
   }
 }
 
+// What libjpeg's whole-image coefficient buffer for a multi-scan file takes: every block of
+// every component, 64 coefficients of 2 bytes. Valid after jpeg_read_header.
+uint64_t CoefficientBytes(const jpeg_decompress_struct& cinfo) {
+  uint64_t blocks = 0;
+  for (int i = 0; i < cinfo.num_components; ++i) {
+    blocks += static_cast<uint64_t>(cinfo.comp_info[i].width_in_blocks) *
+              cinfo.comp_info[i].height_in_blocks;
+  }
+  return blocks * DCTSIZE2 * sizeof(JCOEF);
+}
+
 // The row loops run inside DecodeInto's setjmp frame, so like it they keep only trivially
 // destructible locals: a longjmp out of jpeg_read_scanlines skips no destructor.
 // `profile` (when not null) converts the CMYK rows to sRGB with the embedded profile.
@@ -230,13 +274,20 @@ Status DecodeInto(JpegSession& session, std::span<const uint8_t> bytes,
                   std::shared_ptr<const SourceColour>* cmyk_profile) {
   jpeg_decompress_struct& cinfo = session.cinfo;
   if (setjmp(session.errors.jump)) {
-    return session.errors.ToError();
+    return session.LongjmpError();
   }
 
   Header header;
   session.ReadHeader(&header);
   if (auto status = CheckHeader(header, request.limits); !status) {
     return status;
+  }
+  if (jpeg_has_multiple_scans(&cinfo)) {
+    if (auto status = CheckProgressiveJpeg(header.width, header.height, CoefficientBytes(cinfo),
+                                           request.limits);
+        !status) {
+      return status;
+    }
   }
   bool cmyk = false;
   if (auto status = ChooseColorSpace(cinfo, request.gray, &cmyk); !status) {
@@ -276,7 +327,7 @@ Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& re
   if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
     return status.error();
   }
-  JpegSession session(bytes);
+  JpegSession session(bytes, request.deadline);
   Image image;
   std::vector<uint8_t> cmyk_row;
   std::shared_ptr<const SourceColour> cmyk_profile;

@@ -46,4 +46,50 @@ Status CheckHeader(const Header& header, const Limits& limits) {
                                                   Megapixels(limits.max_input_pixels) + " limit");
 }
 
+Status CheckProgressiveJpeg(uint32_t width, uint32_t height, uint64_t coefficient_bytes,
+                            const Limits& limits) {
+  const uint64_t counted = coefficient_bytes / kProgressiveBytesPerPixel;
+  if (counted <= limits.max_progressive_pixels) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kTooManyPixels,
+                   "progressive JPEG " + std::to_string(width) + "x" + std::to_string(height) +
+                       " needs " + std::to_string(coefficient_bytes >> 20) +
+                       " MiB of DCT coefficients (" + Megapixels(counted) +
+                       " at 3 bytes per pixel), over the " +
+                       Megapixels(limits.max_progressive_pixels) +
+                       " limit for progressive JPEGs (max_progressive_pixels)");
+}
+
+Status CheckInterlacedPng(uint32_t width, uint32_t height, const Limits& limits) {
+  const uint64_t pixels = static_cast<uint64_t>(width) * height;
+  if (pixels <= limits.max_interlaced_pixels) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kTooManyPixels,
+                   "interlaced (Adam7) PNG " + std::to_string(width) + "x" +
+                       std::to_string(height) + " = " + Megapixels(pixels) + ", over the " +
+                       Megapixels(limits.max_interlaced_pixels) +
+                       " limit for interlaced PNGs (max_interlaced_pixels)");
+}
+
+Deadline EffectiveDeadline(Deadline deadline, const Limits& limits,
+                           std::chrono::steady_clock::time_point start) {
+  if (limits.max_seconds <= 0) {
+    return deadline;
+  }
+  const auto own = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                               std::chrono::duration<double>(limits.max_seconds));
+  return deadline && *deadline < own ? *deadline : own;
+}
+
+Status CheckDeadline(const Deadline& deadline, const char* where) {
+  if (!deadline || std::chrono::steady_clock::now() < *deadline) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kDeadlineExceeded, std::string("deadline passed during the ") +
+                                                     where + "; stopped before the " +
+                                                     "invocation's time ran out");
+}
+
 }  // namespace imgpipe::core

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -19,6 +21,7 @@ constexpr std::string_view kFormatRule = "one of jpeg, jpg, png, webp";
 constexpr std::string_view kQualityRule = "an integer 1..100";
 constexpr std::string_view kColorRule = "#rrggbb, rrggbb, white or black";
 constexpr std::string_view kPositiveRule = "a positive integer";
+constexpr std::string_view kSecondsRule = "a number of seconds 0..86400 (0: no limit)";
 constexpr std::string_view kBoolRule = "one of true, false, 1, 0, yes, no";
 constexpr std::string_view kShrinkOnLoadRule = "one of fast, accurate";
 constexpr std::string_view kNewImageSizeRule = "a JSON array [width, height] with 1..16383";
@@ -131,6 +134,16 @@ Status Validate(const Options& options) {
   }
   if (options.limits.max_input_pixels == 0) {
     fail(Expected(kPositiveRule, "max_input_pixels", "0"));
+  }
+  if (options.limits.max_progressive_pixels == 0) {
+    fail(Expected(kPositiveRule, "max_progressive_pixels", "0"));
+  }
+  if (options.limits.max_interlaced_pixels == 0) {
+    fail(Expected(kPositiveRule, "max_interlaced_pixels", "0"));
+  }
+  // Written so that NaN fails too.
+  if (!(options.limits.max_seconds >= 0 && options.limits.max_seconds <= kMaxSecondsLimit)) {
+    fail(Expected(kSecondsRule, "max_seconds", std::to_string(options.limits.max_seconds)));
   }
   if (!problems.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, problems);
@@ -259,6 +272,18 @@ Result<uint64_t> ParsePositive(std::string_view field, std::string_view text) {
   uint64_t value = 0;
   if (!ParseWholeUnsigned(core::TrimAsciiSpace(text), 1, UINT64_MAX, value)) {
     return Expected(kPositiveRule, field, Quote(text));
+  }
+  return value;
+}
+
+Result<double> ParseSeconds(std::string_view field, std::string_view text) {
+  const std::string_view trimmed = core::TrimAsciiSpace(text);
+  double value = 0;
+  const char* end = trimmed.data() + trimmed.size();
+  const auto [stop, error] = std::from_chars(trimmed.data(), end, value, std::chars_format::fixed);
+  if (trimmed.empty() || error != std::errc() || stop != end || !std::isfinite(value) ||
+      value < 0 || value > kMaxSecondsLimit) {
+    return Expected(kSecondsRule, field, Quote(text));
   }
   return value;
 }

@@ -19,6 +19,7 @@
 #include "orient.h"
 #include "resize.h"
 #include "resize_geometry.h"
+#include "stream_step.h"
 
 namespace imgpipe {
 namespace {
@@ -29,12 +30,14 @@ enum class Phase { kDecode, kResize, kEncode };
 struct Context {
   std::span<const uint8_t> input;
   std::span<const Variant> variants;
+  core::Deadline deadline;              // the caller's, or the per-image limit's if earlier
   Header header;                        // filled by ReadHeaderStep
   core::ColourResolution colour;        // filled by ColourProfileStep; null source means sRGB
   std::vector<core::ResizePlan> plans;  // one per variant, in upright (post-orientation) coords
   Image image;                          // the decoded, upright, sRGB pixels
   std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
   std::vector<std::string> warnings;    // what was ignored without failing the input
+  bool streamed = false;  // the streaming path made the one variant's final pixels already
 };
 
 // One variant's work: a view of the shared image, replaced by its own pixels step by step.
@@ -47,7 +50,10 @@ struct VariantWork {
   std::vector<uint8_t> encoded;
 };
 
-const Limits& SharedLimits(const Context& ctx) { return ctx.variants.front().options.limits; }
+const Limits& SharedLimits(std::span<const Variant> variants) {
+  return variants.front().options.limits;
+}
+const Limits& SharedLimits(const Context& ctx) { return SharedLimits(ctx.variants); }
 
 Status ReadHeaderStep(Context& ctx) {
   if (auto bytes = core::CheckInputBytes(ctx.input.size(), SharedLimits(ctx)); !bytes.ok()) {
@@ -147,7 +153,7 @@ core::DecodeRequest NeedOf(const Header& header, const core::ResizePlan& plan, b
   return need;
 }
 
-Status DecodeStep(Context& ctx) {
+core::DecodeRequest MakeDecodeRequest(const Context& ctx) {
   // Shrink on load, bounded by the most demanding variant: the codec is asked for the largest
   // size any variant needs.
   // Not for WebP: libwebp's scaled decode is an area-averaging rescaler, a real antialiasing
@@ -165,7 +171,12 @@ Status DecodeStep(Context& ctx) {
     request.min_height = std::max(request.min_height, need.min_height);
   }
   request.limits = SharedLimits(ctx);
-  auto image = core::Decode(ctx.input, ctx.header, request);
+  request.deadline = ctx.deadline;
+  return request;
+}
+
+Status DecodeStep(Context& ctx) {
+  auto image = core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();
   }
@@ -193,6 +204,25 @@ Status ColourStep(Context& ctx) {
   if (ctx.colour.source && !cmyk_jpeg) {
     ctx.image = core::ConvertToSrgb(std::move(ctx.image), *ctx.colour.source, &ctx.warnings);
   }
+  return OkStatus();
+}
+
+// The streaming path (stream_step.h): decode, flatten, grayscale and resize row by row, so memory
+// follows the output size and the image width, never the image height. It makes one output from
+// an untagged (or sRGB) image; several variants would each need their own resampler fed the same
+// rows, and a profile's conversion is not applied per row yet, so those take the in-memory steps.
+bool Streams(const Context& ctx) {
+  return ctx.variants.size() == 1 && !ctx.colour.source && core::StreamsRows(ctx.header.format);
+}
+
+Status DecodeAndResizeRowsStep(Context& ctx) {
+  auto image = core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plans.front(),
+                                         ctx.variants.front().options, MakeDecodeRequest(ctx));
+  if (!image.ok()) {
+    return image.error();
+  }
+  ctx.image = std::move(image).value();
+  ctx.streamed = true;
   return OkStatus();
 }
 
@@ -267,19 +297,33 @@ struct Step {
 using SharedStep = Step<Status (*)(Context&)>;
 using VariantStep = Step<Status (*)(Context&, VariantWork&)>;
 
-constexpr std::array kSharedSteps = {
+// Header, profile and plan; then either the in-memory decode or, when it Streams(), the
+// streaming one; then each variant's steps (only encode after the streaming path).
+constexpr std::array kHeaderSteps = {
     SharedStep{"read header", Phase::kDecode, ReadHeaderStep},
     SharedStep{"colour profile", Phase::kDecode, ColourProfileStep},
     SharedStep{"plan", Phase::kDecode, PlanStep},
+};
+
+constexpr std::array kInMemorySteps = {
     SharedStep{"decode", Phase::kDecode, DecodeStep},
     SharedStep{"orient", Phase::kDecode, OrientStep},
     SharedStep{"colour", Phase::kResize, ColourStep},
+};
+
+// Decode and resize interleave here, so their time is counted as decode.
+constexpr std::array kStreamingSteps = {
+    SharedStep{"decode and resize rows", Phase::kDecode, DecodeAndResizeRowsStep},
 };
 
 constexpr std::array kVariantSteps = {
     VariantStep{"flatten", Phase::kResize, FlattenStep},
     VariantStep{"grayscale", Phase::kResize, GrayscaleStep},
     VariantStep{"resize", Phase::kResize, ResizeStep},
+    VariantStep{"encode", Phase::kEncode, EncodeStep},
+};
+
+constexpr std::array kEncodeOnlySteps = {
     VariantStep{"encode", Phase::kEncode, EncodeStep},
 };
 
@@ -297,8 +341,7 @@ double& PhaseSlot(StepTimings& timings, Phase phase) {
 
 // Runs one step unless the deadline has passed, adding its wall time to its phase.
 template <typename Step, typename... Args>
-Status RunTimed(const Step& step, std::optional<Clock::time_point> deadline, StepTimings& timings,
-                Args&... args) {
+Status RunTimed(const Step& step, core::Deadline deadline, StepTimings& timings, Args&... args) {
   if (deadline && Clock::now() >= *deadline) {
     return MakeError(ErrorCode::kDeadlineExceeded,
                      std::string("deadline passed before step '") + step.name + "'");
@@ -321,13 +364,30 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
   if (variants.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
   }
-  Context ctx{input, variants, {}, {}, {}, {}, {}, {}};
+  Context ctx{
+      input, variants, core::EffectiveDeadline(deadline, SharedLimits(variants), Clock::now()),
+      {},    {},       {},
+      {},    {},       {},
+      false};
   StepTimings shared;
-  for (const SharedStep& step : kSharedSteps) {
-    if (Status status = RunTimed(step, deadline, shared, ctx); !status.ok()) {
-      return status.error();
+  auto run_shared = [&](std::span<const SharedStep> steps) -> Status {
+    for (const SharedStep& step : steps) {
+      if (Status status = RunTimed(step, ctx.deadline, shared, ctx); !status.ok()) {
+        return status;
+      }
     }
+    return OkStatus();
+  };
+  if (Status status = run_shared(kHeaderSteps); !status.ok()) {
+    return status.error();
   }
+  if (Status status = run_shared(Streams(ctx) ? std::span<const SharedStep>(kStreamingSteps)
+                                              : std::span<const SharedStep>(kInMemorySteps));
+      !status.ok()) {
+    return status.error();
+  }
+  const std::span<const VariantStep> variant_steps =
+      ctx.streamed ? std::span<const VariantStep>(kEncodeOnlySteps) : kVariantSteps;
   std::vector<Encoded> outputs;
   outputs.reserve(variants.size());
   for (size_t i = 0; i < variants.size(); ++i) {
@@ -335,8 +395,8 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
     StepTimings timings;
     timings.decode_ms = shared.decode_ms;
     timings.resize_ms = shared.resize_ms;  // the colour conversion, shared by every variant
-    for (const VariantStep& step : kVariantSteps) {
-      if (Status status = RunTimed(step, deadline, timings, ctx, work); !status.ok()) {
+    for (const VariantStep& step : variant_steps) {
+      if (Status status = RunTimed(step, ctx.deadline, timings, ctx, work); !status.ok()) {
         return status.error();
       }
     }

@@ -1,5 +1,7 @@
 // PNG through libspng: every bit depth and colour type, tRNS, Adam7, eXIf orientation.
-// 8-bit and lower decode straight into the final buffer; 16-bit is scaled to 8 bits row by row.
+// Rows come from libspng's progressive API one at a time (16-bit scaled to 8 bits per row), so a
+// non-interlaced PNG can stream into the resampler without ever holding its image
+// (DecodePngRows), and every decode stops at the deadline between rows.
 #include <spng.h>
 
 #include <cstring>
@@ -135,57 +137,21 @@ void ScaleSamples(const uint16_t* in, uint8_t* out, size_t count) {
   }
 }
 
-Status Decode16(spng_ctx* ctx, const spng_ihdr& ihdr, const OutputPlan& plan, Image* image) {
-  const size_t samples = image->stride();
-  if (ihdr.interlace_method == SPNG_INTERLACE_NONE) {
-    // One 16-bit row at a time: no full-size 16-bit copy of the image.
-    std::vector<uint16_t> row(samples);
-    if (int rc =
-            spng_decode_image(ctx, nullptr, 0, plan.format, plan.flags | SPNG_DECODE_PROGRESSIVE);
-        rc != 0) {
-      return SpngError(rc, "image");
-    }
-    int rc = 0;
-    do {
-      spng_row_info info{};
-      if (rc = spng_get_row_info(ctx, &info); rc != 0) {
-        break;
-      }
-      rc = spng_decode_row(ctx, row.data(), samples * 2);
-      if (rc != 0 && rc != SPNG_EOI) {
-        break;
-      }
-      if (info.row_num < image->height) {
-        ScaleSamples(row.data(), image->row(info.row_num), samples);
-      }
-    } while (rc == 0);
-    if (rc != SPNG_EOI) {
-      return SpngError(rc, "image rows");
-    }
-    return OkStatus();
-  }
-  // Adam7 passes land all over the image, so a full 16-bit image is needed here (rare input).
-  std::vector<uint16_t> full(samples * image->height);
-  if (int rc = spng_decode_image(ctx, full.data(), full.size() * 2, plan.format, plan.flags);
-      rc != 0) {
-    return SpngError(rc, "image");
-  }
-  ScaleSamples(full.data(), image->pixels.data(), full.size());
-  return OkStatus();
-}
+// Adam7's seven passes: pass p holds the columns start[p], start[p] + delta[p], ...
+constexpr uint32_t kAdam7XStart[7] = {0, 4, 0, 2, 0, 1, 0};
+constexpr uint32_t kAdam7XDelta[7] = {8, 8, 4, 4, 2, 2, 1};
 
-}  // namespace
+// An open PNG ready for progressive decoding: the header checked against the limits and
+// libspng set up to hand out rows one at a time (spng_decode_row).
+struct PngDecoder {
+  SpngPtr ctx;
+  spng_ihdr ihdr{};
+  OutputPlan plan;
+  size_t row_bytes = 0;  // one decoded row in libspng's output format
+  bool interlaced() const { return ihdr.interlace_method != SPNG_INTERLACE_NONE; }
+};
 
-Result<Header> ReadPngHeader(std::span<const uint8_t> bytes) {
-  auto ctx = OpenPng(bytes);
-  if (!ctx) {
-    return ctx.error();
-  }
-  bool has_trns = false;
-  return ParseHeader(ctx->get(), &has_trns);
-}
-
-Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+Result<PngDecoder> StartDecoder(std::span<const uint8_t> bytes, const DecodeRequest& request) {
   if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
     return status.error();
   }
@@ -201,38 +167,143 @@ Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& req
   if (auto status = CheckHeader(*header, request.limits); !status) {
     return status.error();
   }
-
-  spng_ihdr ihdr{};
-  if (int rc = spng_get_ihdr(ctx->get(), &ihdr); rc != 0) {
+  PngDecoder decoder;
+  decoder.ctx = std::move(ctx).value();
+  if (int rc = spng_get_ihdr(decoder.ctx.get(), &decoder.ihdr); rc != 0) {
     return SpngError(rc, "header");
   }
-  const OutputPlan plan = PlanOutput(ihdr, has_trns);
-  Image image;
-  image.width = ihdr.width;
-  image.height = ihdr.height;
-  image.channels = plan.channels;
-
-  size_t expected = 0;
-  if (int rc = spng_decoded_image_size(ctx->get(), plan.format, &expected); rc != 0) {
-    return SpngError(rc, "size");
-  }
-  const size_t bytes_per_sample = plan.sixteen_bit ? 2 : 1;
-  if (expected != image.stride() * image.height * bytes_per_sample) {
-    return MakeError(ErrorCode::kInternal, "libspng output size disagrees with the PNG header");
-  }
-  image.pixels.resize(image.stride() * image.height);
-  if (plan.sixteen_bit) {
-    if (auto status = Decode16(ctx->get(), ihdr, plan, &image); !status) {
+  if (decoder.interlaced()) {
+    if (auto status = CheckInterlacedPng(header->width, header->height, request.limits); !status) {
       return status.error();
     }
-    return image;
   }
-  if (int rc = spng_decode_image(ctx->get(), image.pixels.data(), image.pixels.size(), plan.format,
-                                 plan.flags);
+  decoder.plan = PlanOutput(decoder.ihdr, has_trns);
+  const size_t bytes_per_sample = decoder.plan.sixteen_bit ? 2 : 1;
+  decoder.row_bytes = static_cast<size_t>(header->width) * decoder.plan.channels * bytes_per_sample;
+  size_t expected = 0;
+  if (int rc = spng_decoded_image_size(decoder.ctx.get(), decoder.plan.format, &expected);
+      rc != 0) {
+    return SpngError(rc, "size");
+  }
+  if (expected != decoder.row_bytes * header->height) {
+    return MakeError(ErrorCode::kInternal, "libspng output size disagrees with the PNG header");
+  }
+  if (int rc = spng_decode_image(decoder.ctx.get(), nullptr, 0, decoder.plan.format,
+                                 decoder.plan.flags | SPNG_DECODE_PROGRESSIVE);
       rc != 0) {
     return SpngError(rc, "image");
   }
+  return decoder;
+}
+
+// Decodes every row (of every pass, for Adam7) in file order. `row(info, decoded)` gets each one
+// in libspng's output format; for an interlaced row only the pass's columns are valid. The
+// deadline is checked before each row.
+template <typename RowFn>
+Status DecodeRows(PngDecoder& decoder, const Deadline& deadline, RowFn row) {
+  std::vector<uint8_t> decoded(decoder.row_bytes);
+  int rc = 0;
+  do {
+    if (auto status = CheckDeadline(deadline, "PNG decode"); !status) {
+      return status;
+    }
+    spng_row_info info{};
+    if (rc = spng_get_row_info(decoder.ctx.get(), &info); rc != 0) {
+      break;
+    }
+    rc = spng_decode_row(decoder.ctx.get(), decoded.data(), decoded.size());
+    if (rc != 0 && rc != SPNG_EOI) {
+      break;
+    }
+    row(info, decoded.data());
+  } while (rc == 0);
+  if (rc != SPNG_EOI) {
+    return SpngError(rc, "image rows");
+  }
+  return OkStatus();
+}
+
+// One decoded row as 8-bit samples: 8-bit rows as they are, 16-bit ones scaled into `scratch`.
+const uint8_t* EightBitRow(const PngDecoder& decoder, const uint8_t* decoded,
+                           std::vector<uint8_t>& scratch) {
+  if (!decoder.plan.sixteen_bit) {
+    return decoded;
+  }
+  scratch.resize(decoder.row_bytes / 2);
+  ScaleSamples(reinterpret_cast<const uint16_t*>(decoded), scratch.data(), scratch.size());
+  return scratch.data();
+}
+
+// Copies the columns of Adam7 pass `pass` from a decoded row into the image row.
+void CopyPassColumns(const uint8_t* row, int pass, uint32_t width, int channels, uint8_t* out) {
+  const size_t c = static_cast<size_t>(channels);
+  for (uint32_t x = kAdam7XStart[pass]; x < width; x += kAdam7XDelta[pass]) {
+    std::memcpy(out + x * c, row + x * c, c);
+  }
+}
+
+}  // namespace
+
+Result<Header> ReadPngHeader(std::span<const uint8_t> bytes) {
+  auto ctx = OpenPng(bytes);
+  if (!ctx) {
+    return ctx.error();
+  }
+  bool has_trns = false;
+  return ParseHeader(ctx->get(), &has_trns);
+}
+
+Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+  auto decoder = StartDecoder(bytes, request);
+  if (!decoder) {
+    return decoder.error();
+  }
+  Image image;
+  image.width = decoder->ihdr.width;
+  image.height = decoder->ihdr.height;
+  image.channels = decoder->plan.channels;
+  image.pixels.resize(image.stride() * image.height);
+  std::vector<uint8_t> scratch;
+  auto status = DecodeRows(
+      *decoder, request.deadline, [&](const spng_row_info& info, const uint8_t* decoded) {
+        const uint8_t* row = EightBitRow(*decoder, decoded, scratch);
+        if (info.row_num >= image.height) {
+          return;
+        }
+        if (decoder->interlaced()) {
+          CopyPassColumns(row, info.pass, image.width, image.channels, image.row(info.row_num));
+        } else {
+          std::memcpy(image.row(info.row_num), row, image.stride());
+        }
+      });
+  if (!status) {
+    return status.error();
+  }
   return image;
+}
+
+Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& request,
+                           RowSink& sink) {
+  auto decoder = StartDecoder(bytes, request);
+  if (!decoder) {
+    return decoder.error();
+  }
+  if (decoder->interlaced()) {
+    return false;  // Adam7 rows are not final until the last pass: DecodePng holds the image
+  }
+  if (auto status = sink.Start(decoder->ihdr.width, decoder->ihdr.height, decoder->plan.channels);
+      !status) {
+    return status.error();
+  }
+  std::vector<uint8_t> scratch;
+  auto status =
+      DecodeRows(*decoder, request.deadline, [&](const spng_row_info&, const uint8_t* decoded) {
+        sink.Row(EightBitRow(*decoder, decoded, scratch));
+      });
+  if (!status) {
+    return status.error();
+  }
+  return true;
 }
 
 }  // namespace imgpipe::core

@@ -204,32 +204,6 @@ void Unpremultiply(const uint8_t* in, uint8_t* out, uint32_t width, int channels
   }
 }
 
-// Runs the resizer over an in-memory image, writing output row y of the crop to
-// destination(y) (crop_w * channels bytes).
-template <typename Destination>
-void RunResizer(const Image& source, uint32_t scaled_w, uint32_t scaled_h, uint32_t crop_x,
-                uint32_t crop_y, uint32_t crop_w, uint32_t crop_h, Destination destination) {
-  const int channels = source.channels;
-  const bool alpha = source.has_alpha();
-  RowResizer resizer(source.width, source.height, channels, scaled_w, scaled_h, crop_x, crop_y,
-                     crop_w, crop_h, [&](uint32_t y, const uint8_t* row) {
-                       if (alpha) {
-                         Unpremultiply(row, destination(y), crop_w, channels);
-                       } else {
-                         std::memcpy(destination(y), row, static_cast<size_t>(crop_w) * channels);
-                       }
-                     });
-  std::vector<uint8_t> premultiplied(alpha ? source.stride() : 0);
-  for (uint32_t y = 0; y < source.height && !resizer.done(); ++y) {
-    if (alpha) {
-      Premultiply(source.row(y), premultiplied.data(), source.width, channels);
-      resizer.PushRow(premultiplied.data());
-    } else {
-      resizer.PushRow(source.row(y), /*stable=*/true);
-    }
-  }
-}
-
 // Paints every pixel of `canvas` with the padding colour: the background (its luma on gray),
 // always opaque where there is alpha.
 void FillWithBackground(Rgb background, Image* canvas) {
@@ -288,10 +262,44 @@ Image ApplyPlan(const Image& source, const ResizePlan& plan, Rgb background) {
   if (canvas_w != crop_w || canvas_h != crop_h) {
     FillWithBackground(background, &canvas);
   }
-  const size_t c = static_cast<size_t>(source.channels);
-  RunResizer(source, scaled_w, scaled_h, crop_x, crop_y, crop_w, crop_h,
-             [&](uint32_t y) { return canvas.row(pad_y + y) + pad_x * c; });
+  RegionResizer resizer(source.width, source.height, source.channels,
+                        {scaled_w, scaled_h, crop_x, crop_y, crop_w, crop_h}, &canvas, pad_x,
+                        pad_y);
+  for (uint32_t y = 0; y < source.height && !resizer.done(); ++y) {
+    resizer.PushRow(source.row(y), /*stable=*/true);
+  }
   return canvas;
+}
+
+RegionResizer::RegionResizer(uint32_t in_width, uint32_t in_height, int channels,
+                             const ResizePlan& window, Image* destination, uint32_t x, uint32_t y)
+    : in_width_(in_width),
+      channels_(channels),
+      alpha_(channels == 2 || channels == 4),
+      crop_width_(window.crop_width),
+      destination_(destination),
+      x_(x),
+      y_(y),
+      premultiplied_(alpha_ ? static_cast<size_t>(in_width) * channels : 0),
+      resizer_(in_width, in_height, channels, window.scaled_width, window.scaled_height,
+               window.crop_x, window.crop_y, window.crop_width, window.crop_height,
+               [this](uint32_t out_y, const uint8_t* row) { Deliver(out_y, row); }) {}
+
+void RegionResizer::PushRow(const uint8_t* row, bool stable) {
+  if (!alpha_) {
+    return resizer_.PushRow(row, stable);
+  }
+  Premultiply(row, premultiplied_.data(), in_width_, channels_);
+  resizer_.PushRow(premultiplied_.data());
+}
+
+void RegionResizer::Deliver(uint32_t y, const uint8_t* row) {
+  uint8_t* out = destination_->row(y_ + y) + static_cast<size_t>(x_) * channels_;
+  if (alpha_) {
+    Unpremultiply(row, out, crop_width_, channels_);
+  } else {
+    std::memcpy(out, row, static_cast<size_t>(crop_width_) * channels_);
+  }
 }
 
 }  // namespace imgpipe::core

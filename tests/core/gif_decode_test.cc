@@ -1,6 +1,7 @@
 // GIF decoding: first frame on the logical screen, transparency, interlace, many frames.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -101,6 +102,63 @@ TEST(GifDecodeTest, SmallFirstFrameIsPlacedOnATransparentScreen) {
   EXPECT_EQ(testing::PixelAt(image, 9, 3)[3], 0);
   const uint8_t* inside = testing::PixelAt(image, 6, 4);  // frame pixel (1, 1): index 2
   EXPECT_EQ(Bytes(inside, inside + 4), (Bytes{0, 255, 0, 255}));
+}
+
+// A 4x2 frame at (8, 4) of a 32x16 screen, asked for 8x4 (a quarter): the frame's share of the
+// shrunk screen is the 1x1 pixel (2, 1), resampled from the frame; the rest stays transparent.
+TEST(GifDecodeTest, SmallFrameOnALargeScreenIsShrunkOnLoad) {
+  GifFrame frame = Frame(8, 4, 4, 2);
+  std::fill(frame.indices.begin(), frame.indices.end(), 3);  // blue
+  DecodeRequest request;
+  request.min_width = 8;
+  request.min_height = 4;
+  const Image image = MustDecode(testing::EncodeGif(32, 16, kPalette, {frame}), request);
+  ASSERT_EQ(image.channels, 4);
+  ASSERT_EQ(image.width, 8u);
+  ASSERT_EQ(image.height, 4u);
+  const uint8_t* inside = testing::PixelAt(image, 2, 1);
+  EXPECT_EQ(Bytes(inside, inside + 4), (Bytes{0, 0, 255, 255}));
+  EXPECT_EQ(testing::PixelAt(image, 1, 1)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 3, 1)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 2, 2)[3], 0);
+}
+
+// A full-screen interlaced frame shrunk on load keeps its row order: rows of solid colours
+// (red top half, blue bottom half) come out red on top and blue at the bottom.
+TEST(GifDecodeTest, InterlacedFrameShrunkOnLoadKeepsItsRowOrder) {
+  GifFrame frame = Frame(0, 0, 16, 16, -1, /*interlaced=*/true);
+  for (uint32_t y = 0; y < 16; ++y) {
+    std::fill_n(frame.indices.begin() + static_cast<std::ptrdiff_t>(y) * 16, 16, y < 8 ? 1 : 3);
+  }
+  DecodeRequest request;
+  request.min_width = 4;
+  request.min_height = 4;
+  const Image image = MustDecode(testing::EncodeGif(16, 16, kPalette, {frame}), request);
+  ASSERT_EQ(image.channels, 3);
+  ASSERT_EQ(image.width, 4u);
+  EXPECT_EQ(Bytes(testing::PixelAt(image, 1, 0), testing::PixelAt(image, 1, 0) + 3),
+            (Bytes{255, 0, 0}));
+  EXPECT_EQ(Bytes(testing::PixelAt(image, 1, 3), testing::PixelAt(image, 1, 3) + 3),
+            (Bytes{0, 0, 255}));
+}
+
+// The 35-byte case: a 10000x10000 logical screen around a 1x1 frame allocates no screen.
+TEST(GifDecodeTest, HugeScreenAroundATinyFrameCostsOnlyTheRequestedSize) {
+  GifFrame frame = Frame(0, 0, 1, 1);
+  frame.indices = {1};
+  DecodeRequest request;
+  request.min_width = 256;
+  request.min_height = 256;
+  const long before = testing::PeakRssMiB();
+  const auto start = std::chrono::steady_clock::now();
+  const Image image = MustDecode(testing::EncodeGif(10000, 10000, kPalette, {frame}), request);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_LT(testing::PeakRssMiB() - before, 20);
+  ASSERT_EQ(image.width, 256u);
+  ASSERT_EQ(image.height, 256u);
+  EXPECT_EQ(Bytes(testing::PixelAt(image, 0, 0), testing::PixelAt(image, 0, 0) + 4),
+            (Bytes{255, 0, 0, 255}));
+  EXPECT_EQ(testing::PixelAt(image, 1, 1)[3], 0);
 }
 
 TEST(GifDecodeTest, FrameOverhangingTheScreenIsClipped) {

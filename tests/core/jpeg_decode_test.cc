@@ -397,5 +397,53 @@ TEST(JpegDecodeTest, LimitsComeFromTheRequest) {
   EXPECT_EQ(too_large.error().code, ErrorCode::kInputTooLarge);
 }
 
+// Progressive JPEG keeps every DCT coefficient: it has its own limit, counted at 3 bytes of
+// coefficients per pixel (4:2:0 colour), and the message names the limit. A baseline file of
+// the same size is not affected.
+TEST(JpegDecodeTest, ProgressiveHasItsOwnPixelLimit) {
+  JpegSpec progressive;
+  progressive.progressive = true;
+  const Bytes jpeg = testing::EncodeJpeg(testing::Gradient(64, 48, 3), 64, 48, 3, progressive);
+  DecodeRequest request;
+  request.limits.max_progressive_pixels = 3071;  // 4:2:0 64x48: 4608 bytes / 3 = 3072 "pixels"
+  auto refused = DecodeJpeg(jpeg, request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyPixels);
+  EXPECT_NE(refused.error().message.find("progressive JPEG 64x48 needs 0 MiB of DCT coefficients"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("limit for progressive JPEGs (max_progressive_pixels)"),
+            std::string::npos);
+  request.limits.max_progressive_pixels = 3072;
+  EXPECT_TRUE(DecodeJpeg(jpeg, request));
+  request.limits.max_progressive_pixels = 1;
+  EXPECT_TRUE(DecodeJpeg(testing::EncodeJpeg(testing::Gradient(64, 48, 3), 64, 48, 3), request));
+}
+
+// 4:4:4 holds twice the coefficients of 4:2:0: at the default 16 MP limit a 12 MP 4:2:0
+// progressive JPEG passes and a 12 MP 4:4:4 one (72 MB of coefficients) is refused, both from
+// the header alone.
+TEST(JpegDecodeTest, ProgressiveLimitCountsTheSampling) {
+  JpegSpec spec;
+  spec.progressive = true;
+  const Bytes s420 = testing::PatchJpegSize(
+      testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3, spec), 4000, 3000);
+  spec.h_samp = spec.v_samp = 1;
+  const Bytes s444 = testing::PatchJpegSize(
+      testing::EncodeJpeg(testing::Gradient(16, 16, 3), 16, 16, 3, spec), 4000, 3000);
+  DecodeRequest request;
+  request.min_width = request.min_height = 256;
+  auto refused = DecodeJpeg(s444, request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyPixels);
+  EXPECT_NE(refused.error().message.find("needs 68 MiB of DCT coefficients (24 MP"),
+            std::string::npos)
+      << refused.error().message;
+  // The patched file holds only 16x16 of data; what matters is that the limit let it through.
+  auto allowed = DecodeJpeg(s420, request);
+  EXPECT_TRUE(allowed.ok() || allowed.error().code != ErrorCode::kTooManyPixels)
+      << allowed.error().message;
+}
+
 }  // namespace
 }  // namespace imgpipe::core

@@ -213,6 +213,41 @@ TEST(PngDecodeTest, InterlacedImagesDecodeLikeProgressiveOnes) {
   for (size_t i = 0; i < samples.size(); ++i) ASSERT_EQ(image.pixels[i], Scale16(samples[i]));
 }
 
+// Adam7 needs the full image before any row is final, so it has its own lower pixel limit; a
+// header over it is refused before the image buffer exists, with a message naming the limit.
+// The same size without interlacing streams and stays allowed.
+TEST(PngDecodeTest, InterlacedImagesHaveTheirOwnPixelLimit) {
+  PngSpec spec = Spec(40, 30, SPNG_COLOR_TYPE_TRUECOLOR, 8);
+  spec.interlaced = true;
+  const Bytes png = testing::EncodePng(spec, testing::Gradient(40, 30, 3));
+  DecodeRequest request;
+  request.limits.max_interlaced_pixels = 1199;
+  auto refused = DecodePng(png, request);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyPixels);
+  EXPECT_EQ(refused.error().message,
+            "interlaced (Adam7) PNG 40x30 = 0.0 MP, over the 0.0 MP limit for interlaced PNGs "
+            "(max_interlaced_pixels)");
+  request.limits.max_interlaced_pixels = 1200;
+  EXPECT_TRUE(DecodePng(png, request));
+  spec.interlaced = false;
+  request.limits.max_interlaced_pixels = 1;
+  EXPECT_TRUE(DecodePng(testing::EncodePng(spec, testing::Gradient(40, 30, 3)), request));
+}
+
+// The default: a 12 MP interlaced header passes, 12.1 MP (4:3) is refused before allocating.
+TEST(PngDecodeTest, DefaultInterlacedLimitIsTwelveMegapixels) {
+  PngSpec spec = Spec(8, 8, SPNG_COLOR_TYPE_TRUECOLOR, 8);
+  spec.interlaced = true;
+  const Bytes png = testing::EncodePng(spec, testing::Gradient(8, 8, 3));
+  auto refused = DecodePng(testing::PatchPngSize(png, 4020, 3015), {});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManyPixels);
+  EXPECT_NE(refused.error().message.find("over the 12 MP limit for interlaced PNGs"),
+            std::string::npos)
+      << refused.error().message;
+}
+
 TEST(PngDecodeTest, ReadsEveryExifOrientation) {
   for (int orientation = 1; orientation <= 8; ++orientation) {
     PngSpec spec = Spec(4, 4, SPNG_COLOR_TYPE_GRAYSCALE, 8);

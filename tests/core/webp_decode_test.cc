@@ -125,6 +125,44 @@ TEST(WebpDecodeTest, AnimationYieldsTheFirstFrameOnItsCanvas) {
   EXPECT_EQ(testing::PixelAt(image, 8, 16)[3], 0);
 }
 
+// The frame's share of a shrunk canvas: a 20x10 red frame at (8, 6) of a 64x48 canvas, asked for
+// 16x12 (a quarter), lands on [2, 7) x [1, 4) of a 16x12 canvas; the rest stays transparent.
+TEST(WebpDecodeTest, SmallFrameOnALargeCanvasIsShrunkOnLoad) {
+  const Bytes red = testing::WebpLossless(testing::Solid(20, 10, {255, 0, 0}), 20, 10, false);
+  const Bytes animation = testing::WebpAnimation(kW, kH, {{red, 8, 6, 20, 10}});
+  DecodeRequest request;
+  request.min_width = 16;
+  request.min_height = 12;
+  const Image image = MustDecode(animation, request);
+  ASSERT_EQ(image.channels, 4);
+  ASSERT_EQ(image.width, 16u);
+  ASSERT_EQ(image.height, 12u);
+  EXPECT_EQ(Bytes(testing::PixelAt(image, 3, 2), testing::PixelAt(image, 3, 2) + 4),
+            (Bytes{255, 0, 0, 255}));
+  EXPECT_EQ(testing::PixelAt(image, 1, 2)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 8, 2)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 3, 5)[3], 0);
+  EXPECT_EQ(testing::PixelAt(image, 15, 11)[3], 0);
+}
+
+// A header may claim a 9999x9999 canvas around a 1x1 frame: the canvas is never allocated at
+// its claimed size (400 MB of RGBA), only at the size asked for.
+TEST(WebpDecodeTest, HugeCanvasAroundATinyFrameCostsOnlyTheRequestedSize) {
+  const Bytes dot = testing::WebpLossless(testing::Solid(2, 2, {0, 255, 0}), 2, 2, false);
+  const Bytes animation = testing::WebpAnimation(9999, 9999, {{dot, 0, 0, 2, 2}});
+  DecodeRequest request;
+  request.min_width = 256;
+  request.min_height = 256;
+  const long before = testing::PeakRssMiB();
+  const Image image = MustDecode(animation, request);
+  EXPECT_LT(testing::PeakRssMiB() - before, 20);
+  ASSERT_EQ(image.width, 256u);
+  ASSERT_EQ(image.height, 256u);
+  EXPECT_EQ(testing::PixelAt(image, 0, 0)[1], 255);
+  EXPECT_EQ(testing::PixelAt(image, 0, 0)[3], 255);
+  EXPECT_EQ(testing::PixelAt(image, 1, 1)[3], 0);
+}
+
 TEST(WebpDecodeTest, FullCanvasFirstFrameIsExact) {
   const Bytes rgb = testing::Gradient(kW, kH, 3);
   const Bytes first = testing::WebpLossless(rgb, kW, kH, false);

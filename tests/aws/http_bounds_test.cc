@@ -1,0 +1,173 @@
+// The HTTP client's memory bounds against servers that lie or never stop: a Content-Length over
+// the caller's maximum is refused before the body is read, the body buffer never grows past the
+// announced length or the cap, and PUT responses (whose body nobody needs) are capped at a few
+// KB, so an endless one fails fast instead of filling the memory.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "aws/http.h"
+#include "aws/s3_client.h"
+#include "aws/test_http_server.h"
+
+namespace imgpipe::aws {
+namespace {
+
+using std::chrono::milliseconds;
+
+long PeakRssMiB() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+// Accepts connections one by one, reads each request, then lets `respond` write whatever it
+// likes on the socket (TestHttpServer only sends well-formed Content-Length answers).
+class RawServer {
+ public:
+  using Respond = std::function<void(int fd, const testing::RecordedRequest&)>;
+  explicit RawServer(Respond respond) : respond_(std::move(respond)) {
+    listen_fd_ = testing::ListenOnLoopback(&port_);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+          return;
+        }
+        std::string buffer;
+        if (auto request = testing::ReadRequest(fd, buffer)) {
+          respond_(fd, *request);
+        }
+        ::close(fd);
+      }
+    });
+  }
+  ~RawServer() {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(listen_fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/b/k"; }
+  int port() const { return port_; }
+
+ private:
+  Respond respond_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// Writes `total` body bytes (or until the client goes away) in 64 KiB pieces.
+size_t Stream(int fd, size_t total) {
+  const std::string piece(size_t{64} * 1024, 'x');
+  size_t sent = 0;
+  while (sent < total && testing::SendAll(fd, piece)) {
+    sent += piece.size();
+  }
+  return sent;
+}
+
+HttpRequest Get(const std::string& url, uint64_t max_body_bytes) {
+  HttpRequest request;
+  request.url = url;
+  request.timeout = milliseconds(20000);
+  request.max_body_bytes = max_body_bytes;
+  return request;
+}
+
+TEST(HttpBounds, ContentLengthOverTheCapIsRefusedBeforeTheBody) {
+  std::atomic<size_t> sent{0};
+  RawServer server([&](int fd, const testing::RecordedRequest&) {
+    testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n");
+    sent = Stream(fd, size_t{1} << 30);
+  });
+  HttpClient client;
+  const long before = PeakRssMiB();
+  const auto start = std::chrono::steady_clock::now();
+  HttpResult result = client.Perform(Get(server.url(), 64 << 20));
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.transport_error.body_too_large);
+  EXPECT_NE(result.transport_error.message.find("response body of 1073741824 bytes exceeds "
+                                                "67108864 bytes"),
+            std::string::npos)
+      << result.transport_error.message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
+  EXPECT_LT(PeakRssMiB() - before, 8);
+}
+
+// The buffer for an announced length is exactly that length: growing by doubling would reserve
+// 64 MiB for a 40 MiB body (and copy it on every step).
+TEST(HttpBounds, BodyBufferNeverGrowsPastTheAnnouncedLength) {
+  constexpr size_t kLength = 40u << 20;
+  RawServer server([&](int fd, const testing::RecordedRequest&) {
+    testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kLength) +
+                             "\r\nConnection: close\r\n\r\n");
+    // Odd-sized writes, so reads come back in irregular pieces.
+    const std::string piece(12345, 'y');
+    size_t sent = 0;
+    while (sent + piece.size() <= kLength && testing::SendAll(fd, piece)) {
+      sent += piece.size();
+    }
+    testing::SendAll(fd, std::string(kLength - sent, 'y'));
+  });
+  HttpClient client;
+  HttpResult result = client.Perform(Get(server.url(), 64 << 20));
+  ASSERT_TRUE(result.ok()) << result.transport_error.message;
+  EXPECT_EQ(result.response.body.size(), kLength);
+  EXPECT_EQ(result.response.body.capacity(), kLength);
+}
+
+// Without a length (the body runs to the end of the connection) the buffer stops at the cap.
+TEST(HttpBounds, UnframedBodyStopsAtTheCap) {
+  RawServer server([&](int fd, const testing::RecordedRequest&) {
+    testing::SendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+    Stream(fd, size_t{256} << 20);
+  });
+  HttpClient client;
+  const long before = PeakRssMiB();
+  HttpResult result = client.Perform(Get(server.url(), 24 << 20));
+  ASSERT_FALSE(result.ok());
+  EXPECT_TRUE(result.transport_error.body_too_large);
+  EXPECT_NE(result.transport_error.message.find("response body exceeds 25165824 bytes"),
+            std::string::npos)
+      << result.transport_error.message;
+  // The cap, plus the copy made while the vector last grew, plus slack: never 256 MB.
+  EXPECT_LT(PeakRssMiB() - before, 24 + 16 + 8);
+}
+
+// A PUT whose response body streams without end: S3Client caps PUT responses at
+// kSmallResponseBodyBytes, so the call fails at once with a clear error instead of reading
+// gigabytes (the server would send 64 MiB before giving up).
+TEST(HttpBounds, EndlessPutResponseBodyFailsFast) {
+  std::atomic<size_t> sent{0};
+  RawServer server([&](int fd, const testing::RecordedRequest&) {
+    testing::SendAll(fd, "HTTP/1.1 200 OK\r\nETag: \"e\"\r\nConnection: close\r\n\r\n");
+    sent = Stream(fd, size_t{64} << 20);
+  });
+  S3Config config;
+  config.endpoint = "http://127.0.0.1:" + std::to_string(server.port());
+  config.credentials = {"AKID", "SECRET", ""};
+  config.retry.max_attempts = 1;
+  S3Client client(config);
+  const std::string body = "thumbnail";
+  const long before = PeakRssMiB();
+  auto put =
+      client.Put(InvocationContext{}, {"b",
+                                       "k",
+                                       {reinterpret_cast<const uint8_t*>(body.data()), body.size()},
+                                       "image/jpeg",
+                                       "",
+                                       {}});
+  ASSERT_FALSE(put.ok());
+  EXPECT_NE(put.error().message.find(std::to_string(kSmallResponseBodyBytes)), std::string::npos)
+      << put.error().message;
+  EXPECT_LT(PeakRssMiB() - before, 8);
+}
+
+}  // namespace
+}  // namespace imgpipe::aws

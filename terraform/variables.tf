@@ -342,6 +342,28 @@ variable "max_input_pixels" {
   }
 }
 
+variable "max_progressive_pixels" {
+  description = "Largest accepted progressive JPEG in pixels (counted at 3 bytes of DCT coefficients each: libjpeg keeps them all, whatever the output size). Default: the core's 16 megapixels, about 48 MB."
+  type        = number
+  default     = 16000000
+
+  validation {
+    condition     = var.max_progressive_pixels >= 1 && floor(var.max_progressive_pixels) == var.max_progressive_pixels
+    error_message = "max_progressive_pixels must be a whole number of pixels, 1 or more."
+  }
+}
+
+variable "max_interlaced_pixels" {
+  description = "Largest accepted Adam7-interlaced PNG in pixels (it needs a full-size buffer). Default: the core's 12 megapixels."
+  type        = number
+  default     = 12000000
+
+  validation {
+    condition     = var.max_interlaced_pixels >= 1 && floor(var.max_interlaced_pixels) == var.max_interlaced_pixels
+    error_message = "max_interlaced_pixels must be a whole number of pixels, 1 or more."
+  }
+}
+
 variable "output_prefix" {
   description = "Prefix prepended to every output key (\"thumbs/\" turns a/cat.jpg into thumbs/a/cat.jpg); \"\" keeps the input key."
   type        = string

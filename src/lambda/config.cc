@@ -129,6 +129,21 @@ constexpr std::array kTable = {
            [](std::string_view v, Config& c) {
              return Assign(ParsePositive("max_input_pixels", v), c.options.limits.max_input_pixels);
            }},
+    EnvVar{"MAX_PROGRESSIVE_PIXELS",
+           "Progressive JPEGs over this many pixels (at 3 bytes of DCT coefficients each) are "
+           "refused before decoding.",
+           "16000000", false,
+           [](std::string_view v, Config& c) {
+             return Assign(ParsePositive("max_progressive_pixels", v),
+                           c.options.limits.max_progressive_pixels);
+           }},
+    EnvVar{"MAX_INTERLACED_PIXELS",
+           "Adam7-interlaced PNGs over this many pixels are refused before decoding.", "12000000",
+           false,
+           [](std::string_view v, Config& c) {
+             return Assign(ParsePositive("max_interlaced_pixels", v),
+                           c.options.limits.max_interlaced_pixels);
+           }},
     EnvVar{"CACHE_CONTROL", "Cache-Control header of the thumbnails; empty = not sent.", "", false,
            ApplyCacheControl},
     EnvVar{"OUTPUT_PREFIX", "Prepended to every output key (e.g. thumbs/).", "", false,

@@ -434,3 +434,23 @@ run "bad_cloudfront_price_class_1" {
 
   expect_failures = [var.cloudfront_price_class]
 }
+
+run "bad_max_progressive_pixels" {
+  command = plan
+
+  variables {
+    max_progressive_pixels = 0
+  }
+
+  expect_failures = [var.max_progressive_pixels]
+}
+
+run "bad_max_interlaced_pixels" {
+  command = plan
+
+  variables {
+    max_interlaced_pixels = 1.5
+  }
+
+  expect_failures = [var.max_interlaced_pixels]
+}

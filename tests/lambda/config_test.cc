@@ -175,6 +175,8 @@ TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
                                                   {"WITHOUT_ENLARGEMENT", "2"},
                                                   {"MAX_INPUT_BYTES", "0"},
                                                   {"MAX_INPUT_PIXELS", "-1"},
+                                                  {"MAX_PROGRESSIVE_PIXELS", "0"},
+                                                  {"MAX_INTERLACED_PIXELS", "many"},
                                                   {"CACHE_CONTROL", "a\r\nb"},
                                                   {"OUTPUT_PREFIX", "/thumbs/"},
                                                   {"INPUT_BUCKET", "UPPER"},
@@ -197,12 +199,26 @@ TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
 
 TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
   // Guards the "one negative test per variable" rule when a variable is added to the table.
-  const std::set<std::string> tested = {
-      "OUTPUT_BUCKET",   "NEW_IMAGE_SIZE",   "FIT",           "OUTPUT_FORMAT",
-      "QUALITY",         "GRAYSCALE",        "BACKGROUND",    "WITHOUT_ENLARGEMENT",
-      "MAX_INPUT_BYTES", "MAX_INPUT_PIXELS", "CACHE_CONTROL", "OUTPUT_PREFIX",
-      "INPUT_BUCKET",    "INPUT_PREFIX",     "CONCURRENCY",   "SHRINK_ON_LOAD",
-      "KEEP_EXTENSION",  "VARIANTS"};
+  const std::set<std::string> tested = {"OUTPUT_BUCKET",
+                                        "NEW_IMAGE_SIZE",
+                                        "FIT",
+                                        "OUTPUT_FORMAT",
+                                        "QUALITY",
+                                        "GRAYSCALE",
+                                        "BACKGROUND",
+                                        "WITHOUT_ENLARGEMENT",
+                                        "MAX_INPUT_BYTES",
+                                        "MAX_INPUT_PIXELS",
+                                        "CACHE_CONTROL",
+                                        "OUTPUT_PREFIX",
+                                        "INPUT_BUCKET",
+                                        "INPUT_PREFIX",
+                                        "CONCURRENCY",
+                                        "SHRINK_ON_LOAD",
+                                        "KEEP_EXTENSION",
+                                        "VARIANTS",
+                                        "MAX_PROGRESSIVE_PIXELS",
+                                        "MAX_INTERLACED_PIXELS"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);

@@ -323,8 +323,14 @@ Result<std::string> S3Client::Put(const InvocationContext& context, const PutReq
     }
     headers.emplace_back(std::string(kMetaPrefix) + name, EncodeMetadataValue(value));
   }
-  const Call call{"PutObject",        "PUT",        request.bucket,          request.key,
-                  std::move(headers), request.body, kSmallResponseBodyBytes, {},
+  const Call call{"PutObject",
+                  "PUT",
+                  request.bucket,
+                  request.key,
+                  std::move(headers),
+                  request.body,
+                  kSmallResponseBodyBytes,
+                  {},
                   0};
   auto response = Execute(context, call);
   if (!response) {

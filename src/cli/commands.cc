@@ -69,14 +69,18 @@ int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
         << header->width << 'x' << header->height << " orientation=" << header->orientation
         << " channels=" << header->channels << " depth=" << header->bit_depth
         << (header->has_alpha ? " alpha" : "") << (header->animated ? " animated" : "");
-    // HEIF/AVIF: the ftyp brand and the grid. The colour profile's description goes after
-    // these once the colour step exposes it.
+    // HEIF/AVIF: the ftyp brand and the grid.
     if (!header->brand.empty()) {
       out << " brand=" << EscapeForTerminal(header->brand);
     }
     if (header->grid_tiles > 0) {
       out << " grid=" << header->grid_tiles << "x(" << header->tile_width << 'x'
           << header->tile_height << ')';
+    }
+    // The embedded ICC profile's description (JPEG, PNG, WebP): what the colour step converts
+    // from. A HEIF's profile arrives only with its decoded pixels, so it is not shown here.
+    if (const std::string profile = IccDescription(EmbeddedIccProfile(buffer)); !profile.empty()) {
+      out << " profile=\"" << EscapeForTerminal(profile) << '"';
     }
     out << '\n';
   }

@@ -78,6 +78,18 @@ def check_tagged(imgpipe, tmp, checks):
         references[name] = (colour_fixtures.to_srgb(split).resize(SIZE),
                             Image.open(os.path.join(src, name)).convert("RGB").resize(SIZE))
 
+    # `imgpipe info` names each embedded profile by its description tag.
+    info = cliutil.run([imgpipe, "info", os.path.join(src, "p0-adobergb-jpeg.jpg"),
+                        os.path.join(src, "p0-prophoto-png.png"),
+                        os.path.join(src, "p0-prophoto-split.jpg")])
+    lines = info.stdout.splitlines()
+    checks.check(info.returncode == 0 and len(lines) == 3, "info: %r %r" % (info.stdout,
+                                                                            info.stderr))
+    checks.check(all(' profile="' in line for line in lines),
+                 "info names every embedded profile: %r" % info.stdout)
+    checks.check("Adobe" in lines[0] if lines else False,
+                 "info names the Adobe RGB profile: %r" % info.stdout)
+
     colour_out, gray_out = os.path.join(tmp, "colour"), os.path.join(tmp, "gray")
     run = process(imgpipe, src, colour_out, ["--no-grayscale", "--format", "png"], checks)
     checks.check("warning" not in run.stderr, "unexpected warnings: %s" % run.stderr)

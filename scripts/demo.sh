@@ -55,7 +55,7 @@ while IFS= read -r -d '' f; do
 done < <(find samples/bad -maxdepth 1 -type f -print0 2>/dev/null | sort -z)
 if ((n_bad == 0)); then
   # No bad sample shipped: a truncated copy of the first photo.
-  first=$(find "$stage" -type l | sort | head -n 1)
+  first=$(find "$stage" -type l | sort | sed -n 1p)
   head -c 2000 "$first" >"$stage/bad/truncated.jpg"
   n_bad=1
 fi

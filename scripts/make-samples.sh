@@ -13,7 +13,7 @@ if [[ ! -d /usr/share/backgrounds/mate/nature ]]; then
   exit 1
 fi
 # The stamp names everything the output depends on: the generator, this script and Pillow.
-stamp="$(cat "$generator" "$0" | sha256sum | cut -d' ' -f1) pillow-$(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)') $(heif-enc --help 2>&1 | head -n 1 | tr -s ' ')"
+stamp="$(cat "$generator" "$0" | sha256sum | cut -d' ' -f1) pillow-$(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)') $(heif-enc --help 2>&1 | sed -n 1p | tr -s ' ')"
 if [[ -f "$out/.stamp" && "$(cat "$out/.stamp")" == "$stamp" ]]; then
   echo "make-samples: $out is up to date"
   exit 0
@@ -30,7 +30,7 @@ for tool in heif-enc avifenc; do
   command -v "$tool" >/dev/null || { echo "make-samples: $tool is missing (scripts/setup.sh)" >&2; exit 1; }
 done
 mkdir -p "$tmp/good/heif"
-mapfile -t photos < <(find "$tmp/good/photos" -name '*.jpg' | sort | head -n 2)
+mapfile -t photos < <(find "$tmp/good/photos" -name '*.jpg' | sort | sed -n 1,2p)
 heic="$tmp/good/heif/$(basename "${photos[0]%.jpg}").heic"
 heif-enc -q 80 "${photos[0]}" -o "$heic" >/dev/null
 avifenc -s 8 "${photos[1]:-${photos[0]}}" "$tmp/good/heif/$(basename "${photos[1]:-${photos[0]}}" .jpg).avif" >/dev/null

@@ -18,6 +18,15 @@
 namespace imgpipe::aws {
 namespace {
 
+// AddressSanitizer's allocator pads every block and keeps freed memory in quarantine, so peak RSS
+// says nothing about our buffers there; the release build checks the bounds, the sanitizer build
+// the rest.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
 using std::chrono::milliseconds;
 
 long PeakRssMiB() {
@@ -97,7 +106,9 @@ TEST(HttpBounds, ContentLengthOverTheCapIsRefusedBeforeTheBody) {
             std::string::npos)
       << result.transport_error.message;
   EXPECT_LT(std::chrono::steady_clock::now() - start, milliseconds(2000));
-  EXPECT_LT(PeakRssMiB() - before, 8);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(PeakRssMiB() - before, 8);
+  }
 }
 
 // The buffer for an announced length is exactly that length: growing by doubling would reserve
@@ -137,7 +148,9 @@ TEST(HttpBounds, UnframedBodyStopsAtTheCap) {
             std::string::npos)
       << result.transport_error.message;
   // The cap, plus the copy made while the vector last grew, plus slack: never 256 MB.
-  EXPECT_LT(PeakRssMiB() - before, 24 + 16 + 8);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(PeakRssMiB() - before, 24 + 16 + 8);
+  }
 }
 
 // A PUT whose response body streams without end: S3Client caps PUT responses at
@@ -166,7 +179,9 @@ TEST(HttpBounds, EndlessPutResponseBodyFailsFast) {
   ASSERT_FALSE(put.ok());
   EXPECT_NE(put.error().message.find(std::to_string(kSmallResponseBodyBytes)), std::string::npos)
       << put.error().message;
-  EXPECT_LT(PeakRssMiB() - before, 8);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(PeakRssMiB() - before, 8);
+  }
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // HEIF and AVIF: the header from imgpipe's own container parser (heif_boxes.h), the limits on
-// the container's numbers, then libheif (dlopen'ed, heif_library.h) in a forked child under
-// address-space, CPU and wall-clock limits (isolate.h). The child writes 8-bit pixels and the
-// colour tag into a shared mapping; a child that dies is `corrupt_image` for this image only.
+// the container's numbers, then libheif (dlopen'ed, heif_library.h) in a worker process under
+// address-space, CPU and wall-clock limits (isolate.h). The file goes into the worker's shared
+// region; the worker writes 8-bit pixels and the colour tag back into it. A worker that dies is
+// `corrupt_image` for this image only.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -23,13 +24,13 @@ constexpr uint32_t kMaxGridTiles = 4096;
 // that size in a single tile.
 constexpr uint32_t kMaxTileSide = 16384;
 // Larger profiles are not real; the colour step would refuse them anyway.
-constexpr size_t kMaxIccBytes = 4u << 20;
-// The child's budget on top of what it inherits: libheif's planes (up to 16-bit 4:4:4 plus
-// alpha) and its interleaved output, per decoded pixel, plus a fixed allowance for the codecs.
+constexpr size_t kMaxIccBytes = kMaxHeifIccBytes;
+// The worker's budget for one job on top of its address space: libheif's planes (up to 16-bit 4:4:4
+// plus alpha) and its interleaved output, per decoded pixel, plus a fixed allowance for the codecs.
 constexpr uint64_t kChildBytesPerPixel = 24;
 constexpr uint64_t kChildFixedBytes = 256ull << 20;
 
-// The head of the shared mapping: what the child reports. Then the ICC bytes, then the pixels.
+// What the worker reports.
 struct Reply {
   int32_t error_code;  // -1 on success, else an ErrorCode
   char message[480];
@@ -41,20 +42,31 @@ struct Reply {
   uint16_t cicp_transfer;
   uint16_t cicp_matrix;
 };
-constexpr size_t kPixelsOffset = (sizeof(Reply) + kMaxIccBytes + 63) / 64 * 64;
 
+// The head of the region: the job, then the reply; then the ICC bytes, the file, the pixels.
 struct Job {
-  const HeifApi* api;
-  std::span<const uint8_t> bytes;
+  const HeifApi* api;  // loaded before the first worker was forked, so valid in every worker
+  uint64_t file_bytes;
+  uint64_t pixel_bytes;
   bool monochrome;
   bool deep;  // more than 8 bits per sample: asked for 16-bit samples, scaled here
   bool gray;  // the caller converts to gray anyway (DecodeRequest::gray)
-  std::span<uint8_t> shared;
 };
+struct RegionHead {
+  Job job;
+  Reply reply;
+};
+constexpr size_t kIccOffset = (sizeof(RegionHead) + 63) / 64 * 64;
+constexpr size_t kFileOffset = kIccOffset + kMaxIccBytes;
+inline size_t PixelsOffset(uint64_t file_bytes) {
+  return kFileOffset + static_cast<size_t>((file_bytes + 63) / 64 * 64);
+}
 
-Reply* ReplyOf(std::span<uint8_t> shared) { return reinterpret_cast<Reply*>(shared.data()); }
+RegionHead* HeadOf(std::span<uint8_t> region) {
+  return reinterpret_cast<RegionHead*>(region.data());
+}
 
-// The child's error report: fixed-size and without allocation.
+// The worker's error report: fixed-size and without allocation.
 int Fail(Reply* reply, ErrorCode code, const char* prefix, const char* detail) {
   reply->error_code = static_cast<int32_t>(code);
   (void)std::snprintf(reply->message, sizeof reply->message, "%s%s", prefix, detail);
@@ -140,31 +152,65 @@ bool ReadColour(const HeifApi& api, const heif_image_handle* handle, Reply* repl
   return luma_is_gray;
 }
 
-// Runs in the child: decode the primary image with its transforms into the shared mapping.
-int DecodeInChild(void* arg) {
-  const Job& job = *static_cast<Job*>(arg);
+// What one decode allocates in libheif, released when the job ends: the worker lives on to
+// decode the next image.
+struct LibheifObjects {
+  explicit LibheifObjects(const HeifApi& heif) : api(heif) {}
+  LibheifObjects(const LibheifObjects&) = delete;
+  LibheifObjects& operator=(const LibheifObjects&) = delete;
+  ~LibheifObjects() {
+    if (image != nullptr) {
+      api.image_release(image);
+    }
+    if (options != nullptr) {
+      api.decoding_options_free(options);
+    }
+    if (handle != nullptr) {
+      api.handle_release(handle);
+    }
+    if (ctx != nullptr) {
+      api.context_free(ctx);
+    }
+  }
+  const HeifApi& api;
+  heif_context* ctx = nullptr;
+  heif_image_handle* handle = nullptr;
+  heif_decoding_options* options = nullptr;
+  heif_image* image = nullptr;
+};
+
+// Runs in a worker: decode the primary image with its transforms into the region.
+int DecodeInWorker(std::span<uint8_t> region) {
+  const Job& job = HeadOf(region)->job;
   const HeifApi& api = *job.api;
-  Reply* reply = ReplyOf(job.shared);
-  heif_context* ctx = api.context_alloc();
+  Reply* reply = &HeadOf(region)->reply;
+  LibheifObjects objects(api);
+  objects.ctx = api.context_alloc();
+  heif_context* ctx = objects.ctx;
   if (ctx == nullptr) {
     return Fail(reply, ErrorCode::kInternal, "libheif: ", "cannot allocate a context");
   }
   // One thread, as the floor is measured: the CPU limit then bounds the wall time too.
   api.set_max_decoding_threads(ctx, 0);
-  heif_error error = api.read_from_memory(ctx, job.bytes.data(), job.bytes.size(), nullptr);
+  heif_error error =
+      api.read_from_memory(ctx, region.data() + kFileOffset, job.file_bytes, nullptr);
   if (error.code != heif_error_Ok) {
     return Fail(reply, CodeOf(error), "libheif: ", error.message);
   }
-  heif_image_handle* handle = nullptr;
-  if (error = api.primary_image_handle(ctx, &handle); error.code != heif_error_Ok) {
+  if (error = api.primary_image_handle(ctx, &objects.handle); error.code != heif_error_Ok) {
     return Fail(reply, CodeOf(error), "libheif: ", error.message);
   }
+  const heif_image_handle* handle = objects.handle;
   const bool alpha = api.has_alpha_channel(handle) != 0;
-  const bool luma_is_gray = ReadColour(api, handle, reply, job.shared.data() + sizeof(Reply));
-  heif_decoding_options* options = api.decoding_options_alloc();
+  const bool luma_is_gray = ReadColour(api, handle, reply, region.data() + kIccOffset);
+  objects.options = api.decoding_options_alloc();
+  heif_decoding_options* options = objects.options;
+  if (options == nullptr) {
+    return Fail(reply, ErrorCode::kInternal, "libheif: ", "cannot allocate decoding options");
+  }
   options->ignore_transformations = 0;  // irot, imir and clap are applied here, once
   options->convert_hdr_to_8bit = 0;     // 10/12-bit comes out deep and is scaled below
-  heif_image* image = nullptr;
+  heif_image*& image = objects.image;
   // Gray output, as JPEG's: the codec's own luma plane, without libheif's YCbCr to RGB
   // conversion and its 3-byte-per-pixel buffer (about a fifth of the decode time).
   bool luma_only = job.monochrome;
@@ -174,6 +220,7 @@ int DecodeInChild(void* arg) {
     luma_only = error.code == heif_error_Ok && api.image_colorspace(image) == heif_colorspace_YCbCr;
     if (error.code == heif_error_Ok && !luma_only) {
       api.image_release(image);  // coded as RGB: take the general path below
+      image = nullptr;
     }
   }
   // Every layout is asked for with 8-bit samples (the "_RGB/_RGBA" chromas) or little-endian
@@ -197,11 +244,11 @@ int DecodeInChild(void* arg) {
   const int height = api.image_height(image, main);
   const int channels = luma_only ? (alpha ? 2 : 1) : (alpha ? 4 : 3);
   const uint64_t need = static_cast<uint64_t>(width) * height * channels;
-  if (width <= 0 || height <= 0 || need > job.shared.size() - kPixelsOffset) {
+  if (width <= 0 || height <= 0 || need > job.pixel_bytes) {
     return Fail(reply, ErrorCode::kCorruptImage,
                 "libheif: ", "decoded image is larger than its container says");
   }
-  uint8_t* out = job.shared.data() + kPixelsOffset;
+  uint8_t* out = region.data() + PixelsOffset(job.file_bytes);
   int stride = 0;
   const uint8_t* plane = api.plane_readonly(image, main, &stride);
   const int bits = api.bits_per_pixel_range(image, main);
@@ -228,7 +275,6 @@ int DecodeInChild(void* arg) {
   reply->height = h;
   reply->channels = channels;
   reply->error_code = -1;
-  // No cleanup: the child exits now and its pages go with it.
   return 0;
 }
 
@@ -288,6 +334,14 @@ ChildLimits LimitsFor(uint64_t pixels) {
   return limits;
 }
 
+// The process's HEIF workers, started on the first HEIF image and kept until exit, when they
+// are closed and reaped: so the process's resource usage (peak RSS, CPU) includes theirs, as
+// `/usr/bin/time` and getrusage(RUSAGE_CHILDREN) report it.
+IsolatedWorkers& Workers() {
+  static IsolatedWorkers workers("HEIF decoder", DecodeInWorker);
+  return workers;
+}
+
 }  // namespace
 
 Result<Header> ReadHeifHeader(std::span<const uint8_t> bytes) {
@@ -324,22 +378,32 @@ Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& re
                                              static_cast<uint64_t>(container->grid_tiles) *
                                                  container->tile_width * container->tile_height);
   // Room for four 8-bit channels of the coded size: the output is never larger.
-  SharedRegion shared(kPixelsOffset + static_cast<size_t>(coded.width) * coded.height * 4);
-  if (!shared.ok()) {
-    return MakeError(ErrorCode::kInternal, "cannot map memory for the HEIF decoder");
+  const uint64_t pixel_bytes = static_cast<uint64_t>(coded.width) * coded.height * 4;
+  auto lease = Workers().Acquire(PixelsOffset(bytes.size()) + pixel_bytes);
+  if (!lease) {
+    return lease.error();
   }
-  Reply* reply = ReplyOf(shared.bytes());
+  const std::span<uint8_t> region = lease->region();
+  RegionHead* head = HeadOf(region);
+  head->job =
+      Job{*api,        bytes.size(), pixel_bytes, container->monochrome, container->bit_depth > 8,
+          request.gray};
+  std::memcpy(region.data() + kFileOffset, bytes.data(), bytes.size());
+  Reply* reply = &head->reply;
+  *reply = Reply{};
   reply->error_code = static_cast<int32_t>(ErrorCode::kInternal);
   (void)std::snprintf(reply->message, sizeof reply->message, "HEIF decoder exited early");
-  Job job{*api,         bytes,         container->monochrome, container->bit_depth > 8,
-          request.gray, shared.bytes()};
-  auto status = RunInChild("HEIF decoder", LimitsFor(pixels), DecodeInChild, &job);
+  auto status = lease->Run(LimitsFor(pixels));
   if (!status) {
     return status.error();
   }
   if (reply->error_code >= 0) {
     reply->message[sizeof reply->message - 1] = '\0';
     return MakeError(static_cast<ErrorCode>(reply->error_code), reply->message);
+  }
+  if (reply->channels < 1 || reply->channels > 4) {
+    return MakeError(ErrorCode::kCorruptImage,
+                     "HEIF decoder returned " + std::to_string(reply->channels) + " channels");
   }
   if (reply->width != container->width || reply->height != container->height) {
     return MakeError(ErrorCode::kCorruptImage,
@@ -352,9 +416,9 @@ Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& re
   image.width = reply->width;
   image.height = reply->height;
   image.channels = reply->channels;
-  const uint8_t* pixels_begin = shared.bytes().data() + kPixelsOffset;
+  const uint8_t* pixels_begin = region.data() + PixelsOffset(bytes.size());
   image.pixels.assign(pixels_begin, pixels_begin + image.stride() * image.height);
-  const uint8_t* icc = shared.bytes().data() + sizeof(Reply);
+  const uint8_t* icc = region.data() + kIccOffset;
   image.colour.icc.assign(icc, icc + std::min<size_t>(reply->icc_size, kMaxIccBytes));
   image.colour.cicp_primaries = reply->cicp_primaries;
   image.colour.cicp_transfer = reply->cicp_transfer;

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,14 +65,20 @@ TEST(HeifIsolationTest, ACrashingChildIsCorruptImageNamingTheSignal) {
   EXPECT_EQ(next->width, 240u);
 }
 
-int Spin(void* /*arg*/) {
+// --- The worker pool itself, with jobs that allocate nothing in the worker -----------------
+// (so that these also hold under AddressSanitizer, whose allocator GCC 12's libasan does not
+// make safe across a fork from several threads; see DecodesFromManyThreadsAtOnce).
+
+int Echo(std::span<uint8_t> region) { return region[0]; }
+
+int Spin(std::span<uint8_t> /*region*/) {
   for (;;) {
     asm volatile("");  // a loop the compiler may not remove
   }
 }
 
-int Allocate(void* /*arg*/) {
-  void* block = std::malloc(size_t{2} << 30);  // 2 GiB, far over the child's budget
+int Allocate(std::span<uint8_t> /*region*/) {
+  void* block = std::malloc(size_t{2} << 30);  // 2 GiB, far over the job's budget
   if (block == nullptr) {
     return 7;
   }
@@ -78,39 +86,143 @@ int Allocate(void* /*arg*/) {
   return 0;
 }
 
-int Nothing(void* arg) { return *static_cast<int*>(arg); }
+double CpuSecondsOfThisThread() {
+  timespec now{};
+  (void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
 
-TEST(HeifIsolationTest, HangsAndSpinsAndRunawayAllocationsAreBounded) {
+// Burns 0.4 s of CPU: three of these exceed a 1 s budget unless the budget is per job.
+int Burn(std::span<uint8_t> /*region*/) {
+  const double start = CpuSecondsOfThisThread();
+  while (CpuSecondsOfThisThread() - start < 0.4) {
+    asm volatile("");
+  }
+  return 1;
+}
+
+ChildLimits Generous() {
+  ChildLimits limits;
+  limits.wall_ms = 20'000;
+  limits.cpu_seconds = 10;
+  limits.address_space_bytes = 256u << 20;
+  return limits;
+}
+
+Result<int> RunOnce(IsolatedWorkers& pool, uint8_t value, const ChildLimits& limits) {
+  auto lease = pool.Acquire(4096);
+  if (!lease) {
+    return lease.error();
+  }
+  lease->region()[0] = value;
+  return lease->Run(limits);
+}
+
+TEST(IsolatedWorkersTest, AWorkerIsReusedAndReplacedWhenItDies) {
+  IsolatedWorkers pool("test worker", Echo);
+  for (uint8_t i = 1; i <= 10; ++i) {
+    auto done = RunOnce(pool, i, Generous());
+    ASSERT_TRUE(done.ok()) << done.error().message;
+    EXPECT_EQ(*done, i);
+  }
+  EXPECT_EQ(pool.started(), 1u);
+  {
+    FaultScope crash(ChildFault::kSegfault);
+    auto crashed = RunOnce(pool, 1, Generous());
+    ASSERT_FALSE(crashed.ok());
+    EXPECT_EQ(crashed.error().code, ErrorCode::kCorruptImage);
+    EXPECT_NE(crashed.error().message.find("test worker crashed: killed by SIGSEGV"),
+              std::string::npos)
+        << crashed.error().message;
+  }
+  auto next = RunOnce(pool, 42, Generous());
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(*next, 42);
+  EXPECT_EQ(pool.started(), 2u);
+}
+
+TEST(IsolatedWorkersTest, ConcurrentJobsEachBorrowTheirOwnWorker) {
+  IsolatedWorkers pool("test worker", Echo);
+  constexpr int kThreads = 4;
+  std::atomic<int> right{0};
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        const auto value = static_cast<uint8_t>(t * 50 + i);
+        auto done = RunOnce(pool, value, Generous());
+        right += done.ok() && *done == value ? 1 : 0;
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(right.load(), kThreads * 25);
+  EXPECT_GE(pool.started(), 1u);
+  EXPECT_LE(pool.started(), static_cast<size_t>(kThreads));
+}
+
+TEST(IsolatedWorkersTest, HangsAndSpinsAndRunawayAllocationsAreBounded) {
   ChildLimits limits;
   limits.wall_ms = 300;
   {
+    IsolatedWorkers pool("test worker", Echo);
     FaultScope hang(ChildFault::kHang);
-    int unused = 0;
     const auto start = std::chrono::steady_clock::now();
-    auto hung = RunInChild("test child", limits, Nothing, &unused);
+    auto hung = RunOnce(pool, 0, limits);
     ASSERT_FALSE(hung.ok());
     EXPECT_NE(hung.error().message.find("300 ms time limit"), std::string::npos)
         << hung.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   }
   limits.cpu_seconds = 1;
-  limits.wall_ms = 10'000;
-  auto spun = RunInChild("test child", limits, Spin, nullptr);
+  limits.wall_ms = 30'000;  // the CPU limit must strike first, even on a loaded machine
+  IsolatedWorkers spinning("test worker", Spin);
+  auto spun = RunOnce(spinning, 0, limits);
   ASSERT_FALSE(spun.ok());
-  EXPECT_NE(spun.error().message.find("SIGXCPU"), std::string::npos) << spun.error().message;
+  EXPECT_NE(spun.error().message.find("SIGXCPU (over its 1 s CPU time limit)"), std::string::npos)
+      << spun.error().message;
   limits.address_space_bytes = 64u << 20;
-  auto allocated = RunInChild("test child", limits, Allocate, nullptr);
-  // malloc fails inside the child's address-space limit: status 7 (or, under ASan, whose
+  IsolatedWorkers allocating("test worker", Allocate);
+  auto allocated = RunOnce(allocating, 0, limits);
+  // malloc fails inside the job's address-space limit: status 7 (or, under ASan, whose
   // allocator reports the failure and exits or aborts, some other death). Never a success.
   if (allocated.ok()) {
-    EXPECT_NE(*allocated, 0);
+    EXPECT_EQ(*allocated, 7);
+    // The limit was the job's: the same worker then maps a region far larger than 64 MiB.
+    auto lease = allocating.Acquire(size_t{512} << 20);
+    ASSERT_TRUE(lease.ok()) << lease.error().message;
+    ChildLimits unlimited = Generous();
+    unlimited.address_space_bytes = 0;
+    EXPECT_TRUE(lease->Run(unlimited).ok());
   } else {
     EXPECT_EQ(allocated.error().code, ErrorCode::kCorruptImage);
   }
 }
 
+TEST(IsolatedWorkersTest, TheCpuBudgetIsPerJobNotPerWorker) {
+  IsolatedWorkers pool("test worker", Burn);
+  ChildLimits limits;
+  limits.cpu_seconds = 1;
+  limits.wall_ms = 20'000;
+  for (int i = 0; i < 3; ++i) {  // 1.2 s of CPU in one worker, 0.4 s per job
+    auto done = RunOnce(pool, 0, limits);
+    ASSERT_TRUE(done.ok()) << "job " << i << ": " << done.error().message;
+  }
+  EXPECT_EQ(pool.started(), 1u);
+}
+
 TEST(HeifIsolationTest, DecodesFromManyThreadsAtOnce) {
-  // Forking while other threads run (the Lambda runtime's concurrent records).
+#if defined(__SANITIZE_ADDRESS__)
+  // Workers are forked while other threads run, and libheif allocates in the worker. glibc's
+  // fork makes malloc safe there; GCC 12's libasan does not (its allocator's locks are not
+  // taken around fork: that came with LLVM's pthread_atfork change, llvm-project#75290), so a
+  // worker can deadlock at its first allocation. The release tree runs this test; the pool's
+  // concurrency is checked here by ConcurrentJobsEachBorrowTheirOwnWorker.
+  GTEST_SKIP() << "GCC 12's AddressSanitizer is not fork-safe with threads; release tree only";
+#endif
   const Bytes photo = HeifSample("photo.heic");
   const Bytes avif = HeifSample("grid.avif");
   std::atomic<int> good{0};
@@ -143,20 +255,17 @@ double CpuMs() {
   return ms;
 }
 
-// The cost of the isolation itself (fork, limits, wait, reap) with an empty decode. CPU time
-// (parent and child) is what the isolation costs; wall time adds the wait for a free core,
-// which on a loaded machine is most of it.
-TEST(HeifIsolationTest, ForkOverheadPerImageIsSmall) {
-  ChildLimits limits;
-  limits.wall_ms = 5000;
-  limits.cpu_seconds = 5;
-  limits.address_space_bytes = 256u << 20;
-  int status = 3;
-  constexpr int kRounds = 100;
+// The cost of the isolation itself with an empty job on a warm worker: the socket round trip
+// and the limits. The parent's CPU is measured (the worker's is not reaped, so RUSAGE_CHILDREN
+// misses it): the wall time includes the worker's side.
+TEST(IsolatedWorkersTest, OverheadPerImageIsUnderAMillisecond) {
+  IsolatedWorkers pool("test worker", Echo);
+  ASSERT_TRUE(RunOnce(pool, 3, Generous()).ok());  // the fork, once
+  constexpr int kRounds = 200;
   const double cpu_start = CpuMs();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRounds; ++i) {
-    auto done = RunInChild("test child", limits, Nothing, &status);
+    auto done = RunOnce(pool, 3, Generous());
     ASSERT_TRUE(done.ok());
     ASSERT_EQ(*done, 3);
   }
@@ -164,12 +273,9 @@ TEST(HeifIsolationTest, ForkOverheadPerImageIsSmall) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
       kRounds;
   const double cpu = (CpuMs() - cpu_start) / kRounds;
-  std::printf("isolation per image: %.3f ms CPU, %.3f ms wall\n", cpu, wall);
-  // The target is < 1 ms. fork() copies the page tables, whose cost depends on the machine: on
-  // the paravirtualised (PVM) build machines each page-table update traps, and this test binary
-  // measured ~7 ms CPU (docs/formats.md, "Isolation", has the figures). This bound only catches
-  // a regression such as an accidental copy of the input or the pixels per image.
-  EXPECT_LT(cpu, 20.0);
+  std::printf("isolation per image: %.3f ms parent CPU, %.3f ms wall\n", cpu, wall);
+  EXPECT_LT(cpu, 1.0);
+  EXPECT_EQ(pool.started(), 1u);
 }
 
 TEST(HeifLibraryTest, AMissingLibraryIsUnsupportedFormatNotACrash) {

@@ -220,7 +220,7 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   inf->footer(R"(
 Output: `path: FORMAT WxH orientation=N channels=C depth=D [alpha] [animated]` on stdout, and
 for HEIF/AVIF ` brand=B [grid=Nx(WxH)]` (the ftyp brand, the tiles of a grid image), then
-` profile="..."` when a JPEG, PNG or WebP embeds an ICC profile (its description); a file
+` profile="..."` when the file embeds an ICC profile (its description); a file
 that cannot be read is reported on stderr as `path: reason (error_name)` and the exit code is
 non-zero (same codes as `process`).
 

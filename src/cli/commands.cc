@@ -77,8 +77,8 @@ int RunInfo(const InfoCommand& command, std::ostream& out, std::ostream& err) {
       out << " grid=" << header->grid_tiles << "x(" << header->tile_width << 'x'
           << header->tile_height << ')';
     }
-    // The embedded ICC profile's description (JPEG, PNG, WebP): what the colour step converts
-    // from. A HEIF's profile arrives only with its decoded pixels, so it is not shown here.
+    // The embedded ICC profile's description (JPEG, PNG, WebP, and HEIF/AVIF's `colr`): what
+    // the colour step converts from.
     if (const std::string profile = IccDescription(EmbeddedIccProfile(buffer)); !profile.empty()) {
       out << " profile=\"" << EscapeForTerminal(profile) << '"';
     }

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "colour_convert.h"
+#include "heif_boxes.h"
 #include "icc_extract.h"
 #include "imgpipe/pipeline.h"
 #include "sniff.h"
@@ -386,7 +387,12 @@ std::string IccDescription(std::span<const uint8_t> icc) {
 }
 
 std::vector<uint8_t> EmbeddedIccProfile(std::span<const uint8_t> input) {
-  return core::ExtractIcc(input, core::Sniff(input)).icc;
+  const Format format = core::Sniff(input);
+  if (format == Format::kHeif || format == Format::kAvif) {
+    auto container = core::ParseHeifContainer(input);
+    return container ? std::move(container->icc) : std::vector<uint8_t>{};
+  }
+  return core::ExtractIcc(input, format).icc;
 }
 
 }  // namespace imgpipe

@@ -355,6 +355,21 @@ void ReadDepth(const std::vector<const Box*>& props, HeifContainer* out) {
   }
 }
 
+void ReadIcc(const std::vector<const Box*>& props, HeifContainer* out) {
+  for (const Box* box : props) {
+    if (box->type != "colr" || box->payload.size() < 4) {
+      continue;
+    }
+    const std::string_view type(reinterpret_cast<const char*>(box->payload.data()), 4);
+    const auto profile = box->payload.subspan(4);
+    if ((type == "prof" || type == "rICC") && !profile.empty() &&
+        profile.size() <= kMaxHeifIccBytes) {
+      out->icc.assign(profile.begin(), profile.end());
+      return;
+    }
+  }
+}
+
 void ReadTransforms(const std::vector<const Box*>& props, HeifContainer* out) {
   uint32_t width = out->ispe_width;
   uint32_t height = out->ispe_height;
@@ -453,6 +468,7 @@ Result<HeifContainer> ParseHeifContainer(std::span<const uint8_t> bytes) {
   }
   ReadTransforms(props, &out);
   ReadDepth(props, &out);
+  ReadIcc(props, &out);
   for (const Meta::Reference& ref : meta->references) {
     const bool to_primary =
         std::find(ref.to.begin(), ref.to.end(), meta->primary_id) != ref.to.end();

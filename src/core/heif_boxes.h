@@ -6,9 +6,11 @@
 // `meta` box.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
@@ -38,7 +40,13 @@ struct HeifContainer {
   uint32_t grid_tiles = 0;  // `dimg` references of a grid primary image
   uint32_t tile_width = 0;  // the first tile's `ispe`
   uint32_t tile_height = 0;
+  // The primary image's ICC profile (`colr` of type prof or rICC), for `imgpipe info`; empty
+  // when there is none or it is over kMaxHeifIccBytes. The pixels' colour tag comes from libheif
+  // in the worker, with the decoded image (heif_decode.cc), not from here.
+  std::vector<uint8_t> icc = {};
 };
+
+inline constexpr size_t kMaxHeifIccBytes = 4u << 20;
 
 // kTruncatedImage when a box runs past the end of the data, kCorruptImage for malformed boxes or
 // a missing primary image / `ispe`, kUnsupportedFormat for a pure image sequence (no `meta`).

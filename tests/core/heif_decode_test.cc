@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/color.h"
+#include "core/colour_convert.h"
 #include "core/decode.h"
 #include "core/sniff.h"
 #include "heif_testing.h"
@@ -198,6 +201,45 @@ TEST(HeifDecodeTest, GrayRequestTakesTheLumaPlaneWhichMatchesGrayFromRgb) {
     auto rgb = DecodeSample(name, gray);
     ASSERT_TRUE(rgb.ok()) << rgb.error().message;
     EXPECT_EQ(rgb->channels, 3) << name;
+  }
+}
+
+// prophoto.heic/.avif hold photo.heic/.avif's pixels with a ProPhoto RGB profile in `colr`.
+TEST(HeifDecodeTest, TheColrProfileIsNamedAndConvertedToSrgb) {
+  for (const char* name : {"prophoto.heic", "prophoto.avif"}) {
+    // What `imgpipe info` shows, read from the container without decoding.
+    EXPECT_NE(IccDescription(EmbeddedIccProfile(HeifSample(name))).find("ProPhoto"),
+              std::string::npos)
+        << name;
+  }
+  EXPECT_TRUE(EmbeddedIccProfile(HeifSample("photo.heic")).empty());
+  for (const auto& [tagged, untagged] :
+       {std::pair{"prophoto.heic", "photo.heic"}, std::pair{"prophoto.avif", "photo.avif"}}) {
+    const Image tagged_pixels = Decoded(tagged);
+    ASSERT_FALSE(tagged_pixels.colour.icc.empty()) << tagged;
+    // The pipeline's colour step on the tagged file equals the untagged pixels converted from
+    // ProPhoto here, and is far from taking them as sRGB.
+    auto source = ResolveColour(tagged_pixels.colour).source;
+    ASSERT_NE(source, nullptr) << tagged;
+    std::vector<std::string> warnings;
+    const Image expected = ConvertToSrgb(Decoded(untagged), *source, &warnings);
+    Options colour;
+    colour.grayscale = false;
+    colour.format = OutputFormat::kPng;
+    colour.width = 240;
+    colour.height = 160;
+    auto converted = Process(HeifSample(tagged), colour);
+    auto as_srgb = Process(HeifSample(untagged), colour);
+    ASSERT_TRUE(converted.ok() && as_srgb.ok()) << tagged;
+    const auto png = [](const Encoded& out) {
+      auto header = ReadHeader(out.bytes);
+      EXPECT_TRUE(header.ok());
+      auto image = Decode(out.bytes, *header, DecodeRequest{});
+      EXPECT_TRUE(image.ok());
+      return image ? std::move(image).value() : Image{};
+    };
+    EXPECT_LT(MeanAbsDiff(png(*converted), expected), 0.5) << tagged;
+    EXPECT_GT(MeanAbsDiff(png(*converted), png(*as_srgb)), 5.0) << tagged;
   }
 }
 

@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 src=/usr/share/backgrounds/mate/nature/Dune.jpg
+prophoto=/usr/share/color/icc/colord/ProPhotoRGB.icc
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-/usr/bin/python3 - "$src" "$tmp" <<'PY'
+/usr/bin/python3 - "$src" "$tmp" "$prophoto" <<'PY'
 import sys
 from PIL import Image
-src, tmp = sys.argv[1], sys.argv[2]
+src, tmp, PROPHOTO = sys.argv[1], sys.argv[2], sys.argv[3]
 im = Image.open(src).convert("RGB").resize((240, 160), Image.Resampling.LANCZOS)
 im.save(f"{tmp}/rgb.png")
 open(f"{tmp}/rgb.raw", "wb").write(im.tobytes())
@@ -32,6 +33,9 @@ rgba = im.copy()
 rgba.putalpha(Image.linear_gradient("L").rotate(90).resize((w, h)))
 rgba.save(f"{tmp}/rgba.png")
 im.resize((256, 256)).save(f"{tmp}/square.png")
+# The same pixels tagged ProPhoto RGB, for the HEIF colour profile (heif-enc copies a PNG's
+# iCCP into a `colr` prof box; avifenc takes the profile with --icc).
+im.save(f"{tmp}/rgb_prophoto.png", icc_profile=open(PROPHOTO, "rb").read())
 PY
 heif-enc -q 80 "$tmp/rgb.png" -o photo.heic
 heif-enc -q 80 -b 10 "$tmp/rgb16.png" -o photo_10bit.heic
@@ -48,6 +52,8 @@ avifenc -s 8 --irot 1 "$tmp/rgb.png" irot90.avif >/dev/null
 avifenc -s 8 --crop 20,10,200,120 "$tmp/rgb.png" clap.avif >/dev/null
 avifenc -s 8 -l "$tmp/rgb.png" lossless.avif >/dev/null
 avifenc -s 10 "$tmp/rgb.png" "$tmp/rgb.png" sequence.avif >/dev/null
+heif-enc -q 80 "$tmp/rgb_prophoto.png" -o prophoto.heic
+avifenc -s 8 --icc "$prophoto" "$tmp/rgb.png" prophoto.avif >/dev/null
 g++ -O1 -o "$tmp/make_oriented" make_oriented.cc -lheif
 # Orientation numbers are EXIF's: libheif writes the matching irot/imir.
 "$tmp/make_oriented" irot90.heic 240 160 8 0 <"$tmp/rgb.raw"    # 90 anticlockwise

@@ -259,7 +259,9 @@ def report(args, classes, shrink_classes, vt, vsplit, worst, problems, rss, st, 
              "decodes, each at its own scale, as three separate runs); `sharp`: `sharp(input)` "
              "and one `clone()` per variant, awaited one after another, concurrency 1, cache "
              "off (each clone is its own libvips pipeline, so sharp decodes once per variant); "
-             "`one_accurate`: `one` with `shrink_on_load: accurate`.", "",
+             "`one_accurate`: `one` with `shrink_on_load: accurate`; `large_only`: the 2048 "
+             "variant by itself, the least `one` can cost. The 24 MP class is mostly upscaled "
+             "from smaller photos (bench/make_corpus.py).", "",
              "## Machine", ""]
     lines += [f"- load average at the start of the run (1, 5, 15 min): {args.load_at_start}"]
     lines += [f"- {k}: {v}" for k, v in ver.items()]
@@ -288,6 +290,8 @@ def report(args, classes, shrink_classes, vt, vsplit, worst, problems, rss, st, 
               "pixel) and is gray" + (": **problems**: " + "; ".join(problems[:5])
                                        if problems else ": yes.") +
               " Worst mean-abs gray difference per image against `one`'s output:", "",
+              "(sharp resamples with Lanczos3 and makes gray with libvips' `b-w`, not Rec. 601 "
+              "luma, so its outputs differ more.)", "",
               "| tool | " + " | ".join(v["name"] for v in VARIANTS) + " |",
               "|---|" + "---|" * len(VARIANTS)]
     for tool in [t for t in vt if t not in ("one", "large_only")]:

@@ -335,7 +335,8 @@ def write_results(path, args, times, im_ms, cli, rss, fair, ver, rss_file):
     if os.path.exists(extra):
         lines += open(extra).read().splitlines()
     # Other helpers' benchmarks (their own scripts write these): folded in as sections.
-    for sub, title in (("e2e", "End-to-end (local stack)"), ("cold_start", "Cold start")):
+    for sub, title in (("e2e", "End-to-end (local stack)"), ("cold_start", "Cold start"),
+                       ("variants", "Variants: three outputs of one upload (issue 11)")):
         sub_results = os.path.join(HERE, sub, "RESULTS.md")
         if os.path.exists(sub_results):
             body = open(sub_results).read().splitlines()

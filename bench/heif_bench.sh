@@ -22,7 +22,8 @@ for size in 3mp 12mp; do
   avifenc -s 8 -j 1 "$tmp/$size.png" "$tmp/$size.avif" >/dev/null
   files+=("$tmp/$size.heic" "$tmp/$size.avif")
 done
-"$build/bin/heif_bench" --rounds "$rounds" "${files[@]}"
+chrt_cmd=(); if chrt -f 10 true 2>/dev/null; then chrt_cmd=(chrt -f 10); fi
+"${chrt_cmd[@]}" "$build/bin/heif_bench" --rounds "$rounds" "${files[@]}"
 for f in "${files[@]}"; do
   /usr/bin/time -f "vips thumbnail $(basename "$f"): %e s, peak RSS %M KiB" \
     env VIPS_CONCURRENCY=1 vips thumbnail "$f" "$tmp/vips.jpg" 256 --height 256 --size force 2>&1 |

@@ -2,7 +2,6 @@
 #include "isolate.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -34,11 +33,6 @@ constexpr size_t kRegionGranule = size_t{1} << 20;
 // of shared memory resident); below it, the next job finds its pages already faulted in. 64 MiB
 // holds a 12 MP RGB image, its 4 MiB profile area and its file.
 constexpr size_t kWarmRegionBytes = size_t{64} << 20;
-// The worker's heap keeps blocks up to this size for reuse instead of mmap'ing and unmapping
-// each (glibc's default caps its adaptive threshold at 32 MiB), and gives back a free top over
-// it: a decode's buffers are warm for the next one without the worker growing without bound.
-constexpr int kWorkerHeapReuseBytes = 64 << 20;
-
 struct JobMessage {
   uint64_t region_bytes;
   uint64_t address_space_bytes;
@@ -146,8 +140,6 @@ void KeepOnly(int socket_fd, int memfd) {
   const rlimit no_core{0, 0};
   (void)setrlimit(RLIMIT_CORE, &no_core);  // a crashing worker must not write a core file
   KeepOnly(socket_fd, memfd);
-  (void)mallopt(M_MMAP_THRESHOLD, kWorkerHeapReuseBytes);
-  (void)mallopt(M_TRIM_THRESHOLD, kWorkerHeapReuseBytes);
   uint8_t* region = nullptr;
   size_t mapped = 0;
   for (;;) {

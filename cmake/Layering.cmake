@@ -1,5 +1,6 @@
-# The dependency rule: core at the bottom; aws, lambda and cli above it; lambda may use aws, and
-# nothing else crosses. The image core links no network library (src/core/CMakeLists.txt), and
+# The dependency rule: core at the bottom; options (the option table, which names environment
+# variables and CLI flags) on core only; aws, lambda and cli above them; lambda and cli may use
+# options, lambda may use aws, and nothing else crosses. The image core links no network library (src/core/CMakeLists.txt), and
 # this configure-time scan fails the build when a file includes a header of a layer it must not
 # know.
 function(imgpipe_check_layer root layer forbidden_regex)
@@ -22,8 +23,9 @@ function(imgpipe_check_layer root layer forbidden_regex)
 endfunction()
 
 function(imgpipe_check_layering root)
-  imgpipe_check_layer(${root} core "aws|lambda|cli|curl|openssl")
-  imgpipe_check_layer(${root} aws "lambda|cli")
+  imgpipe_check_layer(${root} core "aws|lambda|cli|options|curl|openssl")
+  imgpipe_check_layer(${root} options "aws|lambda|cli|curl|openssl")
+  imgpipe_check_layer(${root} aws "lambda|cli|options")
   # The CLI works on local files only; it would need aws only if it learned to talk to S3.
   imgpipe_check_layer(${root} cli "lambda|aws|curl|openssl")
 endfunction()

@@ -29,6 +29,8 @@ struct Rgb {
   uint8_t r = 255;
   uint8_t g = 255;
   uint8_t b = 255;
+
+  friend bool operator==(const Rgb&, const Rgb&) = default;
 };
 
 // Largest accepted target side: the JPEG and WebP formats cap a side at 16383 (WebP) pixels.
@@ -56,6 +58,8 @@ struct Limits {
   // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
   // like the caller's deadline; 0 means none.
   double max_seconds = 0;
+
+  friend bool operator==(const Limits&, const Limits&) = default;
 };
 
 struct Options {
@@ -69,6 +73,9 @@ struct Options {
   Rgb background;         // alpha is flattened onto this; also the `contain` padding colour
   ShrinkOnLoad shrink_on_load = ShrinkOnLoad::kFast;
   Limits limits;
+
+  // Field by field: the option table's test checks its defaults give exactly Options{}.
+  friend bool operator==(const Options&, const Options&) = default;
 };
 
 // Validates every field; the message names the field and the bad value.

@@ -1,6 +1,7 @@
 #include "cli/args.h"
 
 #include <CLI/CLI.hpp>
+#include <deque>
 #include <optional>
 #include <thread>
 
@@ -8,6 +9,7 @@
 #include "cli/exit_code.h"
 #include "cli/file_io.h"
 #include "core/formats.h"
+#include "options/option_table.h"
 
 #ifndef IMGPIPE_VERSION
 #define IMGPIPE_VERSION "unknown"
@@ -100,29 +102,73 @@ std::optional<std::vector<Variant>> ParseVariantsArgument(const std::string& tex
     }
     json.assign(bytes.begin(), bytes.end());
   }
-  auto variants = ParseVariants(json, defaults);
+  // "--variants[1].size: Expected ...", as VARIANTS[1].size names it for the function.
+  auto variants = ParseVariantsFrom("--variants", json, defaults);
   if (!variants) {
-    // "--variants[1].size: Expected ...", as VARIANTS[1].size names it for the function.
-    const std::string& message = variants.error().message;
-    err << "imgpipe: --variants" << (message.starts_with("[") ? "" : ": ")
-        << EscapeForTerminal(message) << "\n";
+    err << "imgpipe: " << EscapeForTerminal(variants.error().message) << "\n";
     return std::nullopt;
   }
   return std::move(variants).value();
 }
 
-// Parses `text` with a core parser when the option was given; reports the core's message.
-template <typename T, typename Parser>
-bool ParseInto(const std::optional<std::string>& text, Parser parse, T& target, std::ostream& err) {
-  if (!text) {
-    return true;
+// The flags of the shared option table (options/option_table.h), as CLI11 fills them: the text
+// of an option that takes a value, or whether a switch was given.
+struct TableFlags {
+  std::vector<std::optional<std::string>> values;
+  std::deque<bool> switches;  // a deque: CLI11 keeps a reference to each element
+};
+
+// The table's help with the default in the flag's syntax: "JPEG/WebP quality 1..100 (default 75)."
+std::string FlagHelp(const options::OptionSpec& spec) {
+  if (spec.placeholder == nullptr) {
+    return spec.switch_help != nullptr ? spec.switch_help : spec.help;
   }
-  auto parsed = parse(*text);
-  if (!parsed) {
-    err << "imgpipe: " << EscapeForTerminal(parsed.error().message) << "\n";
-    return false;
+  std::string help = spec.help;
+  const char* shown = spec.flag_default != nullptr ? spec.flag_default : spec.default_value;
+  if (*shown != '\0') {
+    const bool period = help.ends_with('.');
+    if (period) {
+      help.pop_back();
+    }
+    help.append(" (default ").append(shown).append(period ? ")." : ")");
   }
-  target = static_cast<T>(*parsed);
+  return help;
+}
+
+// Adds every option of the table that has a flag, in the table's order, filling `flags`.
+void AddTableFlags(CLI::App& app, TableFlags& flags) {
+  const auto table = options::OptionTable();
+  flags.values.resize(table.size());
+  flags.switches.resize(table.size());
+  for (size_t i = 0; i < table.size(); ++i) {
+    const options::OptionSpec& spec = table[i];
+    if (spec.flag == nullptr) {
+      continue;
+    }
+    if (spec.placeholder == nullptr) {
+      app.add_flag(spec.flag, flags.switches[i], FlagHelp(spec));
+    } else {
+      app.add_option(spec.flag, flags.values[i], FlagHelp(spec))->type_name(spec.placeholder);
+    }
+  }
+}
+
+// Applies what was given onto `settings` (which starts from the defaults, Settings{}); a bad
+// value is reported as `imgpipe: --quality: <core's message>`, as Lambda reports `QUALITY: ...`.
+bool ApplyTableFlags(const TableFlags& flags, options::Settings& settings, std::ostream& err) {
+  const auto table = options::OptionTable();
+  for (size_t i = 0; i < table.size(); ++i) {
+    const options::OptionSpec& spec = table[i];
+    const std::optional<std::string> text =
+        flags.switches[i] ? std::optional<std::string>(spec.switch_sets) : flags.values[i];
+    if (!text) {
+      continue;
+    }
+    if (Status parsed = options::ParseFlagValue(spec, *text, settings); !parsed) {
+      err << "imgpipe: " << spec.flag << ": " << EscapeForTerminal(parsed.error().message) << "\n";
+      return false;
+    }
+  }
   return true;
 }
 
@@ -142,12 +188,9 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   app.require_subcommand(1);
   app.footer(kMainFooter);
 
-  // Every value is taken as text and parsed by the core, so CLI and Lambda share messages.
-  std::optional<std::string> size, fit, format, quality, background, max_bytes, max_pixels, jobs,
-      shrink_on_load, variants;
-  std::optional<std::string> max_progressive, max_interlaced, max_seconds;
-  bool no_grayscale = false;
-  bool without_enlargement = false;
+  // Every value is taken as text and parsed by the option table's parsers, so CLI and Lambda
+  // share flags' meaning, defaults and messages.
+  std::optional<std::string> jobs;
   ProcessCommand process;
 
   CLI::App* proc = app.add_subcommand("process", "Resize + grayscale + encode images into OUTDIR");
@@ -157,48 +200,8 @@ Command ParseCommandLine(int argc, const char* const* argv, std::ostream& out, s
   proc->add_option("-o,--output", process.outdir, "Output directory (created if missing)")
       ->required()
       ->type_name("OUTDIR");
-  proc->add_option("--size", size, "Target box WxH, each side 1..16383 (default 256x256)")
-      ->type_name("WxH");
-  proc->add_option("--fit", fit, "fill|cover|contain|inside (default fill)")->type_name("MODE");
-  proc->add_option("--format", format, "Output format jpeg|png|webp (default jpeg)")
-      ->type_name("FMT");
-  proc->add_option("--quality", quality, "JPEG/WebP quality 1..100 (default 75)")->type_name("Q");
-  proc->add_flag("--no-grayscale", no_grayscale,
-                 "Keep colour (default: ITU-R 601 luma, 1 channel)");
-  proc->add_option("--background", background,
-                   "Colour for flattening alpha and for contain padding: #rrggbb, rrggbb, white, "
-                   "black (default white)")
-      ->type_name("COLOR");
-  proc->add_flag("--without-enlargement", without_enlargement,
-                 "Never upscale: an image smaller than the box keeps its size");
-  proc->add_option("--shrink-on-load", shrink_on_load,
-                   "fast|accurate (default fast): how far JPEG decoding may shrink before the "
-                   "resize; accurate keeps fine textures closer to a full-resolution resize")
-      ->type_name("MODE");
-  proc->add_option("--max-input-bytes", max_bytes,
-                   "Refuse files larger than this many bytes (default 67108864 = 64 MiB)")
-      ->type_name("N");
-  proc->add_option("--max-input-pixels", max_pixels,
-                   "Refuse images whose header claims more pixels (default 100000000)")
-      ->type_name("N");
-  proc->add_option("--variants", variants,
-                   "Several outputs per input: a JSON list of {\"name\", \"size\": [W, H], ...} "
-                   "or @file.json; each goes to OUTDIR/<prefix or name/>/ (see below)")
-      ->type_name("JSON|@FILE");
-  proc->add_flag("--keep-extension", process.keep_extension,
-                 "Keep the input's extension in output names: photo.png -> photo.png.jpg, so "
-                 "photo.jpg and photo.png in one folder do not collide");
-  proc->add_option("--max-progressive-pixels", max_progressive,
-                   "Refuse progressive JPEGs over this many pixels, counted at 3 bytes of DCT "
-                   "coefficients per pixel (default 16000000: 48 MB)")
-      ->type_name("N");
-  proc->add_option("--max-interlaced-pixels", max_interlaced,
-                   "Refuse Adam7-interlaced PNGs over this many pixels (default 12000000)")
-      ->type_name("N");
-  proc->add_option("--max-seconds", max_seconds,
-                   "Give up on an image still decoding after this many seconds, e.g. 2 or 0.5 "
-                   "(deadline_exceeded; default: no limit)")
-      ->type_name("S");
+  TableFlags table_flags;
+  AddTableFlags(*proc, table_flags);
   proc->add_flag("--overwrite", process.overwrite,
                  "Replace files that already exist at output paths (e.g. a previous run's "
                  "outputs); without it they are refused and left as they are");
@@ -239,54 +242,35 @@ Example:
     return info;
   }
 
-  Options& options = process.options;
-  Size box{options.width, options.height};
-  if (!ParseInto(size, ParseSize, box, err)) {
+  options::Settings settings;
+  uint64_t jobs_value = DefaultJobs();
+  if (!ApplyTableFlags(table_flags, settings, err)) {
     return ExitNow{kUsageExitCode};
   }
-  options.width = box.width;
-  options.height = box.height;
-  uint64_t jobs_value = DefaultJobs();
-  if (!ParseInto(fit, ParseFit, options.fit, err) ||
-      !ParseInto(format, ParseOutputFormat, options.format, err) ||
-      !ParseInto(quality, ParseQuality, options.quality, err) ||
-      !ParseInto(background, ParseColor, options.background, err) ||
-      !ParseInto(shrink_on_load, ParseShrinkOnLoad, options.shrink_on_load, err) ||
-      !ParseInto(
-          max_bytes, [](std::string_view t) { return ParsePositive("max-input-bytes", t); },
-          options.limits.max_input_bytes, err) ||
-      !ParseInto(
-          max_pixels, [](std::string_view t) { return ParsePositive("max-input-pixels", t); },
-          options.limits.max_input_pixels, err) ||
-      !ParseInto(
-          max_progressive,
-          [](std::string_view t) { return ParsePositive("max-progressive-pixels", t); },
-          options.limits.max_progressive_pixels, err) ||
-      !ParseInto(
-          max_interlaced,
-          [](std::string_view t) { return ParsePositive("max-interlaced-pixels", t); },
-          options.limits.max_interlaced_pixels, err) ||
-      !ParseInto(
-          max_seconds, [](std::string_view t) { return ParseSeconds("max-seconds", t); },
-          options.limits.max_seconds, err) ||
-      !ParseInto(
-          jobs, [](std::string_view t) { return ParsePositive("jobs", t); }, jobs_value, err)) {
-    return ExitNow{kUsageExitCode};
+  if (jobs) {
+    auto parsed = ParsePositive("jobs", *jobs);
+    if (!parsed) {
+      err << "imgpipe: --jobs: " << EscapeForTerminal(parsed.error().message) << "\n";
+      return ExitNow{kUsageExitCode};
+    }
+    jobs_value = *parsed;
   }
   if (jobs_value > kMaxJobs) {
-    err << "imgpipe: Expected 1.." << kMaxJobs << " for jobs but received \""
+    err << "imgpipe: --jobs: Expected 1.." << kMaxJobs << " for jobs but received \""
         << EscapeForTerminal(*jobs) << "\"\n";
     return ExitNow{kUsageExitCode};
   }
   process.jobs = static_cast<unsigned>(jobs_value);
-  options.grayscale = !no_grayscale;
-  options.without_enlargement = without_enlargement;
-  if (Status valid = Validate(options); !valid) {
+  process.options = settings.options;
+  process.keep_extension = settings.keep_extension;
+  if (Status valid = Validate(process.options); !valid) {
     err << "imgpipe: " << EscapeForTerminal(valid.error().message) << "\n";
     return ExitNow{kUsageExitCode};
   }
-  if (variants) {
-    auto parsed = ParseVariantsArgument(*variants, options, err);
+  // Given as text (or @file), parsed last: a variant's missing fields take the flags' values.
+  // An empty list is no variants, as an empty VARIANTS is.
+  if (!settings.variants.empty()) {
+    auto parsed = ParseVariantsArgument(settings.variants, process.options, err);
     if (!parsed) {
       return ExitNow{kUsageExitCode};
     }

@@ -64,8 +64,7 @@ BatchStats RunBatch(const std::vector<PlannedFile>& files, const BatchConfig& co
   BatchStats stats;
   std::mutex stats_mu;
   std::atomic<size_t> next{0};
-  const std::vector<Variant> variants =
-      config.variants.empty() ? ImplicitVariants(config.options) : config.variants;
+  const std::vector<Variant> variants = VariantsOrImplicit(config.variants, config.options);
 
   auto worker = [&] {
     std::vector<uint8_t> buffer;  // reused for every file this worker reads

@@ -18,8 +18,7 @@ int RunProcess(const ProcessCommand& command, std::ostream& out, std::ostream& e
                bool show_progress, ProcessFn process) {
   const fs::path outdir(command.outdir);
   Discovery discovery = DiscoverInputs(command.inputs, outdir);
-  const std::vector<Variant> variants =
-      command.variants.empty() ? ImplicitVariants(command.options) : command.variants;
+  const std::vector<Variant> variants = VariantsOrImplicit(command.variants, command.options);
   Plan plan = PlanOutputs(discovery.files, outdir, OutputNaming{variants, command.keep_extension},
                           command.overwrite);
 

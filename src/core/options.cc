@@ -10,21 +10,11 @@
 #include <cstdio>
 #include <string>
 
+#include "core/option_rules.h"
 #include "core/text.h"
 
 namespace imgpipe {
 namespace {
-
-constexpr std::string_view kSizeRule = "WxH with 1..16383";
-constexpr std::string_view kFitRule = "one of fill, cover, contain, inside";
-constexpr std::string_view kFormatRule = "one of jpeg, jpg, png, webp";
-constexpr std::string_view kQualityRule = "an integer 1..100";
-constexpr std::string_view kColorRule = "#rrggbb, rrggbb, white or black";
-constexpr std::string_view kPositiveRule = "a positive integer";
-constexpr std::string_view kSecondsRule = "a number of seconds 0..86400 (0: no limit)";
-constexpr std::string_view kBoolRule = "one of true, false, 1, 0, yes, no";
-constexpr std::string_view kShrinkOnLoadRule = "one of fast, accurate";
-constexpr std::string_view kNewImageSizeRule = "a JSON array [width, height] with 1..16383";
 
 // Quotes untrusted text for a message: control and non-ASCII bytes are escaped and long
 // values are cut, so a hostile environment variable cannot break a one-line log.
@@ -109,41 +99,41 @@ Status Validate(const Options& options) {
     problems += error.message;
   };
   if (!ValidSide(options.width) || !ValidSide(options.height)) {
-    fail(Expected(kSizeRule, "size",
+    fail(Expected(core::kSizeRule, "size",
                   Quote(std::to_string(options.width) + "x" + std::to_string(options.height))));
   }
   const int fit = static_cast<int>(options.fit);
   if (fit < static_cast<int>(Fit::kFill) || fit > static_cast<int>(Fit::kInside)) {
-    fail(Expected(kFitRule, "fit", std::to_string(fit)));
+    fail(Expected(core::kFitRule, "fit", std::to_string(fit)));
   }
   const int format = static_cast<int>(options.format);
   if (format < static_cast<int>(OutputFormat::kJpeg) ||
       format > static_cast<int>(OutputFormat::kWebp)) {
-    fail(Expected(kFormatRule, "format", std::to_string(format)));
+    fail(Expected(core::kFormatRule, "format", std::to_string(format)));
   }
   if (options.quality < 1 || options.quality > 100) {
-    fail(Expected(kQualityRule, "quality", std::to_string(options.quality)));
+    fail(Expected(core::kQualityRule, "quality", std::to_string(options.quality)));
   }
   const int shrink = static_cast<int>(options.shrink_on_load);
   if (shrink < static_cast<int>(ShrinkOnLoad::kFast) ||
       shrink > static_cast<int>(ShrinkOnLoad::kAccurate)) {
-    fail(Expected(kShrinkOnLoadRule, "shrink_on_load", std::to_string(shrink)));
+    fail(Expected(core::kShrinkOnLoadRule, "shrink_on_load", std::to_string(shrink)));
   }
   if (options.limits.max_input_bytes == 0) {
-    fail(Expected(kPositiveRule, "max_input_bytes", "0"));
+    fail(Expected(core::kPositiveRule, "max_input_bytes", "0"));
   }
   if (options.limits.max_input_pixels == 0) {
-    fail(Expected(kPositiveRule, "max_input_pixels", "0"));
+    fail(Expected(core::kPositiveRule, "max_input_pixels", "0"));
   }
   if (options.limits.max_progressive_pixels == 0) {
-    fail(Expected(kPositiveRule, "max_progressive_pixels", "0"));
+    fail(Expected(core::kPositiveRule, "max_progressive_pixels", "0"));
   }
   if (options.limits.max_interlaced_pixels == 0) {
-    fail(Expected(kPositiveRule, "max_interlaced_pixels", "0"));
+    fail(Expected(core::kPositiveRule, "max_interlaced_pixels", "0"));
   }
   // Written so that NaN fails too.
   if (!(options.limits.max_seconds >= 0 && options.limits.max_seconds <= kMaxSecondsLimit)) {
-    fail(Expected(kSecondsRule, "max_seconds", std::to_string(options.limits.max_seconds)));
+    fail(Expected(core::kSecondsRule, "max_seconds", std::to_string(options.limits.max_seconds)));
   }
   if (!problems.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, problems);
@@ -160,7 +150,7 @@ Result<Size> ParseSize(std::string_view text) {
                   (rest.remove_prefix(1), ConsumeUnsigned(rest, UINT32_MAX, height)) &&
                   rest.empty() && ValidSide(width) && ValidSide(height);
   if (!ok) {
-    return Expected(kSizeRule, "size", Quote(text));
+    return Expected(core::kSizeRule, "size", Quote(text));
   }
   return Size{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }
@@ -204,7 +194,7 @@ Result<Size> ParseNewImageSize(std::string_view json) {
   if (!ok) {
     // The field is core's own ("size", as ParseSize names it): the caller that read the JSON
     // from somewhere (the Lambda adapter's environment variable) adds where it came from.
-    return Expected(kNewImageSizeRule, "size", Quote(json));
+    return Expected(core::kNewImageSizeRule, "size", Quote(json));
   }
   return Size{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }
@@ -216,7 +206,7 @@ Result<Fit> ParseFit(std::string_view text) {
       return fit;
     }
   }
-  return Expected(kFitRule, "fit", Quote(text));
+  return Expected(core::kFitRule, "fit", Quote(text));
 }
 
 Result<OutputFormat> ParseOutputFormat(std::string_view text) {
@@ -230,13 +220,13 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
   if (name == "webp") {
     return OutputFormat::kWebp;
   }
-  return Expected(kFormatRule, "format", Quote(text));
+  return Expected(core::kFormatRule, "format", Quote(text));
 }
 
 Result<int> ParseQuality(std::string_view text) {
   uint64_t value = 0;
   if (!ParseWholeUnsigned(core::TrimAsciiSpace(text), 1, 100, value)) {
-    return Expected(kQualityRule, "quality", Quote(text));
+    return Expected(core::kQualityRule, "quality", Quote(text));
   }
   return static_cast<int>(value);
 }
@@ -265,13 +255,13 @@ Result<Rgb> ParseColor(std::string_view text) {
                  static_cast<uint8_t>(d[4] * 16 + d[5])};
     }
   }
-  return Expected(kColorRule, "background", Quote(text));
+  return Expected(core::kColorRule, "background", Quote(text));
 }
 
 Result<uint64_t> ParsePositive(std::string_view field, std::string_view text) {
   uint64_t value = 0;
   if (!ParseWholeUnsigned(core::TrimAsciiSpace(text), 1, UINT64_MAX, value)) {
-    return Expected(kPositiveRule, field, Quote(text));
+    return Expected(core::kPositiveRule, field, Quote(text));
   }
   return value;
 }
@@ -283,7 +273,7 @@ Result<double> ParseSeconds(std::string_view field, std::string_view text) {
   const auto [stop, error] = std::from_chars(trimmed.data(), end, value, std::chars_format::fixed);
   if (trimmed.empty() || error != std::errc() || stop != end || !std::isfinite(value) ||
       value < 0 || value > kMaxSecondsLimit) {
-    return Expected(kSecondsRule, field, Quote(text));
+    return Expected(core::kSecondsRule, field, Quote(text));
   }
   return value;
 }
@@ -296,7 +286,7 @@ Result<bool> ParseBool(std::string_view field, std::string_view text) {
   if (name == "false" || name == "0" || name == "no") {
     return false;
   }
-  return Expected(kBoolRule, field, Quote(text));
+  return Expected(core::kBoolRule, field, Quote(text));
 }
 
 Result<ShrinkOnLoad> ParseShrinkOnLoad(std::string_view text) {
@@ -306,7 +296,7 @@ Result<ShrinkOnLoad> ParseShrinkOnLoad(std::string_view text) {
       return mode;
     }
   }
-  return Expected(kShrinkOnLoadRule, "shrink_on_load", Quote(text));
+  return Expected(core::kShrinkOnLoadRule, "shrink_on_load", Quote(text));
 }
 
 const char* ShrinkOnLoadName(ShrinkOnLoad mode) {

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include <cctype>
+#include <vector>
 
 namespace imgpipe::core {
 
@@ -53,6 +54,34 @@ std::string_view TrimAsciiSpace(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
+}
+
+std::optional<std::string> ResolveDotSegments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const std::string_view segment = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (segment == "..") {
+      if (segments.empty()) {
+        return std::nullopt;
+      }
+      segments.pop_back();
+    } else if (segment != ".") {
+      segments.push_back(segment);
+    }
+    if (slash == std::string_view::npos) {
+      break;
+    }
+    start = slash + 1;
+  }
+  std::string resolved;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    resolved += i == 0 ? "" : "/";
+    resolved += segments[i];
+  }
+  return resolved;
 }
 
 }  // namespace imgpipe::core

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,11 @@ std::string AsciiLower(std::string_view text);
 
 // `text` without leading and trailing ASCII whitespace.
 std::string_view TrimAsciiSpace(std::string_view text);
+
+// `path` with its `.` and `..` segments resolved the way a path would be (RFC 3986
+// remove_dot_segments), or nullopt when a `..` climbs above the root. A text has a dot segment
+// exactly when resolving changes it. Used for S3 keys (lambda/output_key.cc) and variant
+// prefixes (variants.cc): a path-style server could resolve them outside the intended prefix.
+std::optional<std::string> ResolveDotSegments(std::string_view path);
 
 }  // namespace imgpipe::core

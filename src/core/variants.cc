@@ -10,6 +10,9 @@
 #include <string>
 #include <utility>
 
+#include "core/text.h"
+#include "imgpipe/option_fields.h"
+
 namespace imgpipe {
 namespace {
 
@@ -35,6 +38,17 @@ std::string Shown(const json& value) {
   return text;
 }
 
+// "name, size, fit, ..., shrink_on_load or prefix": the fields an entry may have.
+std::string VariantFieldList() {
+  std::string list = "name";
+  for (const OptionField& field : OptionFields()) {
+    if (field.per_variant) {
+      list.append(", ").append(field.name);
+    }
+  }
+  return list + " or prefix";
+}
+
 bool ValidName(const std::string& name) {
   return !name.empty() && name.size() <= kMaxNameLength && std::ranges::all_of(name, [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -53,97 +67,50 @@ bool ValidPrefix(std::string_view prefix) {
       })) {
     return false;
   }
-  size_t start = 0;
-  while (start <= prefix.size()) {
-    const size_t slash = prefix.find('/', start);
-    const size_t end = slash == std::string_view::npos ? prefix.size() : slash;
-    const std::string_view segment = prefix.substr(start, end - start);
-    if (segment == "." || segment == "..") {
-      return false;
-    }
-    if (slash == std::string_view::npos) {
-      break;
-    }
-    start = slash + 1;
-  }
-  return true;
+  // Resolving changes a prefix exactly when it has a `.` or `..` segment; output_key.cc resolves
+  // whole keys with the same function.
+  return core::ResolveDotSegments(prefix) == prefix;
 }
 
-// Hands a JSON string to one of options.h's text parsers.
-template <typename T, typename Parser>
-Status FromString(const std::string& where, const json& value, Parser parse, T& target) {
-  if (!value.is_string()) {
-    return Bad(where, "Expected a string but received " + Shown(value));
-  }
-  auto parsed = parse(value.get<std::string>());
-  if (!parsed.ok()) {
-    return Bad(where, parsed.error().message);
-  }
-  target = std::move(parsed).value();
-  return OkStatus();
-}
-
-Status FromBool(const std::string& where, const json& value, bool& target) {
-  if (!value.is_boolean()) {
-    return Bad(where, "Expected true or false but received " + Shown(value));
-  }
-  target = value.get<bool>();
-  return OkStatus();
-}
-
-Status ApplySize(const std::string& where, const json& value, Options& options) {
-  // The same rule as NEW_IMAGE_SIZE, applied to the value's own JSON text.
-  auto size = ParseNewImageSize(value.is_array() ? value.dump() : Shown(value));
-  if (!size.ok()) {
-    return Bad(where, size.error().message);
-  }
-  options.width = size->width;
-  options.height = size->height;
-  return OkStatus();
-}
-
-Status ApplyQuality(const std::string& where, const json& value, Options& options) {
-  if (!value.is_number_integer()) {
-    return Bad(where, "Expected an integer 1..100 for quality but received " + Shown(value));
-  }
-  auto quality = ParseQuality(value.dump());
-  if (!quality.ok()) {
-    return Bad(where, quality.error().message);
-  }
-  options.quality = *quality;
-  return OkStatus();
-}
-
-// Applies one field of an entry; `name` and `prefix` are read by ParseEntry itself.
+// Applies one field of an entry through the field table (option_fields.h), the parsers the
+// environment variables and CLI flags use; `name` and `prefix` are read by ParseEntry itself.
+// The JSON type is checked first, so `"quality": "80"` is refused as a string, not read as 80.
 Status ApplyField(const std::string& where, const std::string& key, const json& value,
                   Options& options) {
-  if (key == "size") {
-    return ApplySize(where, value, options);
+  const OptionField* field = FindOptionField(key);
+  if (field == nullptr || !field->per_variant) {
+    return Bad(where, "unknown field (expected " + VariantFieldList() + ")");
   }
-  if (key == "fit") {
-    return FromString(where, value, ParseFit, options.fit);
+  std::string text;
+  switch (field->json) {
+    case FieldJson::kString:
+      if (!value.is_string()) {
+        return Bad(where, "Expected a string but received " + Shown(value));
+      }
+      text = value.get<std::string>();
+      break;
+    case FieldJson::kBool:
+      if (!value.is_boolean()) {
+        return Bad(where, "Expected true or false but received " + Shown(value));
+      }
+      text = value.get<bool>() ? "true" : "false";
+      break;
+    case FieldJson::kInteger:
+      if (!value.is_number_integer()) {
+        return Bad(where, "Expected " + std::string(field->rule) + " for " + field->name +
+                              " but received " + Shown(value));
+      }
+      text = value.dump();
+      break;
+    case FieldJson::kSize:
+      // The same rule as NEW_IMAGE_SIZE, applied to the value's own JSON text.
+      text = value.is_array() ? value.dump() : Shown(value);
+      break;
   }
-  if (key == "format") {
-    return FromString(where, value, ParseOutputFormat, options.format);
+  if (Status parsed = field->parse(text, options); !parsed.ok()) {
+    return Bad(where, parsed.error().message);
   }
-  if (key == "quality") {
-    return ApplyQuality(where, value, options);
-  }
-  if (key == "grayscale") {
-    return FromBool(where, value, options.grayscale);
-  }
-  if (key == "background") {
-    return FromString(where, value, ParseColor, options.background);
-  }
-  if (key == "without_enlargement") {
-    return FromBool(where, value, options.without_enlargement);
-  }
-  if (key == "shrink_on_load") {
-    return FromString(where, value, ParseShrinkOnLoad, options.shrink_on_load);
-  }
-  return Bad(where,
-             "unknown field (expected name, size, fit, format, quality, grayscale, background, "
-             "without_enlargement, shrink_on_load or prefix)");
+  return OkStatus();
 }
 
 Result<Variant> ParseEntry(size_t index, const json& entry, const Options& defaults) {
@@ -233,6 +200,29 @@ Result<std::vector<Variant>> ParseVariants(std::string_view json_text, const Opt
 
 std::vector<Variant> ImplicitVariants(const Options& defaults) {
   return {Variant{"default", "", defaults}};
+}
+
+std::vector<Variant> VariantsOrImplicit(std::span<const Variant> configured,
+                                        const Options& defaults) {
+  if (configured.empty()) {
+    return ImplicitVariants(defaults);
+  }
+  return std::vector<Variant>(configured.begin(), configured.end());
+}
+
+Result<std::vector<Variant>> ParseVariantsFrom(std::string_view source, std::string_view json_text,
+                                               const Options& defaults) {
+  if (json_text.empty()) {
+    return std::vector<Variant>{};
+  }
+  auto variants = ParseVariants(json_text, defaults);
+  if (!variants.ok()) {
+    // "VARIANTS[1].size: Expected ...": the entry's own name follows the source directly.
+    const std::string& message = variants.error().message;
+    return MakeError(ErrorCode::kInvalidOptions,
+                     std::string(source) + (message.starts_with("[") ? "" : ": ") + message);
+  }
+  return variants;
 }
 
 }  // namespace imgpipe

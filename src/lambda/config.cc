@@ -2,25 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "aws/header_text.h"
+#include "imgpipe/variants.h"
 
 namespace imgpipe::lambda {
 namespace {
 
 Error Bad(const std::string& message) { return MakeError(ErrorCode::kInvalidOptions, message); }
-
-// Stores a core parser's result. Core's message names the option's own field ("for quality");
-// LoadConfig prefixes the variable's name, so it appears exactly once.
-template <typename T, typename Field>
-Status Assign(Result<T> parsed, Field& field) {
-  if (!parsed.ok()) {
-    return parsed.error();
-  }
-  field = std::move(parsed).value();
-  return OkStatus();
-}
 
 // Bucket names are 3..63 of [a-z0-9.-]; checking here turns a typo into an init error
 // instead of a stream of 400s at the first image.
@@ -57,16 +49,6 @@ Status ApplyCacheControl(std::string_view value, Config& config) {
   return OkStatus();
 }
 
-Status ApplyNewImageSize(std::string_view value, Config& config) {
-  auto size = ParseNewImageSize(value);
-  if (!size.ok()) {
-    return size.error();
-  }
-  config.options.width = size->width;
-  config.options.height = size->height;
-  return OkStatus();
-}
-
 Status ApplyConcurrency(std::string_view value, Config& config) {
   int parsed = 0;
   const bool digits = !value.empty() && value.size() <= 2 &&
@@ -85,67 +67,10 @@ Status ApplyConcurrency(std::string_view value, Config& config) {
   return OkStatus();
 }
 
-constexpr std::array kTable = {
+// The function's own variables; the image options follow them, from the shared table.
+constexpr std::array kOwn = {
     EnvVar{"OUTPUT_BUCKET", "Bucket the thumbnails are written to.", nullptr, true,
            [](std::string_view v, Config& c) { return ApplyBucket(v, c.output_bucket); }},
-    EnvVar{"NEW_IMAGE_SIZE", "Target size as a JSON array [width, height], as in the tutorial.",
-           "[256, 256]", false, ApplyNewImageSize},
-    EnvVar{"FIT", "How the image maps onto the box: fill, cover, contain or inside.", "fill", false,
-           [](std::string_view v, Config& c) { return Assign(ParseFit(v), c.options.fit); }},
-    EnvVar{"OUTPUT_FORMAT",
-           "Output encoding: jpeg, png or webp (sets key extension and "
-           "Content-Type).",
-           "jpeg", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParseOutputFormat(v), c.options.format);
-           }},
-    EnvVar{
-        "QUALITY", "JPEG/WebP quality 1..100.", "75", false,
-        [](std::string_view v, Config& c) { return Assign(ParseQuality(v), c.options.quality); }},
-    EnvVar{"GRAYSCALE", "Convert to grayscale (true/false).", "true", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParseBool("grayscale", v), c.options.grayscale);
-           }},
-    EnvVar{
-        "BACKGROUND", "Colour alpha is flattened onto and `contain` pads with (#rrggbb).",
-        "#ffffff", false,
-        [](std::string_view v, Config& c) { return Assign(ParseColor(v), c.options.background); }},
-    EnvVar{"WITHOUT_ENLARGEMENT", "Never upscale images smaller than the target (true/false).",
-           "false", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParseBool("without_enlargement", v), c.options.without_enlargement);
-           }},
-    EnvVar{"MAX_INPUT_BYTES",
-           "Larger objects are skipped (before download when the event "
-           "carries the size).",
-           "67108864", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParsePositive("max_input_bytes", v), c.options.limits.max_input_bytes);
-           }},
-    EnvVar{"MAX_INPUT_PIXELS",
-           "Images whose header claims more pixels are refused before "
-           "decoding.",
-           "100000000", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParsePositive("max_input_pixels", v), c.options.limits.max_input_pixels);
-           }},
-    EnvVar{"MAX_PROGRESSIVE_PIXELS",
-           "Progressive JPEGs over this many pixels (at 3 bytes of DCT coefficients each) are "
-           "refused before decoding.",
-           "16000000", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParsePositive("max_progressive_pixels", v),
-                           c.options.limits.max_progressive_pixels);
-           }},
-    EnvVar{"MAX_INTERLACED_PIXELS",
-           "Adam7-interlaced PNGs over this many pixels are refused before decoding.", "12000000",
-           false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParsePositive("max_interlaced_pixels", v),
-                           c.options.limits.max_interlaced_pixels);
-           }},
-    EnvVar{"CACHE_CONTROL", "Cache-Control header of the thumbnails; empty = not sent.", "", false,
-           ApplyCacheControl},
     EnvVar{"OUTPUT_PREFIX", "Prepended to every output key (e.g. thumbs/).", "", false,
            [](std::string_view v, Config& c) { return ApplyPrefix(v, c.output_prefix); }},
     EnvVar{"INPUT_BUCKET",
@@ -157,33 +82,26 @@ constexpr std::array kTable = {
            }},
     EnvVar{"INPUT_PREFIX", "Only keys under this prefix are processed; empty = all keys.", "",
            false, [](std::string_view v, Config& c) { return ApplyPrefix(v, c.input_prefix); }},
-    EnvVar{"SHRINK_ON_LOAD",
-           "How far JPEG decoding may shrink before the resize: fast (just above the target) or "
-           "accurate (twice the target: fine textures stay closer to a full-size resize).",
-           "fast", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParseShrinkOnLoad(v), c.options.shrink_on_load);
-           }},
-    EnvVar{"KEEP_EXTENSION",
-           "Keep the input's extension in output keys (photo.png -> photo.png.jpg), so photo.jpg "
-           "and photo.png get two outputs (true/false).",
-           "false", false,
-           [](std::string_view v, Config& c) {
-             return Assign(ParseBool("keep_extension", v), c.keep_extension);
-           }},
-    EnvVar{"VARIANTS",
-           "Several outputs per upload: a JSON list of {\"name\", \"size\": [W, H], ...}; "
-           "missing fields take the variables above. Empty = one output from NEW_IMAGE_SIZE.",
-           "", false,
-           [](std::string_view v, Config& c) {
-             c.variants_json = std::string(v);
-             return OkStatus();
-           }},
+    EnvVar{"CACHE_CONTROL", "Cache-Control header of the thumbnails; empty = not sent.", "", false,
+           ApplyCacheControl},
     EnvVar{"CONCURRENCY",
            "Records of one invocation (an SQS batch, S3 Batch tasks) processed at once, 1..16; "
            "1 = one after the other.",
            "2", false, ApplyConcurrency},
 };
+
+const std::vector<EnvVar>& Table() {
+  static const std::vector<EnvVar> kVars = [] {
+    std::vector<EnvVar> vars(kOwn.begin(), kOwn.end());
+    for (const options::OptionSpec& spec : options::OptionTable()) {
+      if (spec.env != nullptr) {
+        vars.push_back(EnvVar{spec.env, spec.help, spec.default_value, false, nullptr, &spec});
+      }
+    }
+    return vars;
+  }();
+  return kVars;
+}
 
 bool Overlaps(std::string_view a, std::string_view b) {
   const size_t n = std::min(a.size(), b.size());
@@ -192,7 +110,7 @@ bool Overlaps(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const EnvVar> EnvTable() { return kTable; }
+std::span<const EnvVar> EnvTable() { return Table(); }
 
 Status CheckRecursionGuard(const Config& config) {
   if (config.input_bucket.empty() || config.input_bucket != config.output_bucket) {
@@ -211,7 +129,8 @@ Status CheckRecursionGuard(const Config& config) {
 
 Result<Config> LoadConfig(const EnvLookup& env) {
   Config config;
-  for (const EnvVar& var : kTable) {
+  options::Settings settings;
+  for (const EnvVar& var : Table()) {
     std::optional<std::string> value = env(var.name);
     // Terraform renders unset optional variables as "", so empty means "use the default".
     if (!value || value->empty()) {
@@ -221,26 +140,25 @@ Result<Config> LoadConfig(const EnvLookup& env) {
       }
       value = var.default_value != nullptr ? var.default_value : "";
     }
-    if (auto status = var.apply(*value, config); !status.ok()) {
+    const Status status = var.option != nullptr
+                              ? options::ParseEnvValue(*var.option, *value, settings)
+                              : var.apply(*value, config);
+    if (!status.ok()) {
       return MakeError(ErrorCode::kInvalidOptions,
                        std::string(var.name) + ": " + status.error().message);
     }
   }
+  config.options = settings.options;
+  config.keep_extension = settings.keep_extension;
+  config.variants_json = settings.variants;
   if (auto status = Validate(config.options); !status.ok()) {
     return MakeError(ErrorCode::kInvalidOptions, status.error().message);
   }
-  if (config.variants_json.empty()) {
-    config.variants = ImplicitVariants(config.options);
-  } else {
-    auto variants = ParseVariants(config.variants_json, config.options);
-    if (!variants.ok()) {
-      // "VARIANTS[1].size: Expected ...": the core names the entry, this adds the variable.
-      const std::string& message = variants.error().message;
-      return MakeError(ErrorCode::kInvalidOptions,
-                       std::string("VARIANTS") + (message.starts_with("[") ? "" : ": ") + message);
-    }
-    config.variants = std::move(variants).value();
+  auto variants = ParseVariantsFrom("VARIANTS", config.variants_json, config.options);
+  if (!variants.ok()) {
+    return variants.error();
   }
+  config.variants = VariantsOrImplicit(*variants, config.options);
   if (auto status = CheckRecursionGuard(config); !status.ok()) {
     return status.error();
   }
@@ -249,11 +167,22 @@ Result<Config> LoadConfig(const EnvLookup& env) {
 
 std::string ListEnvText() {
   std::string text;
-  for (const EnvVar& var : kTable) {
+  for (const EnvVar& var : Table()) {
     text += var.name;
     text += '\n';
   }
   return text;
+}
+
+std::string ListEnvJson() {
+  nlohmann::json vars = nlohmann::json::array();
+  for (const EnvVar& var : Table()) {
+    vars.push_back(
+        {{"name", var.name},
+         {"default", var.required ? nlohmann::json() : nlohmann::json(var.default_value)},
+         {"help", var.description}});
+  }
+  return vars.dump(2) + "\n";
 }
 
 std::string HelpText() {
@@ -263,9 +192,11 @@ std::string HelpText() {
       "Operations) names, and writes it to OUTPUT_BUCKET.\n\n"
       "Usage: bootstrap            serve the Lambda Runtime API at $AWS_LAMBDA_RUNTIME_API\n"
       "       bootstrap --list-env print the environment variable names, one per line\n"
+      "       bootstrap --list-env --json\n"
+      "                            print them as JSON: name, default (null: required), help\n"
       "       bootstrap --help     print this text\n\n"
       "Environment (an unset or empty variable takes its default):\n";
-  for (const EnvVar& var : kTable) {
+  for (const EnvVar& var : Table()) {
     text += "  ";
     text += var.name;
     text +=

@@ -1,6 +1,8 @@
 // The function's configuration comes only from environment variables, described by ONE table
 // (EnvTable) that drives parsing, `bootstrap --list-env`, `bootstrap --help` and docs/lambda.md,
-// so the names in code, Terraform and docs cannot drift apart.
+// so the names in code, Terraform and docs cannot drift apart. The image options in it are the
+// shared option table's (options/option_table.h), the CLI's flags too; the function's own
+// settings (buckets, prefixes, CONCURRENCY) are added here.
 #pragma once
 
 #include <chrono>
@@ -13,6 +15,7 @@
 #include "imgpipe/error.h"
 #include "imgpipe/options.h"
 #include "imgpipe/variants.h"
+#include "options/option_table.h"
 
 namespace imgpipe::lambda {
 
@@ -49,9 +52,12 @@ struct EnvVar {
   const char* default_value;  // applied when unset or empty; nullptr = required / no default
   bool required;
   // Parses `value` into `config`; the message names the bad value, LoadConfig adds the name.
+  // nullptr for a shared option, which `option` parses.
   Status (*apply)(std::string_view value, Config& config);
+  const options::OptionSpec* option = nullptr;  // the shared option, or nullptr
 };
 
+// The function's own variables, then every shared option that has an environment variable.
 std::span<const EnvVar> EnvTable();
 
 // The environment, as for the S3 configuration: tests pass a map, main passes aws::ProcessEnv.
@@ -66,8 +72,11 @@ Result<Config> LoadConfig(const EnvLookup& env);
 // output prefix and the input prefix are disjoint (neither is a prefix of the other).
 Status CheckRecursionGuard(const Config& config);
 
-// Text for `bootstrap --list-env` (names, one per line) and `bootstrap --help`.
+// Text for `bootstrap --list-env` (names, one per line), `bootstrap --list-env --json` (a JSON
+// array of {"name", "default" (null when required), "help"}: what the Terraform test compares the
+// module's defaults with) and `bootstrap --help`.
 std::string ListEnvText();
+std::string ListEnvJson();
 std::string HelpText();
 
 }  // namespace imgpipe::lambda

@@ -124,10 +124,7 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
     return *early;
   }
   // LoadConfig always fills `variants`; a Config built by hand may leave it empty.
-  const std::vector<Variant> implicit =
-      config.variants.empty() ? ImplicitVariants(config.options) : std::vector<Variant>{};
-  const std::span<const Variant> variants =
-      config.variants.empty() ? std::span<const Variant>(implicit) : config.variants;
+  const std::vector<Variant> variants = VariantsOrImplicit(config.variants, config.options);
   auto output_keys = OutputKeys(object, config, variants);
   if (!output_keys.ok()) {
     return Fail(output_keys.error().code, output_keys.error().message);

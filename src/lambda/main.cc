@@ -49,7 +49,9 @@ int main(int argc, char** argv) {
     const std::string_view arg = argv[1];
     // A failed write must fail the command: the Terraform check reads --list-env's output.
     if (arg == "--list-env") {
-      return std::fputs(ListEnvText().c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;
+      const bool json = argc > 2 && std::string_view(argv[2]) == "--json";
+      const std::string text = json ? ListEnvJson() : ListEnvText();
+      return std::fputs(text.c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;
     }
     if (arg == "--help" || arg == "-h") {
       return std::fputs(HelpText().c_str(), stdout) >= 0 && std::fflush(stdout) == 0 ? 0 : 1;

@@ -1,44 +1,10 @@
 #include "lambda/output_key.h"
 
-#include <optional>
 #include <string>
-#include <vector>
+
+#include "core/text.h"
 
 namespace imgpipe::lambda {
-namespace {
-
-// `key` with its `.` and `..` segments resolved the way a path would be (RFC 3986
-// remove_dot_segments), or nullopt when a `..` climbs above the root.
-std::optional<std::string> ResolveDotSegments(std::string_view key) {
-  std::vector<std::string_view> segments;
-  size_t start = 0;
-  while (true) {
-    const size_t slash = key.find('/', start);
-    const std::string_view segment =
-        key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-    if (segment == "..") {
-      if (segments.empty()) {
-        return std::nullopt;
-      }
-      segments.pop_back();
-    } else if (segment != ".") {
-      segments.push_back(segment);
-    }
-    if (slash == std::string_view::npos) {
-      break;
-    }
-    start = slash + 1;
-  }
-  std::string resolved;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    resolved += i == 0 ? "" : "/";
-    resolved += segments[i];
-  }
-  return resolved;
-}
-
-}  // namespace
-
 Result<std::string> OutputKey(std::string_view input_key, const OutputNaming& naming,
                               OutputFormat format) {
   const size_t slash = input_key.rfind('/');
@@ -54,7 +20,7 @@ Result<std::string> OutputKey(std::string_view input_key, const OutputNaming& na
   key += stem;
   key += '.';
   key += OutputExtension(format);
-  const auto resolved = ResolveDotSegments(key);
+  const auto resolved = core::ResolveDotSegments(key);
   if (!resolved || !resolved->starts_with(root)) {
     return MakeError(
         ErrorCode::kInvalidEvent,

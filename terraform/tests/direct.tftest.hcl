@@ -191,6 +191,21 @@ run "function" {
     error_message = "The function logs JSON into its own group, kept 14 days by default."
   }
 
+  # With the module's defaults, every variable gets the binary's own default (the option table,
+  # src/options/option_table.cc, printed by bootstrap --list-env --json), or "" (which takes it);
+  # a JSON value may be spaced otherwise ([256,256]). Set by the module on purpose instead:
+  # OUTPUT_BUCKET (required) and INPUT_BUCKET (the module's buckets), and CACHE_CONTROL, where a
+  # CDN-fronted deployment wants a day of caching (variables.tf) and the bare binary sends none.
+  assert {
+    condition = alltrue([
+      for name, default in var.bootstrap_defaults :
+      contains(["OUTPUT_BUCKET", "INPUT_BUCKET", "CACHE_CONTROL"], name) ||
+      contains(["", default], aws_lambda_function.this.environment[0].variables[name]) ||
+      try(jsondecode(aws_lambda_function.this.environment[0].variables[name]) == jsondecode(default), false)
+    ])
+    error_message = "The module's defaults must be the binary's (bootstrap --list-env --json); these differ (module => binary): ${jsonencode({ for name, default in var.bootstrap_defaults : name => "${aws_lambda_function.this.environment[0].variables[name]} => ${coalesce(default, "(required)")}" if !(contains(["OUTPUT_BUCKET", "INPUT_BUCKET", "CACHE_CONTROL"], name) || contains(["", default], aws_lambda_function.this.environment[0].variables[name]) || try(jsondecode(aws_lambda_function.this.environment[0].variables[name]) == jsondecode(default), false)) })}."
+  }
+
   assert {
     condition = (
       var.max_input_bytes == var.core.max_input_bytes &&

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "cli/exit_code.h"
+#include "options/option_table.h"
 
 namespace imgpipe::cli {
 namespace {
@@ -217,6 +219,73 @@ TEST(ParseCommandLine, VersionPrintsTheProjectVersion) {
   EXPECT_EQ(ExitCodeOf(p), 0);
   EXPECT_EQ(p.out.rfind("imgpipe ", 0), 0u) << p.out;
   EXPECT_EQ(p.out.find("unknown"), std::string::npos) << p.out;
+}
+
+// The flags come from the option table: each is in --help with the table's default, and a bad
+// value names the flag, then gives the core's message, as Lambda gives `QUALITY: <message>`.
+TEST(ParseCommandLine, HelpListsEveryTableFlagWithItsDefault) {
+  Parsed p = Parse({"process", "--help"});
+  ASSERT_EQ(ExitCodeOf(p), 0);
+  for (const options::OptionSpec& spec : options::OptionTable()) {
+    if (spec.flag == nullptr) {
+      continue;
+    }
+    EXPECT_NE(p.out.find(std::string(spec.flag) + " "), std::string::npos) << spec.flag;
+    const std::string shown = spec.flag_default != nullptr ? spec.flag_default : spec.default_value;
+    if (spec.placeholder != nullptr && !shown.empty()) {
+      EXPECT_NE(p.out.find("(default " + shown + ")"), std::string::npos) << spec.flag;
+    }
+  }
+}
+
+TEST(ParseCommandLine, ABadValueNamesTheFlagThenTheCoresMessage) {
+  Parsed p = Parse({"process", "--quality", "0", "a", "-o", "o"});
+  EXPECT_EQ(ExitCodeOf(p), kUsageExitCode);
+  EXPECT_EQ(p.err,
+            "imgpipe: --quality: Expected an integer 1..100 for quality but received \"0\"\n");
+  Parsed size = Parse({"process", "--size", "0x5", "a", "-o", "o"});
+  EXPECT_EQ(size.err,
+            "imgpipe: --size: Expected WxH with 1..16383 for size but received \"0x5\"\n");
+}
+
+TEST(ParseCommandLine, SwitchesAndTheTableDefaults) {
+  Parsed plain = Parse({"process", "a", "-o", "o"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(plain.command)) << plain.err;
+  EXPECT_EQ(std::get<ProcessCommand>(plain.command).options, Options{});
+  EXPECT_FALSE(std::get<ProcessCommand>(plain.command).keep_extension);
+  Parsed set = Parse({"process", "--keep-extension", "--no-grayscale", "a", "-o", "o"});
+  ASSERT_TRUE(std::holds_alternative<ProcessCommand>(set.command)) << set.err;
+  EXPECT_TRUE(std::get<ProcessCommand>(set.command).keep_extension);
+  EXPECT_FALSE(std::get<ProcessCommand>(set.command).options.grayscale);
+}
+
+// docs/cli.md's options table shows each table flag with the table's default: `value`, or "off"
+// for a switch, "none" for an empty default.
+TEST(ParseCommandLine, TheDocsOptionsTableMatchesTheOptionTable) {
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/docs/cli.md");
+  ASSERT_TRUE(in.good());
+  std::map<std::string, std::string> defaults;  // flag -> default cell
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("| `--")) {
+      continue;
+    }
+    const size_t flag_end = line.find_first_of(" `", 3);
+    const size_t cell_start = line.find("` | ", 3) + 4;
+    defaults[line.substr(3, flag_end - 3)] =
+        line.substr(cell_start, line.find(" |", cell_start) - cell_start);
+  }
+  for (const options::OptionSpec& spec : options::OptionTable()) {
+    if (spec.flag == nullptr) {
+      continue;
+    }
+    ASSERT_TRUE(defaults.contains(spec.flag)) << spec.flag << " has no row in docs/cli.md";
+    const std::string shown = spec.flag_default != nullptr ? spec.flag_default : spec.default_value;
+    const std::string expected = spec.placeholder == nullptr ? "off"
+                                 : shown.empty()             ? "none"
+                                                             : "`" + shown + "`";
+    EXPECT_TRUE(defaults[spec.flag].starts_with(expected))
+        << spec.flag << ": docs say " << defaults[spec.flag] << ", the table " << expected;
+  }
 }
 
 }  // namespace

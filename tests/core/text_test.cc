@@ -40,5 +40,17 @@ TEST(TrimAsciiSpace, StripsBothEndsOnly) {
   EXPECT_EQ(TrimAsciiSpace(""), "");
 }
 
+TEST(ResolveDotSegments, ResolvesLikeAPathAndRefusesClimbingAboveTheRoot) {
+  EXPECT_EQ(ResolveDotSegments("a/b/c.jpg"), "a/b/c.jpg");
+  EXPECT_EQ(ResolveDotSegments("a/./b.jpg"), "a/b.jpg");
+  EXPECT_EQ(ResolveDotSegments("a/x/../b.jpg"), "a/b.jpg");
+  EXPECT_EQ(ResolveDotSegments("a//b"), "a//b");
+  EXPECT_EQ(ResolveDotSegments("a/"), "a/");
+  EXPECT_EQ(ResolveDotSegments(""), "");
+  EXPECT_EQ(ResolveDotSegments("a/.."), "");
+  EXPECT_EQ(ResolveDotSegments(".."), std::nullopt);
+  EXPECT_EQ(ResolveDotSegments("a/../../b"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace imgpipe::core

@@ -130,5 +130,57 @@ TEST(ImplicitVariantsTest, OneVariantWithTheFunctionWideOptionsAndNoPrefix) {
   EXPECT_EQ(variants[0].options.width, 640u);
 }
 
+TEST(VariantsOrImplicitTest, AnEmptyListIsTheImplicitVariant) {
+  Options defaults;
+  defaults.quality = 60;
+  const auto implicit = VariantsOrImplicit({}, defaults);
+  ASSERT_EQ(implicit.size(), 1u);
+  EXPECT_EQ(implicit[0].name, ImplicitVariants(defaults)[0].name);
+  EXPECT_EQ(implicit[0].prefix, "");
+  EXPECT_EQ(implicit[0].options, defaults);
+  const auto configured = ParseVariants(R"([{"name":"a","size":[8,8]}])", defaults);
+  ASSERT_TRUE(configured.ok()) << MessageOf(configured);
+  const auto kept = VariantsOrImplicit(*configured, defaults);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].name, "a");
+  EXPECT_EQ(kept[0].options.width, 8u);
+}
+
+// The adapters' prefix: an entry's name follows the source directly, any other message after
+// ": ". Empty text is no variants, not invalid JSON.
+TEST(ParseVariantsFromTest, NamesTheSourceOnce) {
+  EXPECT_EQ(MessageOf(ParseVariantsFrom("VARIANTS", R"([{"name":"a","size":[0,5]}])", {})),
+            "VARIANTS[0].size: Expected a JSON array [width, height] with 1..16383 for size but "
+            "received \"[0,5]\"");
+  EXPECT_EQ(MessageOf(ParseVariantsFrom("--variants", "nope", {})),
+            "--variants: is not valid JSON");
+  const auto none = ParseVariantsFrom("VARIANTS", "", {});
+  ASSERT_TRUE(none.ok()) << MessageOf(none);
+  EXPECT_TRUE(none->empty());
+}
+
+// The unknown-field message lists the field table's per-variant fields, so a field added there
+// is accepted here and named in the message.
+TEST(ParseVariantsTest, UnknownFieldNamesEveryAcceptedField) {
+  EXPECT_EQ(MessageOf(ParseVariants(R"([{"name":"a","size":[1,1],"max_input_bytes":5}])", {})),
+            "[0].max_input_bytes: unknown field (expected name, size, fit, format, quality, "
+            "grayscale, background, without_enlargement, shrink_on_load or prefix)");
+}
+
+TEST(ParseVariantsTest, PrefixesWithDotSegmentsAreRefusedOthersKept) {
+  for (const char* bad : {".", "..", "./x/", "x/./", "x/..", "a/../b/"}) {
+    const std::string json =
+        std::string(R"([{"name":"a","size":[1,1],"prefix":")") + bad + R"("}])";
+    EXPECT_FALSE(ParseVariants(json, {}).ok()) << bad;
+  }
+  for (const char* good : {"", "x/", "x", "a..b/", ".hidden/", "a//b/"}) {
+    const std::string json =
+        std::string(R"([{"name":"a","size":[1,1],"prefix":")") + good + R"("}])";
+    const auto variants = ParseVariants(json, {});
+    ASSERT_TRUE(variants.ok()) << good << ": " << MessageOf(variants);
+    EXPECT_EQ((*variants)[0].prefix, good);
+  }
+}
+
 }  // namespace
 }  // namespace imgpipe

@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -331,6 +333,50 @@ TEST(EnvText, DocsTableMatchesTheEnvTable) {
     }
     EXPECT_EQ(rows[i].second, expected) << var.name;
   }
+}
+
+}  // namespace
+}  // namespace imgpipe::lambda
+
+namespace imgpipe::lambda {
+namespace {
+
+// What the Terraform test reads (tf.sh): the same names, defaults and help as the table.
+TEST(EnvText, ListEnvJsonHasEveryNameDefaultAndHelp) {
+  const auto vars = nlohmann::json::parse(ListEnvJson());
+  ASSERT_TRUE(vars.is_array());
+  ASSERT_EQ(vars.size(), EnvTable().size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    const EnvVar& var = EnvTable()[i];
+    EXPECT_EQ(vars[i]["name"], var.name);
+    EXPECT_EQ(vars[i]["help"], var.description);
+    if (var.required) {
+      EXPECT_TRUE(vars[i]["default"].is_null()) << var.name;
+    } else {
+      EXPECT_EQ(vars[i]["default"], var.default_value);
+    }
+  }
+  EXPECT_TRUE(vars[0]["default"].is_null()) << "OUTPUT_BUCKET is required";
+}
+
+// The local stack (local/lambda-service.js) gives the function a few variables as literals, to
+// mirror the tutorial's configuration; each must be the table's default, so the local stack runs
+// what a deployment with default settings runs.
+TEST(EnvText, LocalStackLiteralsAreTheTableDefaults) {
+  std::ifstream in(std::string(IMGPIPE_SOURCE_DIR) + "/local/lambda-service.js");
+  ASSERT_TRUE(in.good());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t literals = 0;
+  for (const EnvVar& var : EnvTable()) {
+    std::smatch match;
+    const std::regex literal("\\b" + std::string(var.name) + ": '([^']*)'");
+    if (!std::regex_search(text, match, literal) || var.required) {
+      continue;
+    }
+    ++literals;
+    EXPECT_EQ(match[1].str(), var.default_value) << var.name << " in local/lambda-service.js";
+  }
+  EXPECT_GE(literals, 1u) << "the check found no literal to compare: has the file changed shape?";
 }
 
 }  // namespace

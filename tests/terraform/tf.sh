@@ -63,13 +63,15 @@ case $mode in
     ;;
   test)
     bootstrap=$3
-    # The facts the tests compare the module with, each read from its one source: the names the
-    # binary reads (its own table, printed by --list-env), the extensions the core decodes (its
-    # format table, src/core/formats.cc) and the core's limits (options.h).
-    env_names=$("$bootstrap" --list-env)
-    python3 - "$repo" "$env_names" >"$work/facts.tfvars.json" <<'PY'
+    # The facts the tests compare the module with, each read from its one source: the names and
+    # defaults the binary reads (the option table, printed by --list-env --json), the extensions
+    # the core decodes (its format table, src/core/formats.cc) and the core's limits (options.h).
+    "$bootstrap" --list-env --json >"$work/env.json"
+    python3 - "$repo" "$work/env.json" >"$work/facts.tfvars.json" <<'PY'
 import json, re, sys
-repo, env = sys.argv[1], sys.argv[2].split()
+repo, env_vars = sys.argv[1], json.load(open(sys.argv[2]))
+env = [var["name"] for var in env_vars]
+assert len(env) >= 20, env
 options = open(f"{repo}/include/imgpipe/options.h").read()
 # Every file extension of the core's format table (jpg, jpeg, ..., heic, heif, avif).
 table = open(f"{repo}/src/core/formats.cc").read()
@@ -83,6 +85,8 @@ def constant(name):
     return int(shift.group(1)) << int(shift.group(2)) if shift else int(text)
 print(json.dumps({
     "bootstrap_env": env,
+    # null for a required variable: the module must set it from its own resources.
+    "bootstrap_defaults": {var["name"]: var["default"] for var in env_vars},
     "decoded_formats": formats,
     "core": {name: constant(c) for name, c in [
         ("max_side", "kMaxTargetSide"),

@@ -55,9 +55,9 @@ Result<std::vector<Encoded>> ProcessVariants(
     std::span<const uint8_t> input, std::span<const Variant> variants,
     std::optional<Clock::time_point> deadline = std::nullopt);
 
-// The embedded ICC profile of a JPEG, PNG, WebP, HEIF or AVIF input (empty when it has none or it is
-// unusable), and a profile's description tag (e.g. "Adobe RGB (1998)"; empty when it has none
-// or cannot be parsed), for `imgpipe info`.
+// The embedded ICC profile of a JPEG, PNG, WebP, HEIF or AVIF input (empty when it has none or it
+// is unusable), and a profile's description tag (e.g. "Adobe RGB (1998)"; empty when it has none or
+// cannot be parsed), for `imgpipe info`.
 std::vector<uint8_t> EmbeddedIccProfile(std::span<const uint8_t> input);
 std::string IccDescription(std::span<const uint8_t> icc);
 

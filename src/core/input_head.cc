@@ -1,0 +1,111 @@
+#include "input_head.h"
+
+#include <algorithm>
+#include <string>
+
+#include "sniff.h"
+
+namespace imgpipe::core {
+namespace {
+
+constexpr size_t kReadChunk = size_t{64} * 1024;
+constexpr uint8_t kSos = 0xDA;
+constexpr uint8_t kEoi = 0xD9;
+
+// Markers that stand alone, without a length: TEM, RSTn, SOI.
+bool StandsAlone(uint8_t marker) { return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8); }
+
+Error TooLarge(uint64_t max_bytes) {
+  return MakeError(ErrorCode::kInputTooLarge,
+                   "input is over the " + std::to_string(max_bytes) + " byte limit");
+}
+
+// Appends up to one chunk from `source` (never past max_bytes + 1 in all); the bytes read.
+Result<size_t> ReadMore(ByteSource& source, std::vector<uint8_t>& bytes, uint64_t max_bytes) {
+  const size_t old_size = bytes.size();
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(kReadChunk, max_bytes + 1 - old_size));
+  bytes.resize(old_size + want);
+  auto got = source.Read(std::span(bytes).subspan(old_size));
+  bytes.resize(old_size + (got.ok() ? *got : 0));
+  if (got.ok() && bytes.size() > max_bytes) {
+    return TooLarge(max_bytes);
+  }
+  return got;
+}
+
+}  // namespace
+
+JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos) {
+  size_t at = *pos;
+  for (;;) {
+    *pos = at;  // the start of the segment being looked at
+    // libjpeg skips stray bytes before a marker (with a warning) and any number of 0xFF fills.
+    while (at < bytes.size() && bytes[at] != 0xFF) {
+      ++at;
+    }
+    while (at < bytes.size() && bytes[at] == 0xFF) {
+      ++at;
+    }
+    if (at >= bytes.size()) {
+      return JpegHeadScan::kNeedMore;
+    }
+    const uint8_t marker = bytes[at++];
+    if (marker == 0x00 || StandsAlone(marker)) {
+      continue;
+    }
+    if (marker == kEoi) {
+      return JpegHeadScan::kNoScan;
+    }
+    if (at + 2 > bytes.size()) {
+      return JpegHeadScan::kNeedMore;
+    }
+    const size_t length = (size_t{bytes[at]} << 8) | bytes[at + 1];
+    if (length < 2) {
+      return JpegHeadScan::kNoScan;
+    }
+    if (at + length > bytes.size()) {
+      return JpegHeadScan::kNeedMore;
+    }
+    at += length;
+    if (marker == kSos) {
+      *pos = at;
+      return JpegHeadScan::kComplete;
+    }
+  }
+}
+
+Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
+  InputHead head;
+  // Three bytes tell a JPEG (FF D8 FF); a short read may bring fewer.
+  while (head.bytes.size() < 3) {
+    auto got = ReadMore(source, head.bytes, max_bytes);
+    if (!got.ok()) {
+      return got.error();
+    }
+    if (*got == 0) {
+      return head;  // the whole input, too short to be a JPEG
+    }
+  }
+  if (!LooksLikeJpeg(head.bytes)) {
+    auto all = ReadAll(source, max_bytes, std::move(head.bytes));
+    if (!all.ok()) {
+      return all.error();
+    }
+    head.bytes = std::move(all).value();
+    return head;
+  }
+  size_t pos = 2;
+  head.rest_pending = true;
+  while (ScanJpegHead(head.bytes, &pos) == JpegHeadScan::kNeedMore) {
+    auto got = ReadMore(source, head.bytes, max_bytes);
+    if (!got.ok()) {
+      return got.error();
+    }
+    if (*got == 0) {
+      break;  // the file ends inside its head: the decoder says so from the bytes read
+    }
+  }
+  return head;
+}
+
+}  // namespace imgpipe::core

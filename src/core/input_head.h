@@ -1,0 +1,36 @@
+// The first step of an input that arrives as a ByteSource (ProcessVariants(ByteSource&) in
+// pipeline.cc): read what the header and colour-profile steps need, and leave the rest on the
+// source where the decoder can pull it as it goes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "imgpipe/byte_source.h"
+#include "imgpipe/error.h"
+
+namespace imgpipe::core {
+
+struct InputHead {
+  // A JPEG's markers up to and including its first SOS segment (and whatever else the last read
+  // brought), when `rest_pending`; otherwise the whole input.
+  std::vector<uint8_t> bytes;
+  // The rest of the input is still on the source: only JPEG decodes from a stream so far. PNG,
+  // WebP, GIF and HEIF are read whole (HEIF must be: libheif reads from memory).
+  bool rest_pending = false;
+};
+
+// Reads a JPEG's head, or any other input whole, never holding more than `max_bytes` plus one
+// read (kInputTooLarge past it). The head holds every APP segment (EXIF orientation, ICC
+// profile, Adobe marker) and the frame header, which is all ReadHeader and ExtractIcc read.
+Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
+
+// Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
+// first, after SOI). kComplete with *pos just past the first SOS segment; kNeedMore with *pos at
+// the segment that is not complete yet; kNoScan when EOI or a malformed length comes first (the
+// decoder then reports the file's error from the bytes read).
+enum class JpegHeadScan { kComplete, kNeedMore, kNoScan };
+JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos);
+
+}  // namespace imgpipe::core

@@ -1,0 +1,227 @@
+// The pipeline fed through a ByteSource: a JPEG decodes while its bytes arrive (whatever the
+// chunk boundaries), with the same output as from memory; truncation, over-limit input and a
+// failing source are clear errors; other formats are read whole within the limit.
+#include "imgpipe/byte_source.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "colour_fixtures.h"
+#include "core/input_head.h"
+#include "imgpipe/pipeline.h"
+#include "testing/make_images.h"
+
+namespace imgpipe {
+namespace {
+
+using testing::Bytes;
+
+// Serves `bytes` in pieces of `chunk`, then fails with kStorageError once `fail_after` bytes
+// were handed out (when set), and counts what was read and how often.
+class ScriptedSource final : public ByteSource {
+ public:
+  ScriptedSource(const Bytes& bytes, size_t chunk, size_t fail_after = SIZE_MAX)
+      : bytes_(bytes), chunk_(chunk), fail_after_(fail_after) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    ++reads;
+    if (offset >= fail_after_) {
+      return MakeError(ErrorCode::kStorageError,
+                       "connection reset after " + std::to_string(offset) + " bytes");
+    }
+    const size_t n = std::min({out.size(), chunk_, bytes_.size() - offset, fail_after_ - offset});
+    std::copy_n(bytes_.begin() + static_cast<long>(offset), n, out.begin());
+    offset += n;
+    return n;
+  }
+  size_t offset = 0;
+  size_t reads = 0;
+
+ private:
+  const Bytes& bytes_;
+  size_t chunk_;
+  size_t fail_after_;
+};
+
+Variant Thumb() { return Variant{"", "", Options{}}; }
+
+Bytes Photo(uint32_t w, uint32_t h, testing::JpegSpec spec = {}) {
+  return testing::EncodeJpeg(testing::Gradient(w, h, 3), w, h, 3, spec);
+}
+
+std::vector<uint8_t> StreamedOutput(const Bytes& input, size_t chunk,
+                                    const Options& options = Options{}) {
+  ScriptedSource source(input, chunk);
+  const Variant only{"", "", options};
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  EXPECT_TRUE(out.ok()) << out.error().message;
+  return out.ok() ? out->front().bytes : std::vector<uint8_t>{};
+}
+
+std::vector<uint8_t> InMemoryOutput(const Bytes& input, const Options& options = Options{}) {
+  auto out = Process(input, options);
+  EXPECT_TRUE(out.ok()) << out.error().message;
+  return out.ok() ? out->bytes : std::vector<uint8_t>{};
+}
+
+TEST(ByteSource, MemorySourceHandsOutPiecesThenZero) {
+  const Bytes bytes = {1, 2, 3, 4, 5};
+  MemorySource source(bytes, 2);
+  uint8_t out[8];
+  std::vector<size_t> sizes;
+  for (;;) {
+    auto got = source.Read(out);
+    ASSERT_TRUE(got.ok());
+    sizes.push_back(*got);
+    if (*got == 0) break;
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1, 0}));
+}
+
+TEST(ByteSource, ReadAllStopsOneByteOverTheLimit) {
+  const Bytes bytes(1000, 7);
+  MemorySource exact(bytes, 3);
+  auto all = ReadAll(exact, 1000);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(*all, bytes);
+
+  ScriptedSource over(bytes, 64);
+  auto refused = ReadAll(over, 999);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInputTooLarge);
+  EXPECT_NE(refused.error().message.find("999 byte limit"), std::string::npos);
+}
+
+TEST(ByteSource, JpegThroughOneByteChunksMatchesTheInMemoryOutput) {
+  const Bytes baseline = Photo(640, 480);
+  testing::JpegSpec progressive_spec;
+  progressive_spec.progressive = true;
+  const Bytes progressive = Photo(640, 480, progressive_spec);
+  for (const Bytes* jpeg : {&baseline, &progressive}) {
+    const auto expected = InMemoryOutput(*jpeg);
+    for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}, size_t{1} << 20}) {
+      EXPECT_EQ(StreamedOutput(*jpeg, chunk), expected) << "chunk " << chunk;
+    }
+  }
+}
+
+TEST(ByteSource, JpegStreamKeepsOrientationAndProfileFromTheHead) {
+  testing::JpegSpec spec;
+  spec.exif_tiff = testing::ExifTiff(6);  // rotate 90: the output's axes swap
+  const Bytes oriented = testing::JpegWithIcc(Photo(300, 120, spec), testing::DisplayP3Profile());
+  Options options;
+  options.grayscale = false;
+  options.width = 100;
+  options.height = 100;
+  EXPECT_EQ(StreamedOutput(oriented, 5, options), InMemoryOutput(oriented, options));
+}
+
+TEST(ByteSource, JpegIsPulledAsTheDecoderGoesNotReadWholeFirst) {
+  const Bytes jpeg = Photo(1024, 1024);
+  ScriptedSource source(jpeg, SIZE_MAX);
+  const Variant only = Thumb();
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  // Head first (one 64 KiB read), then the decoder's own 64 KiB pulls.
+  EXPECT_GT(source.reads, jpeg.size() / (64 * 1024));
+}
+
+TEST(ByteSource, TruncatedJpegStreamIsTruncatedImage) {
+  Bytes jpeg = Photo(400, 300);
+  jpeg.resize(jpeg.size() / 2);
+  ScriptedSource source(jpeg, 100);
+  const Variant only = Thumb();
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kTruncatedImage) << out.error().message;
+}
+
+TEST(ByteSource, JpegCutInsideItsHeadIsAClearError) {
+  Bytes jpeg = Photo(400, 300);
+  jpeg.resize(100);  // inside the quantisation tables
+  ScriptedSource source(jpeg, 1);
+  const Variant only = Thumb();
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kTruncatedImage) << out.error().message;
+}
+
+TEST(ByteSource, JpegOverMaxInputBytesFailsWhileStreaming) {
+  const Bytes jpeg = Photo(800, 800);
+  Options options;
+  options.limits.max_input_bytes = jpeg.size() / 2;
+  ScriptedSource source(jpeg, 1000);
+  const Variant only{"", "", options};
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kInputTooLarge) << out.error().message;
+  // It stopped at the limit, not at the end of the input.
+  EXPECT_LE(source.offset, options.limits.max_input_bytes + 64 * 1024);
+}
+
+TEST(ByteSource, ASourceErrorMidBodyFailsTheInputWithThatError) {
+  const Bytes jpeg = Photo(800, 800);
+  ScriptedSource source(jpeg, 512, jpeg.size() / 2);
+  const Variant only = Thumb();
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kStorageError);
+  EXPECT_NE(out.error().message.find("connection reset after"), std::string::npos)
+      << out.error().message;
+}
+
+TEST(ByteSource, OtherFormatsAreReadWholeWithinTheLimit) {
+  const Bytes png = testing::RgbPng(300, 200, testing::Gradient(300, 200, 3));
+  EXPECT_EQ(StreamedOutput(png, 3), InMemoryOutput(png));
+
+  Options options;
+  options.limits.max_input_bytes = png.size() - 1;
+  ScriptedSource source(png, 100);
+  const Variant only{"", "", options};
+  auto out = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kInputTooLarge);
+}
+
+TEST(ByteSource, EmptyAndTinyInputsKeepTheirErrors) {
+  const Bytes empty;
+  ScriptedSource none(empty, 1);
+  const Variant only = Thumb();
+  auto out = ProcessVariants(none, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kEmptyInput);
+
+  const Bytes soi = {0xFF, 0xD8};
+  ScriptedSource two(soi, 1);
+  out = ProcessVariants(two, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().code, ErrorCode::kInternal);
+}
+
+TEST(JpegHeadScan, FindsTheEndOfTheFirstScanHeader) {
+  const Bytes jpeg = Photo(64, 64);
+  size_t pos = 2;
+  ASSERT_EQ(core::ScanJpegHead(jpeg, &pos), core::JpegHeadScan::kComplete);
+  // Just past SOS: the bytes before are FF DA and the SOS segment.
+  const uint8_t kSos[] = {0xFF, 0xDA};
+  const auto sos = std::search(jpeg.begin(), jpeg.end(), std::begin(kSos), std::end(kSos));
+  ASSERT_NE(sos, jpeg.end());
+  const size_t sos_at = static_cast<size_t>(sos - jpeg.begin());
+  EXPECT_EQ(pos, sos_at + 2 + ((size_t{jpeg[sos_at + 2]} << 8) | jpeg[sos_at + 3]));
+
+  // Every prefix short of that asks for more, resuming from a segment start.
+  for (size_t cut = 3; cut < pos; cut += 5) {
+    size_t at = 2;
+    EXPECT_EQ(core::ScanJpegHead(std::span(jpeg).first(cut), &at), core::JpegHeadScan::kNeedMore)
+        << cut;
+    EXPECT_LE(at, cut);
+  }
+  const Bytes eoi = {0xFF, 0xD8, 0xFF, 0xD9};
+  size_t at = 2;
+  EXPECT_EQ(core::ScanJpegHead(eoi, &at), core::JpegHeadScan::kNoScan);
+}
+
+}  // namespace
+}  // namespace imgpipe

@@ -121,14 +121,16 @@ TEST(HttpStream, ChunkedBodyInOneByteChunksAndOneBytePieces) {
     for (size_t i = 0; i < body.size();) {
       const size_t n = std::min<size_t>(1 + i % 5, body.size() - i);
       char size[16];
-      std::snprintf(size, sizeof size, "%zx", n);
+      static_cast<void>(std::snprintf(size, sizeof size, "%zx", n));
       wire += std::string(size) + "\r\n" + body.substr(i, n) + "\r\n";
       i += n;
     }
     wire += "0\r\n\r\n";
     // Byte by byte on the wire too: every framing boundary falls between two socket reads.
     for (char c : wire) {
-      if (!testing::SendAll(fd, std::string_view(&c, 1))) return false;
+      if (!testing::SendAll(fd, std::string_view(&c, 1))) {
+        return false;
+      }
     }
     return true;
   });
@@ -246,7 +248,7 @@ TEST(HttpStream, EndBodyDrainsAShortTailAndDropsALongOne) {
   uint8_t first[100];
   TransportError error;
   ASSERT_EQ(client.ReadBody(first, &error), 100);
-  client.EndBody(64 * 1024);
+  client.EndBody(uint64_t{64} * 1024);
   ASSERT_TRUE(client.Perform(Get(server.url())).ok());
   EXPECT_EQ(server.connections(), 1);
 

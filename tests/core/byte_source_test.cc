@@ -47,7 +47,7 @@ class ScriptedSource final : public ByteSource {
 
 Variant Thumb() { return Variant{"", "", Options{}}; }
 
-Bytes Photo(uint32_t w, uint32_t h, testing::JpegSpec spec = {}) {
+Bytes Photo(uint32_t w, uint32_t h, const testing::JpegSpec& spec = {}) {
   return testing::EncodeJpeg(testing::Gradient(w, h, 3), w, h, 3, spec);
 }
 
@@ -75,7 +75,9 @@ TEST(ByteSource, MemorySourceHandsOutPiecesThenZero) {
     auto got = source.Read(out);
     ASSERT_TRUE(got.ok());
     sizes.push_back(*got);
-    if (*got == 0) break;
+    if (*got == 0) {
+      break;
+    }
   }
   EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1, 0}));
 }
@@ -125,7 +127,7 @@ TEST(ByteSource, JpegIsPulledAsTheDecoderGoesNotReadWholeFirst) {
   auto out = ProcessVariants(source, std::span(&only, 1));
   ASSERT_TRUE(out.ok()) << out.error().message;
   // Head first (one 64 KiB read), then the decoder's own 64 KiB pulls.
-  EXPECT_GT(source.reads, jpeg.size() / (64 * 1024));
+  EXPECT_GT(source.reads, jpeg.size() / (size_t{64} * 1024));
 }
 
 TEST(ByteSource, TruncatedJpegStreamIsTruncatedImage) {
@@ -158,7 +160,7 @@ TEST(ByteSource, JpegOverMaxInputBytesFailsWhileStreaming) {
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, ErrorCode::kInputTooLarge) << out.error().message;
   // It stopped at the limit, not at the end of the input.
-  EXPECT_LE(source.offset, options.limits.max_input_bytes + 64 * 1024);
+  EXPECT_LE(source.offset, options.limits.max_input_bytes + uint64_t{64} * 1024);
 }
 
 TEST(ByteSource, ASourceErrorMidBodyFailsTheInputWithThatError) {
@@ -205,8 +207,9 @@ TEST(JpegHeadScan, FindsTheEndOfTheFirstScanHeader) {
   size_t pos = 2;
   ASSERT_EQ(core::ScanJpegHead(jpeg, &pos), core::JpegHeadScan::kComplete);
   // Just past SOS: the bytes before are FF DA and the SOS segment.
-  const uint8_t kSos[] = {0xFF, 0xDA};
-  const auto sos = std::search(jpeg.begin(), jpeg.end(), std::begin(kSos), std::end(kSos));
+  const uint8_t sos_marker[] = {0xFF, 0xDA};
+  const auto sos =
+      std::search(jpeg.begin(), jpeg.end(), std::begin(sos_marker), std::end(sos_marker));
   ASSERT_NE(sos, jpeg.end());
   const size_t sos_at = static_cast<size_t>(sos - jpeg.begin());
   EXPECT_EQ(pos, sos_at + 2 + ((size_t{jpeg[sos_at + 2]} << 8) | jpeg[sos_at + 3]));

@@ -26,7 +26,9 @@ const aws::InvocationContext kNoContext;
 // `size` absent: as S3 Batch Operations tasks, which carry none, so only the download can tell.
 std::string S3Event(const std::string& key, const std::string& etag, std::optional<uint64_t> size) {
   json object = {{"key", key}, {"eTag", etag}};
-  if (size) object["size"] = *size;
+  if (size) {
+    object["size"] = *size;
+  }
   json event = {
       {"Records", json::array({{{"eventSource", "aws:s3"},
                                 {"eventName", "ObjectCreated:Put"},

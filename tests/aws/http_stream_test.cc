@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aws/http.h"
+#include "aws/s3_client.h"
 #include "aws/test_http_server.h"
 
 namespace imgpipe::aws {
@@ -257,6 +258,33 @@ TEST(HttpStream, EndBodyDrainsAShortTailAndDropsALongOne) {
   client.EndBody(1000);
   ASSERT_TRUE(client.Perform(Get(server.url())).ok());
   EXPECT_EQ(server.connections(), 2);
+}
+
+// Through S3Client::GetStream: a body cut after its headers is an error of the body, naming the
+// object and what is missing, and it is not retried (the decoder has used the bytes).
+TEST(HttpStream, S3BodyCutMidwayIsAStorageErrorOfTheBody) {
+  ScriptServer server([](int fd, int) {
+    testing::SendAll(
+        fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nETag: \"abc\"\r\n\r\n" + Body(100));
+    return false;
+  });
+  S3Config config;
+  config.endpoint = server.url().substr(0, server.url().find("/b/k"));
+  config.credentials = {"AKID", "SECRET", ""};
+  S3Client client(config);
+  auto stream = client.GetStream(InvocationContext{}, GetRequest{"bucket", "photo.jpg", {}, {}});
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  EXPECT_EQ(stream->size, 1000u);
+  EXPECT_EQ(stream->etag, "abc");
+  auto all = ReadAll(*stream->body, 1u << 20);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.error().code, ErrorCode::kStorageError);
+  EXPECT_NE(all.error().message.find("s3://bucket/photo.jpg: GetObject: reading the body"),
+            std::string::npos)
+      << all.error().message;
+  EXPECT_NE(all.error().message.find("900 body bytes missing"), std::string::npos)
+      << all.error().message;
+  EXPECT_EQ(server.connections(), 1);  // no retry
 }
 
 }  // namespace

@@ -202,6 +202,30 @@ TEST(ByteSource, EmptyAndTinyInputsKeepTheirErrors) {
   EXPECT_NE(out.error().code, ErrorCode::kInternal);
 }
 
+// Cut anywhere, streamed in awkward pieces, a JPEG fails exactly as the same bytes in memory do
+// (or succeeds as they do: a file missing only its EOI decodes).
+TEST(ByteSource, EveryCutOfAStreamedJpegMatchesTheInMemoryResult) {
+  testing::JpegSpec progressive;
+  progressive.progressive = true;
+  for (const Bytes& jpeg : {Photo(96, 64), Photo(96, 64, progressive)}) {
+    for (size_t cut = 0; cut <= jpeg.size(); cut += 1 + cut / 16) {
+      const Bytes part(jpeg.begin(), jpeg.begin() + static_cast<long>(cut));
+      auto in_memory = Process(part, Options{});
+      ScriptedSource source(part, 3);
+      const Variant only = Thumb();
+      auto streamed = ProcessVariants(source, std::span(&only, 1));
+      ASSERT_EQ(streamed.ok(), in_memory.ok()) << "cut " << cut;
+      if (in_memory.ok()) {
+        EXPECT_EQ(streamed->front().bytes, in_memory->bytes) << "cut " << cut;
+      } else {
+        EXPECT_EQ(streamed.error().code, in_memory.error().code)
+            << "cut " << cut << ": " << streamed.error().message << " vs "
+            << in_memory.error().message;
+      }
+    }
+  }
+}
+
 TEST(JpegHeadScan, FindsTheEndOfTheFirstScanHeader) {
   const Bytes jpeg = Photo(64, 64);
   size_t pos = 2;

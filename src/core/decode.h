@@ -60,6 +60,14 @@ class RowSink {
 Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& request,
                            RowSink& sink);
 
+// DecodePng and DecodePngRows for an input whose head is in memory and whose rest libspng pulls
+// from `rest` as it decodes (within limits.max_input_bytes for both). The rows variant handles
+// Adam7 itself: the whole image from the same decoder (the stream is read once), then its rows.
+Result<Image> DecodePngStream(std::span<const uint8_t> head, ByteSource& rest,
+                              const DecodeRequest& request);
+Status DecodePngRowsStream(std::span<const uint8_t> head, ByteSource& rest,
+                           const DecodeRequest& request, RowSink& sink);
+
 // Per-format entry points used by Decode/ReadHeader (and by the fuzzers).
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadPngHeader(std::span<const uint8_t> bytes);

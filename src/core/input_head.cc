@@ -11,6 +11,14 @@ namespace {
 constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr uint8_t kSos = 0xDA;
 constexpr uint8_t kEoi = 0xD9;
+constexpr size_t kPngSignature = 8;
+
+// The first bytes agree with a PNG signature as far as they go.
+bool LooksLikePngStart(std::span<const uint8_t> bytes) {
+  constexpr uint8_t kSignature[kPngSignature] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  const size_t n = std::min(bytes.size(), kPngSignature);
+  return std::equal(bytes.begin(), bytes.begin() + static_cast<long>(n), kSignature);
+}
 
 // Markers that stand alone, without a length: TEM, RSTn, SOI.
 bool StandsAlone(uint8_t marker) { return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8); }
@@ -74,6 +82,30 @@ JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos) {
   }
 }
 
+PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos) {
+  size_t at = *pos;
+  for (;;) {
+    *pos = at;
+    if (at + 8 > bytes.size()) {
+      return PngHeadScan::kNeedMore;
+    }
+    const uint32_t length = (uint32_t{bytes[at]} << 24) | (uint32_t{bytes[at + 1]} << 16) |
+                            (uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
+    const std::span<const uint8_t> type = bytes.subspan(at + 4, 4);
+    if (std::equal(type.begin(), type.end(), "IDAT")) {
+      return PngHeadScan::kComplete;
+    }
+    if (length > 0x7FFFFFFFu || std::equal(type.begin(), type.end(), "IEND")) {
+      return PngHeadScan::kNoData;
+    }
+    const size_t next = at + 12 + length;  // length, type, data, CRC
+    if (next > bytes.size()) {
+      return PngHeadScan::kNeedMore;
+    }
+    at = next;
+  }
+}
+
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
   InputHead head;
   // Three bytes tell a JPEG (FF D8 FF); a short read may bring fewer.
@@ -85,6 +117,30 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
     if (*got == 0) {
       return head;  // the whole input, too short to be a JPEG
     }
+  }
+  // A PNG's signature is 8 bytes; a read that stops short of it is finished here.
+  while (LooksLikePngStart(head.bytes) && head.bytes.size() < kPngSignature) {
+    auto got = ReadMore(source, head.bytes, max_bytes);
+    if (!got.ok()) {
+      return got.error();
+    }
+    if (*got == 0) {
+      break;
+    }
+  }
+  if (LooksLikePng(head.bytes)) {
+    size_t pos = kPngSignature;
+    head.rest_pending = true;
+    while (ScanPngHead(head.bytes, &pos) == PngHeadScan::kNeedMore) {
+      auto got = ReadMore(source, head.bytes, max_bytes);
+      if (!got.ok()) {
+        return got.error();
+      }
+      if (*got == 0) {
+        break;  // the file ends before its image data: libspng says so from the bytes read
+      }
+    }
+    return head;
   }
   if (!LooksLikeJpeg(head.bytes)) {
     auto all = ReadAll(source, max_bytes, std::move(head.bytes));

@@ -13,17 +13,20 @@
 namespace imgpipe::core {
 
 struct InputHead {
-  // A JPEG's markers up to and including its first SOS segment (and whatever else the last read
-  // brought), when `rest_pending`; otherwise the whole input.
+  // When `rest_pending`, a JPEG's markers up to and including its first SOS segment, or a PNG's
+  // chunks up to the header of its first IDAT (and whatever else the last read brought);
+  // otherwise the whole input.
   std::vector<uint8_t> bytes;
-  // The rest of the input is still on the source: only JPEG decodes from a stream so far. PNG,
-  // WebP, GIF and HEIF are read whole (HEIF must be: libheif reads from memory).
+  // The rest of the input is still on the source: JPEG (libjpeg's source manager) and PNG
+  // (libspng's read callback) decode from a stream. WebP, GIF and HEIF are read whole (HEIF must
+  // be: libheif reads from memory).
   bool rest_pending = false;
 };
 
-// Reads a JPEG's head, or any other input whole, never holding more than `max_bytes` plus one
-// read (kInputTooLarge past it). The head holds every APP segment (EXIF orientation, ICC
-// profile, Adobe marker) and the frame header, which is all ReadHeader and ExtractIcc read.
+// Reads a JPEG's or PNG's head, or any other input whole, never holding more than `max_bytes`
+// plus one read (kInputTooLarge past it). A JPEG head holds every APP segment (EXIF orientation,
+// ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf and every other
+// chunk before the image data: all that ReadHeader and ExtractIcc read.
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
 
 // Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
@@ -32,5 +35,11 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
 // decoder then reports the file's error from the bytes read).
 enum class JpegHeadScan { kComplete, kNeedMore, kNoScan };
 JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos);
+
+// The same for a PNG, from *pos (8 at first, after the signature): kComplete with *pos at the
+// first IDAT chunk, whose 8-byte header is in `bytes`; kNoData when IEND or an impossible
+// length comes first.
+enum class PngHeadScan { kComplete, kNeedMore, kNoData };
+PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos);
 
 }  // namespace imgpipe::core

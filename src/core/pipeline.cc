@@ -39,7 +39,8 @@ struct Context {
   std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
   std::vector<std::string> warnings;    // what was ignored without failing the input
   bool streamed = false;  // the streaming path made the one variant's final pixels already
-  // Set when `input` is only the head of a JPEG (ReadInputHead): the decoder pulls the rest.
+  // Set when `input` is only the head of a JPEG or PNG (ReadInputHead): the decoder pulls the
+  // rest.
   ByteSource* rest = nullptr;
 };
 
@@ -179,9 +180,10 @@ core::DecodeRequest MakeDecodeRequest(const Context& ctx) {
 }
 
 Status DecodeStep(Context& ctx) {
-  auto image = ctx.rest != nullptr
-                   ? core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
-                   : core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx));
+  auto image = ctx.rest == nullptr ? core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx))
+               : ctx.header.format == Format::kPng
+                   ? core::DecodePngStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
+                   : core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();
   }
@@ -217,13 +219,13 @@ Status ColourStep(Context& ctx) {
 // an untagged (or sRGB) image; several variants would each need their own resampler fed the same
 // rows, and a profile's conversion is not applied per row yet, so those take the in-memory steps.
 bool Streams(const Context& ctx) {
-  return ctx.variants.size() == 1 && !ctx.colour.source && ctx.rest == nullptr &&
-         core::StreamsRows(ctx.header.format);
+  return ctx.variants.size() == 1 && !ctx.colour.source && core::StreamsRows(ctx.header.format);
 }
 
 Status DecodeAndResizeRowsStep(Context& ctx) {
-  auto image = core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plans.front(),
-                                         ctx.variants.front().options, MakeDecodeRequest(ctx));
+  auto image =
+      core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plans.front(),
+                                ctx.variants.front().options, MakeDecodeRequest(ctx), ctx.rest);
   if (!image.ok()) {
     return image.error();
   }

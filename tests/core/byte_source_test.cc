@@ -174,13 +174,71 @@ TEST(ByteSource, ASourceErrorMidBodyFailsTheInputWithThatError) {
       << out.error().message;
 }
 
+Bytes Png(uint32_t w, uint32_t h, uint8_t color_type, int channels, bool interlaced,
+          const Bytes& exif = {}) {
+  testing::PngSpec spec;
+  spec.width = w;
+  spec.height = h;
+  spec.color_type = color_type;
+  spec.interlaced = interlaced;
+  spec.exif = exif;
+  return testing::EncodePng(spec, testing::Gradient(w, h, channels));
+}
+
+// PNG streams through libspng's read callback: plain, RGBA, Adam7 (decoded whole from the same
+// decoder), with an eXIf orientation and with an ICC profile (the in-memory steps), and for
+// several variants at once, always the in-memory output.
+TEST(ByteSource, PngThroughSmallChunksMatchesTheInMemoryOutput) {
+  const Bytes rgb = Png(300, 200, SPNG_COLOR_TYPE_TRUECOLOR, 3, false);
+  const Bytes rgba = Png(300, 200, SPNG_COLOR_TYPE_TRUECOLOR_ALPHA, 4, false);
+  const Bytes adam7 = Png(300, 200, SPNG_COLOR_TYPE_TRUECOLOR, 3, true);
+  const Bytes oriented = Png(300, 120, SPNG_COLOR_TYPE_TRUECOLOR, 3, false, testing::ExifTiff(6));
+  const Bytes tagged = testing::PngWithIcc(rgb, testing::DisplayP3Profile());
+  Options colour;
+  colour.grayscale = false;
+  colour.format = OutputFormat::kPng;
+  for (const Bytes* png : {&rgb, &rgba, &adam7, &oriented, &tagged}) {
+    for (size_t chunk : {size_t{1}, size_t{1000}, size_t{1} << 20}) {
+      EXPECT_EQ(StreamedOutput(*png, chunk), InMemoryOutput(*png)) << "chunk " << chunk;
+      EXPECT_EQ(StreamedOutput(*png, chunk, colour), InMemoryOutput(*png, colour))
+          << "chunk " << chunk;
+    }
+  }
+  const std::vector<Variant> two = {{"a", "a/", Options{}}, {"b", "b/", colour}};
+  ScriptedSource source(rgba, 7);
+  auto streamed = ProcessVariants(source, two);
+  auto in_memory = ProcessVariants(rgba, two);
+  ASSERT_TRUE(streamed.ok()) << streamed.error().message;
+  ASSERT_TRUE(in_memory.ok()) << in_memory.error().message;
+  for (size_t i = 0; i < two.size(); ++i) {
+    EXPECT_EQ((*streamed)[i].bytes, (*in_memory)[i].bytes) << two[i].name;
+  }
+}
+
+TEST(ByteSource, PngOverTheLimitOrFailingMidwayFailsWithThatError) {
+  const Bytes png = testing::RgbPng(800, 600, testing::Gradient(800, 600, 3));
+  Options options;
+  options.limits.max_input_bytes = png.size() / 2;
+  ScriptedSource over(png, 100);
+  const Variant limited{"", "", options};
+  auto out = ProcessVariants(over, std::span(&limited, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kInputTooLarge) << out.error().message;
+
+  ScriptedSource failing(png, 512, png.size() / 2);
+  const Variant only = Thumb();
+  out = ProcessVariants(failing, std::span(&only, 1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kStorageError) << out.error().message;
+}
+
 TEST(ByteSource, OtherFormatsAreReadWholeWithinTheLimit) {
-  const Bytes png = testing::RgbPng(300, 200, testing::Gradient(300, 200, 3));
-  EXPECT_EQ(StreamedOutput(png, 3), InMemoryOutput(png));
+  const Bytes webp = testing::WebpLossy(testing::Gradient(300, 200, 3), 300, 200, false);
+  EXPECT_EQ(StreamedOutput(webp, 3), InMemoryOutput(webp));
 
   Options options;
-  options.limits.max_input_bytes = png.size() - 1;
-  ScriptedSource source(png, 100);
+  options.limits.max_input_bytes = webp.size() - 1;
+  ScriptedSource source(webp, 100);
   const Variant only{"", "", options};
   auto out = ProcessVariants(source, std::span(&only, 1));
   ASSERT_FALSE(out.ok());
@@ -202,12 +260,14 @@ TEST(ByteSource, EmptyAndTinyInputsKeepTheirErrors) {
   EXPECT_NE(out.error().code, ErrorCode::kInternal);
 }
 
-// Cut anywhere, streamed in awkward pieces, a JPEG fails exactly as the same bytes in memory do
-// (or succeeds as they do: a file missing only its EOI decodes).
-TEST(ByteSource, EveryCutOfAStreamedJpegMatchesTheInMemoryResult) {
+// Cut anywhere, streamed in awkward pieces, a JPEG or PNG fails exactly as the same bytes in
+// memory do (or succeeds as they do: a JPEG missing only its EOI decodes).
+TEST(ByteSource, EveryCutOfAStreamedInputMatchesTheInMemoryResult) {
   testing::JpegSpec progressive;
   progressive.progressive = true;
-  for (const Bytes& jpeg : {Photo(96, 64), Photo(96, 64, progressive)}) {
+  for (const Bytes& jpeg :
+       {Photo(96, 64), Photo(96, 64, progressive), Png(96, 64, SPNG_COLOR_TYPE_TRUECOLOR, 3, false),
+        Png(96, 64, SPNG_COLOR_TYPE_TRUECOLOR, 3, true)}) {
     for (size_t cut = 0; cut <= jpeg.size(); cut += 1 + cut / 16) {
       const Bytes part(jpeg.begin(), jpeg.begin() + static_cast<long>(cut));
       auto in_memory = Process(part, Options{});

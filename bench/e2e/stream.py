@@ -9,7 +9,7 @@ server over HTTP. One single-record SQS event per invocation, CONCURRENCY=1.
            share of a 1,769 MB function); the processes of both builds alternate, round by round.
   memory:  the bootstrap's peak RSS (VmHWM) on a 24 MP baseline JPEG and a 24 MP RGBA PNG.
   worst:   peak RSS with two records at once (CONCURRENCY=2, the default) of inputs at the
-           limits: baseline JPEG 24 MP, a 59 MiB noise PNG (read whole), a progressive JPEG
+           limits: baseline JPEG 24 MP, a 54 MiB noise PNG, a progressive JPEG
            whose DCT coefficients fill max_progressive_pixels: what memory_size must hold.
 
     stream.py BASELINE_BUILD [--build BUILD] [--rounds N] [--invocations N]
@@ -72,7 +72,7 @@ def worst_inputs(tmp):
     Image.merge("RGB", [noise.getchannel(0), noise.getchannel(0).rotate(90),
                         noise.getchannel(0).transpose(Image.Transpose.FLIP_LEFT_RIGHT)]
                 ).save(path, compress_level=1)
-    inputs.append(("PNG RGB noise 20 MP (read whole)", path))
+    inputs.append(("PNG RGB noise 20 MP (54 MiB file)", path))
     path = os.path.join(tmp, "jpeg-progressive-16mp.jpg")
     memory.photo(4000, 4000).save(path, quality=95, progressive=True, subsampling=2)
     inputs.append(("JPEG progressive 16 MP 4:2:0 (coefficients at the limit)", path))

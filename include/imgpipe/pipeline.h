@@ -56,11 +56,11 @@ Result<std::vector<Encoded>> ProcessVariants(
     std::span<const uint8_t> input, std::span<const Variant> variants,
     std::optional<Clock::time_point> deadline = std::nullopt);
 
-// The same for an input read from `input` as it is needed: a baseline or progressive JPEG is
-// decoded while its bytes arrive and never held whole (the head up to the first scan is kept for
-// the header and colour-profile steps, then the decoder pulls 64 KiB at a time); other formats
-// are read whole first, within Limits::max_input_bytes. A read error fails the input with that
-// error. The decoder stops after the last scanline, so bytes after the image may stay unread.
+// The same for an input read from `input` as it is needed: a JPEG or PNG is decoded while its
+// bytes arrive and never held whole (the head up to the first scan or IDAT is kept for the
+// header and colour-profile steps, then the decoder pulls the rest as it goes); WebP, GIF and
+// HEIF are read whole first, within Limits::max_input_bytes. A read error fails the input with
+// that error. The decoder stops after the image, so bytes after it may stay unread.
 Result<std::vector<Encoded>> ProcessVariants(
     ByteSource& input, std::span<const Variant> variants,
     std::optional<Clock::time_point> deadline = std::nullopt);

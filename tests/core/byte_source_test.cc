@@ -1,4 +1,4 @@
-// The pipeline fed through a ByteSource: a JPEG decodes while its bytes arrive (whatever the
+// The pipeline fed through a ByteSource: a JPEG or PNG decodes while its bytes arrive (whatever the
 // chunk boundaries), with the same output as from memory; truncation, over-limit input and a
 // failing source are clear errors; other formats are read whole within the limit.
 #include "imgpipe/byte_source.h"

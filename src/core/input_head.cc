@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "decode.h"
 #include "sniff.h"
 
 namespace imgpipe::core {
@@ -39,6 +40,31 @@ Result<size_t> ReadMore(ByteSource& source, std::vector<uint8_t>& bytes, uint64_
     return TooLarge(max_bytes);
   }
   return got;
+}
+
+// The rest after `head`, for inputs decoded from memory: other formats, and heads the scan
+// cannot make sense of (a malformed length, EOI or IEND first), which the decoder then judges
+// from exactly the bytes it would see in memory.
+Result<InputHead> ReadWhole(ByteSource& source, uint64_t max_bytes, InputHead head) {
+  auto all = ReadAll(source, max_bytes, std::move(head.bytes));
+  if (!all.ok()) {
+    return all.error();
+  }
+  head.bytes = std::move(all).value();
+  head.rest_pending = false;
+  return head;
+}
+
+// A head the scan found complete, confirmed by the codec's own header parser: on a malformed
+// file the codec may read the segments differently (libjpeg's table parsing, say) and run past
+// the head, and it must then see the whole input, as it would in memory.
+Result<InputHead> Checked(ByteSource& source, uint64_t max_bytes, InputHead head) {
+  auto header = ReadHeader(head.bytes);
+  if (!header.ok() && header.error().code == ErrorCode::kTruncatedImage) {
+    return ReadWhole(source, max_bytes, std::move(head));
+  }
+  head.rest_pending = true;
+  return head;
 }
 
 }  // namespace
@@ -130,38 +156,39 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
   }
   if (LooksLikePng(head.bytes)) {
     size_t pos = kPngSignature;
-    head.rest_pending = true;
-    while (ScanPngHead(head.bytes, &pos) == PngHeadScan::kNeedMore) {
+    PngHeadScan scan;
+    while ((scan = ScanPngHead(head.bytes, &pos)) == PngHeadScan::kNeedMore) {
       auto got = ReadMore(source, head.bytes, max_bytes);
       if (!got.ok()) {
         return got.error();
       }
       if (*got == 0) {
-        break;  // the file ends before its image data: libspng says so from the bytes read
+        return head;  // the whole file, ending before its image data
       }
     }
-    return head;
+    if (scan == PngHeadScan::kComplete) {
+      return Checked(source, max_bytes, std::move(head));
+    }
+    return ReadWhole(source, max_bytes, std::move(head));
   }
   if (!LooksLikeJpeg(head.bytes)) {
-    auto all = ReadAll(source, max_bytes, std::move(head.bytes));
-    if (!all.ok()) {
-      return all.error();
-    }
-    head.bytes = std::move(all).value();
-    return head;
+    return ReadWhole(source, max_bytes, std::move(head));
   }
   size_t pos = 2;
-  head.rest_pending = true;
-  while (ScanJpegHead(head.bytes, &pos) == JpegHeadScan::kNeedMore) {
+  JpegHeadScan scan;
+  while ((scan = ScanJpegHead(head.bytes, &pos)) == JpegHeadScan::kNeedMore) {
     auto got = ReadMore(source, head.bytes, max_bytes);
     if (!got.ok()) {
       return got.error();
     }
     if (*got == 0) {
-      break;  // the file ends inside its head: the decoder says so from the bytes read
+      return head;  // the whole file, ending inside its head
     }
   }
-  return head;
+  if (scan == JpegHeadScan::kComplete) {
+    return Checked(source, max_bytes, std::move(head));
+  }
+  return ReadWhole(source, max_bytes, std::move(head));
 }
 
 }  // namespace imgpipe::core

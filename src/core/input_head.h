@@ -31,8 +31,8 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
 
 // Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
 // first, after SOI). kComplete with *pos just past the first SOS segment; kNeedMore with *pos at
-// the segment that is not complete yet; kNoScan when EOI or a malformed length comes first (the
-// decoder then reports the file's error from the bytes read).
+// the segment that is not complete yet; kNoScan when EOI or a malformed length comes first
+// (ReadInputHead then reads the input whole, and the decoder judges it as it would in memory).
 enum class JpegHeadScan { kComplete, kNeedMore, kNoScan };
 JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos);
 

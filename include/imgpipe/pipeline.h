@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imgpipe/byte_source.h"
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
 #include "imgpipe/options.h"
@@ -53,6 +54,15 @@ Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,
 // variant's options must have passed Validate().
 Result<std::vector<Encoded>> ProcessVariants(
     std::span<const uint8_t> input, std::span<const Variant> variants,
+    std::optional<Clock::time_point> deadline = std::nullopt);
+
+// The same for an input read from `input` as it is needed: a JPEG or PNG is decoded while its
+// bytes arrive and never held whole (the head up to the first scan or IDAT is kept for the
+// header and colour-profile steps, then the decoder pulls the rest as it goes); WebP, GIF and
+// HEIF are read whole first, within Limits::max_input_bytes. A read error fails the input with
+// that error. The decoder stops after the image, so bytes after it may stay unread.
+Result<std::vector<Encoded>> ProcessVariants(
+    ByteSource& input, std::span<const Variant> variants,
     std::optional<Clock::time_point> deadline = std::nullopt);
 
 // The embedded ICC profile of a JPEG, PNG, WebP, HEIF or AVIF input (empty when it has none or it

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <cstring>
 #include <mutex>
 #include <optional>
 
@@ -43,47 +44,72 @@ std::string RequestHead(const HttpRequest& request, const Endpoint& endpoint) {
   return head;
 }
 
+}  // namespace
+
 // Reads one response from a connection: status line and headers, then the body framed by
-// Content-Length, chunked encoding or the end of the connection.
+// Content-Length, chunked encoding or the end of the connection, handed out as the caller asks
+// for it (ReadBody). The framing is undone piece by piece, so a body of any length passes
+// through a buffer of one socket read.
 class ResponseReader {
  public:
-  ResponseReader(HttpConnection& connection, const HttpRequest& request, TransferClock& clock,
-                 HttpResult* result)
-      : connection_(connection), request_(request), clock_(clock), result_(*result) {}
+  ResponseReader(HttpConnection& connection, const HttpRequest& request, TransferClock& clock)
+      : connection_(connection),
+        head_request_(request.method == "HEAD"),
+        max_body_bytes_(request.max_body_bytes),
+        clock_(clock) {}
 
-  bool Read();
+  // The status line and headers into *response; false and error() on failure.
+  bool ReadHead(HttpResponse* response);
+  // Up to `size` body bytes into `out`; 0 at the end of the body; -1 and error() on failure.
+  long ReadBody(uint8_t* out, size_t size);
+  // The rest of the body appended to *body, which grows to the announced length at most.
+  bool ReadWholeBody(std::vector<uint8_t>* body);
+
   bool got_bytes() const { return got_bytes_; }
-  bool reusable() const { return reusable_; }
+  bool body_done() const { return done_; }
+  // Body bytes still to come when the length is known (Content-Length framing).
+  std::optional<uint64_t> remaining() const {
+    return framing_ == Framing::kLength ? std::optional<uint64_t>(remaining_) : std::nullopt;
+  }
+  // The connection may serve the next request: the body was read to its end and nothing else
+  // came (bytes past a Content-Length are not a next response, so they close the connection).
+  bool reusable() const { return done_ && keep_alive_ && !closed_ && buffer_.empty(); }
+  const TransportError& error() const { return error_; }
 
  private:
+  enum class Framing { kNone, kLength, kChunked, kToClose };
+
   bool Fail(int code, bool retryable, std::string message) {
-    result_.transport_error = {code, retryable, code == kBodyTooLarge, std::move(message)};
+    error_ = {code, retryable, code == kBodyTooLarge, std::move(message)};
     return false;
   }
   // After Fill() returned false: an I/O error is already recorded, else the peer closed early.
   bool ClosedEarly(int code, std::string message) {
-    return result_.transport_error.curl_code == 0 ? Fail(code, true, std::move(message)) : false;
+    return error_.curl_code == 0 ? Fail(code, true, std::move(message)) : false;
   }
   // Appends what the connection has to buffer_; false at the end of the connection or an error.
   bool Fill();
   bool ReadLine(std::string* line);
-  bool ReadHead();
-  bool ReadBody();
-  bool ReadExactly(uint64_t size);
-  bool ReadChunked();
-  bool Deliver(size_t size);  // moves `size` buffered bytes into the body, checking its limit
+  bool StartBody(const HttpResponse& response);
+  bool NextChunk();
+  long Take(uint8_t* out, size_t size);  // buffered (or newly read) body bytes into `out`
 
   HttpConnection& connection_;
-  const HttpRequest& request_;
+  bool head_request_;
+  uint64_t max_body_bytes_;
   TransferClock& clock_;
-  HttpResult& result_;
+  TransportError error_;
   std::string buffer_;
   bool got_bytes_ = false;
   bool closed_ = false;  // the peer ended the connection
-  bool reusable_ = false;
   bool keep_alive_ = true;
   std::optional<uint64_t> content_length_;
   bool chunked_ = false;
+  Framing framing_ = Framing::kNone;
+  uint64_t remaining_ = 0;  // of the body (kLength) or of the current chunk (kChunked)
+  bool in_chunks_ = false;  // a chunk was read: its CRLF comes before the next size line
+  bool done_ = false;
+  uint64_t delivered_ = 0;
 };
 
 bool ResponseReader::Fill() {
@@ -123,8 +149,7 @@ bool ResponseReader::ReadLine(std::string* line) {
   return true;
 }
 
-bool ResponseReader::ReadHead() {
-  HttpResponse& response = result_.response;
+bool ResponseReader::ReadHead(HttpResponse* response) {
   for (;;) {  // 1xx answers (100 Continue) come before the real one
     std::string line;
     if (!ReadLine(&line)) {
@@ -135,8 +160,8 @@ bool ResponseReader::ReadHead() {
         !std::all_of(line.begin() + 9, line.begin() + 12, ::isdigit)) {
       return Fail(kWeirdReply, true, "not an HTTP/1.x status line: " + line.substr(0, 80));
     }
-    response.status = std::stol(line.substr(9, 3));
-    response.headers.clear();
+    response->status = std::stol(line.substr(9, 3));
+    response->headers.clear();
     keep_alive_ = http11;
     size_t header_bytes = 0;
     while (ReadLine(&line) && !line.empty()) {
@@ -149,131 +174,161 @@ bool ResponseReader::ReadHead() {
       if (colon == std::string::npos) {
         return Fail(kWeirdReply, true, "malformed response header: " + line.substr(0, 80));
       }
-      response.headers.emplace(core::AsciiLower(line.substr(0, colon)),
-                               std::string(core::TrimAsciiSpace(line.substr(colon + 1))));
+      response->headers.emplace(core::AsciiLower(line.substr(0, colon)),
+                                std::string(core::TrimAsciiSpace(line.substr(colon + 1))));
     }
-    if (result_.transport_error.curl_code != 0) {
+    if (error_.curl_code != 0) {
       return false;
     }
-    if (response.status >= 200 || response.status < 100) {
+    if (response->status >= 200 || response->status < 100) {
       break;
     }
   }
-  const std::string connection = core::AsciiLower(response.Header("connection"));
+  const std::string connection = core::AsciiLower(response->Header("connection"));
   if (connection == "close") {
     keep_alive_ = false;
   } else if (connection == "keep-alive") {
     keep_alive_ = true;
   }
   chunked_ =
-      core::AsciiLower(response.Header("transfer-encoding")).find("chunked") != std::string::npos;
-  const std::string length = response.Header("content-length");
+      core::AsciiLower(response->Header("transfer-encoding")).find("chunked") != std::string::npos;
+  const std::string length = response->Header("content-length");
   if (!chunked_ && !length.empty()) {
     if (!std::all_of(length.begin(), length.end(), ::isdigit) || length.size() > 19) {
       return Fail(kWeirdReply, true, "bad Content-Length: " + length.substr(0, 40));
     }
     content_length_ = std::stoull(length);
   }
-  return true;
+  return StartBody(*response);
 }
 
-bool ResponseReader::Deliver(size_t size) {
-  auto& body = result_.response.body;
-  if (request_.max_body_bytes != 0 && body.size() + size > request_.max_body_bytes) {
-    return Fail(kBodyTooLarge, false,
-                "response body exceeds " + std::to_string(request_.max_body_bytes) + " bytes");
-  }
-  const size_t needed = body.size() + size;
-  if (needed > body.capacity()) {
-    // Doubling, as the vector would, but never past the announced length or the cap: a 64 MiB
-    // limit must not cost a 128 MiB buffer.
-    size_t grown = std::max(needed, body.capacity() * 2);
-    if (content_length_) {
-      grown = std::min<uint64_t>(grown, std::max<uint64_t>(*content_length_, needed));
-    }
-    if (request_.max_body_bytes != 0) {
-      grown = std::min<uint64_t>(grown, request_.max_body_bytes);
-    }
-    body.reserve(grown);
-  }
-  body.insert(body.end(), buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(size));
-  buffer_.erase(0, size);
-  return true;
-}
-
-bool ResponseReader::ReadExactly(uint64_t size) {
-  while (size > 0) {
-    if (buffer_.empty() && !Fill()) {
-      return ClosedEarly(kPartialBody,
-                         "connection closed with " + std::to_string(size) + " body bytes missing");
-    }
-    const size_t take = static_cast<size_t>(std::min<uint64_t>(size, buffer_.size()));
-    if (!Deliver(take)) {
-      return false;
-    }
-    size -= take;
-  }
-  return true;
-}
-
-bool ResponseReader::ReadChunked() {
-  std::string line;
-  for (;;) {
-    if (!ReadLine(&line)) {
-      return false;
-    }
-    const std::string digits = line.substr(0, line.find(';'));
-    if (digits.empty() || digits.size() > 15 ||
-        !std::all_of(digits.begin(), digits.end(), ::isxdigit)) {
-      return Fail(kWeirdReply, true, "bad chunk size line: " + line.substr(0, 40));
-    }
-    const uint64_t size = std::stoull(digits, nullptr, 16);
-    if (size == 0) {
-      break;
-    }
-    if (!ReadExactly(size) || !ReadLine(&line)) {
-      return false;
-    }
-  }
-  while (ReadLine(&line) && !line.empty()) {  // trailers, ignored
-  }
-  return result_.transport_error.curl_code == 0;
-}
-
-bool ResponseReader::ReadBody() {
-  const long status = result_.response.status;
-  if (request_.method == "HEAD" || status == 204 || status == 304) {
-    return true;
-  }
-  if (content_length_) {
-    if (request_.max_body_bytes != 0 && *content_length_ > request_.max_body_bytes) {
+bool ResponseReader::StartBody(const HttpResponse& response) {
+  if (head_request_ || response.status == 204 || response.status == 304) {
+    framing_ = Framing::kNone;
+    done_ = true;
+  } else if (content_length_) {
+    if (max_body_bytes_ != 0 && *content_length_ > max_body_bytes_) {
       return Fail(kBodyTooLarge, false,
                   "response body of " + std::to_string(*content_length_) + " bytes exceeds " +
-                      std::to_string(request_.max_body_bytes) + " bytes");
+                      std::to_string(max_body_bytes_) + " bytes");
     }
-    return ReadExactly(*content_length_);
+    framing_ = Framing::kLength;
+    remaining_ = *content_length_;
+  } else if (chunked_) {
+    framing_ = Framing::kChunked;
+  } else {
+    framing_ = Framing::kToClose;
+    keep_alive_ = false;  // the body runs to the end of the connection
   }
-  if (chunked_) {
-    return ReadChunked();
-  }
-  keep_alive_ = false;  // the body runs to the end of the connection
-  while (buffer_.empty() ? Fill() : true) {
-    if (!Deliver(buffer_.size())) {
-      return false;
-    }
-  }
-  return result_.transport_error.curl_code == 0;
-}
-
-bool ResponseReader::Read() {
-  if (!ReadHead() || !ReadBody()) {
-    return false;
-  }
-  reusable_ = keep_alive_ && !closed_ && buffer_.empty();
   return true;
 }
 
-}  // namespace
+bool ResponseReader::NextChunk() {
+  std::string line;
+  if (in_chunks_ && !ReadLine(&line)) {  // the CRLF that ends the previous chunk's data
+    return false;
+  }
+  in_chunks_ = true;
+  if (!ReadLine(&line)) {
+    return false;
+  }
+  const std::string digits = line.substr(0, line.find(';'));
+  if (digits.empty() || digits.size() > 15 ||
+      !std::all_of(digits.begin(), digits.end(), ::isxdigit)) {
+    return Fail(kWeirdReply, true, "bad chunk size line: " + line.substr(0, 40));
+  }
+  remaining_ = std::stoull(digits, nullptr, 16);
+  if (remaining_ == 0) {
+    while (ReadLine(&line) && !line.empty()) {  // trailers, ignored
+    }
+    done_ = error_.curl_code == 0;
+    return done_;
+  }
+  return true;
+}
+
+long ResponseReader::Take(uint8_t* out, size_t size) {
+  if (buffer_.empty() && !Fill()) {
+    ClosedEarly(kPartialBody,
+                "connection closed with " + std::to_string(remaining_) + " body bytes missing");
+    return -1;
+  }
+  size_t n = std::min(size, buffer_.size());
+  if (framing_ != Framing::kToClose) {
+    n = static_cast<size_t>(std::min<uint64_t>(n, remaining_));
+    remaining_ -= n;
+  }
+  if (max_body_bytes_ != 0 && delivered_ + n > max_body_bytes_) {
+    Fail(kBodyTooLarge, false,
+         "response body exceeds " + std::to_string(max_body_bytes_) + " bytes");
+    return -1;
+  }
+  std::memcpy(out, buffer_.data(), n);
+  buffer_.erase(0, n);
+  delivered_ += n;
+  return static_cast<long>(n);
+}
+
+long ResponseReader::ReadBody(uint8_t* out, size_t size) {
+  if (error_.curl_code != 0) {
+    return -1;
+  }
+  while (!done_ && size > 0) {
+    switch (framing_) {
+      case Framing::kNone:
+        done_ = true;
+        break;
+      case Framing::kLength:
+        if (remaining_ == 0) {
+          done_ = true;
+          break;
+        }
+        return Take(out, size);
+      case Framing::kChunked:
+        if (remaining_ == 0) {
+          if (!NextChunk()) {
+            return -1;
+          }
+          break;
+        }
+        return Take(out, size);
+      case Framing::kToClose:
+        if (buffer_.empty() && !Fill()) {
+          if (error_.curl_code != 0) {
+            return -1;
+          }
+          done_ = true;
+          break;
+        }
+        return Take(out, size);
+    }
+  }
+  return 0;
+}
+
+bool ResponseReader::ReadWholeBody(std::vector<uint8_t>* body) {
+  std::vector<uint8_t> chunk(kReadChunk);
+  for (;;) {
+    const long got = ReadBody(chunk.data(), chunk.size());
+    if (got <= 0) {
+      return got == 0;
+    }
+    const size_t needed = body->size() + static_cast<size_t>(got);
+    if (needed > body->capacity()) {
+      // Doubling, as the vector would, but never past the announced length or the cap: a 64 MiB
+      // limit must not cost a 128 MiB buffer.
+      size_t grown = std::max(needed, body->capacity() * 2);
+      if (content_length_) {
+        grown = std::min<uint64_t>(grown, std::max<uint64_t>(*content_length_, needed));
+      }
+      if (max_body_bytes_ != 0) {
+        grown = std::min<uint64_t>(grown, std::max<uint64_t>(max_body_bytes_, needed));
+      }
+      body->reserve(grown);
+    }
+    body->insert(body->end(), chunk.begin(), chunk.begin() + got);
+  }
+}
 
 std::string HttpResponse::Header(const std::string& lower_name) const {
   const auto it = headers.find(lower_name);
@@ -283,11 +338,14 @@ std::string HttpResponse::Header(const std::string& lower_name) const {
 HttpClient::HttpClient() { IgnoreSigpipeOnce(); }
 
 HttpClient::~HttpClient() {
+  reader_.reset();  // reads from connection_ with clock_
+  clock_.reset();
   connection_.reset();
   SSL_CTX_free(static_cast<SSL_CTX*>(tls_context_));
 }
 
-HttpResult HttpClient::Perform(const HttpRequest& request) {
+HttpResult HttpClient::Begin(const HttpRequest& request) {
+  EndBody(0);  // a body not read to its end closes its connection
   HttpResult result;
   auto fail = [&result](int code, bool retryable, std::string message) {
     result.response = HttpResponse{};
@@ -320,7 +378,8 @@ HttpResult HttpClient::Perform(const HttpRequest& request) {
   const std::string head = RequestHead(request, endpoint);
   const std::string_view body(reinterpret_cast<const char*>(request.body.data()),
                               request.body.size());
-  TransferClock clock(request);
+  clock_ = std::make_unique<TransferClock>(request);
+  TransferClock& clock = *clock_;
 
   // A kept-alive connection the server has since closed fails before any answer arrives; that
   // request is sent once more on a fresh connection, as libcurl does.
@@ -340,27 +399,78 @@ HttpResult HttpClient::Perform(const HttpRequest& request) {
     }
     result = HttpResult{};
     bool got_answer = false;
+    bool too_large = false;
     if (connection_->WriteAll(head, clock, &error) && connection_->WriteAll(body, clock, &error)) {
-      ResponseReader reader(*connection_, request, clock, &result);
-      const bool read = reader.Read();
-      got_answer = reader.got_bytes();
+      reader_ = std::make_unique<ResponseReader>(*connection_, request, clock);
+      const bool read = reader_->ReadHead(&result.response);
+      got_answer = reader_->got_bytes();
       if (read) {
-        if (!reader.reusable()) {
-          connection_.reset();
-        }
+        authority_ = endpoint.authority;
         return result;
       }
-      error = {result.transport_error.curl_code, result.transport_error.retryable,
-               result.transport_error.message};
+      const TransportError& failed = reader_->error();
+      error = {failed.curl_code, failed.retryable, failed.message};
+      too_large = failed.body_too_large;
+      reader_.reset();
     }
     connection_.reset();
     if (!(reused && attempt == 0 && !got_answer && error.curl_code != kTimedOut)) {
-      const bool too_large = result.transport_error.body_too_large;
       fail(error.curl_code, error.retryable, endpoint.authority + ": " + error.message);
       result.transport_error.body_too_large = too_large;
       return result;
     }
   }
+}
+
+long HttpClient::ReadBody(std::span<uint8_t> out, TransportError* error) {
+  if (reader_ == nullptr) {
+    return 0;
+  }
+  const long got = reader_->ReadBody(out.data(), out.size());
+  if (got < 0) {
+    *error = reader_->error();
+    error->message = authority_ + ": " + error->message;
+  }
+  return got;
+}
+
+std::optional<uint64_t> HttpClient::BodyRemaining() const {
+  return reader_ == nullptr ? std::optional<uint64_t>(0) : reader_->remaining();
+}
+
+void HttpClient::EndBody(uint64_t drain_bytes) {
+  if (reader_ == nullptr) {
+    return;
+  }
+  const std::optional<uint64_t> left = reader_->remaining();
+  if (!reader_->body_done() && left && *left <= drain_bytes) {
+    std::vector<uint8_t> sink(static_cast<size_t>(std::min<uint64_t>(*left, kReadChunk)) + 1);
+    while (reader_->ReadBody(sink.data(), sink.size()) > 0) {
+    }
+  }
+  const bool keep = reader_->reusable();
+  reader_.reset();
+  clock_.reset();
+  if (!keep) {
+    connection_.reset();
+  }
+}
+
+HttpResult HttpClient::Perform(const HttpRequest& request) {
+  HttpResult result = Begin(request);
+  if (!result.ok()) {
+    return result;
+  }
+  if (!reader_->ReadWholeBody(&result.response.body)) {
+    TransportError error = reader_->error();
+    error.message = authority_ + ": " + error.message;
+    EndBody(0);
+    result.response = HttpResponse{};
+    result.transport_error = std::move(error);
+    return result;
+  }
+  EndBody(0);
+  return result;
 }
 
 }  // namespace imgpipe::aws

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 namespace imgpipe::aws {
 
 class HttpConnection;  // one socket, TLS or not (http_connection.h)
+class TransferClock;   // a request's timeout and stall limits (http_connection.h)
+class ResponseReader;  // one response off the connection (http.cc)
 
 // A cap for responses that carry no payload the caller wants (PUT, HEAD, errors): enough for
 // any S3 error document, far too little for a server that streams without end.
@@ -76,10 +79,30 @@ class HttpClient {
   // TLS verification (chain and host name) is always on; ca_bundle selects the trust store
   // ("" = OpenSSL's default paths).
   void SetCaBundle(std::string ca_bundle) { ca_bundle_ = std::move(ca_bundle); }
+  // The whole exchange: the body is read into response.body (within max_body_bytes).
   HttpResult Perform(const HttpRequest& request);
+
+  // The body read on demand instead: Begin sends the request and reads only the status line and
+  // headers (response.body stays empty); ReadBody then hands the body out as the caller asks,
+  // one socket read at a time, so it is never held whole, and the request's timeout, stall limit
+  // and max_body_bytes keep applying to it. One body at a time: the next Begin or Perform ends
+  // the one before (EndBody(0)).
+  HttpResult Begin(const HttpRequest& request);
+  // Up to out.size() bytes of the body; 0 at its end; -1 and *error when the body is cut, stalls,
+  // times out or passes max_body_bytes (the error names the host, as Perform's do).
+  long ReadBody(std::span<uint8_t> out, TransportError* error);
+  // Body bytes still to come after Begin when the length is known; nullopt when it is not.
+  std::optional<uint64_t> BodyRemaining() const;
+  // Ends the body: what is left is read out when it is at most `drain_bytes` and its length is
+  // known, so the kept-alive connection can serve the next request; otherwise the connection is
+  // closed (reading a long tail nobody needs would cost more than a new connection).
+  void EndBody(uint64_t drain_bytes);
 
  private:
   std::unique_ptr<HttpConnection> connection_;  // the kept-alive connection, if any
+  std::unique_ptr<TransferClock> clock_;        // of the request whose body is being read
+  std::unique_ptr<ResponseReader> reader_;      // that body, while it is being read
+  std::string authority_;                       // that request's host[:port], for messages
   void* tls_context_ = nullptr;                 // SSL_CTX*, made at the first https request
   std::string ca_bundle_;
 };

@@ -107,9 +107,13 @@ S3Client::~S3Client() = default;
 // Gives the connection back to the pool whichever way the call ends.
 struct S3Client::Lease {
   S3Client& owner;
-  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<HttpClient> http;  // null once handed to a streamed body
   explicit Lease(S3Client& client) : owner(client), http(client.AcquireHttp()) {}
-  ~Lease() { owner.ReleaseHttp(std::move(http)); }
+  ~Lease() {
+    if (http != nullptr) {
+      owner.ReleaseHttp(std::move(http));
+    }
+  }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 };
@@ -225,7 +229,37 @@ bool S3Client::MayRetry(const InvocationContext& context, int attempt, Clock::ti
   return ShouldRetry(policy, attempt, elapsed, delay) && (!left || delay < *left);
 }
 
-Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const Call& call) {
+namespace {
+
+// Begin for a streamed GET: the headers only when the answer is one the caller takes (2xx, or
+// the call's accepted status); any other answer's body is read whole, as Perform would, so
+// Classify can read S3's error document.
+HttpResult BeginStreamed(HttpClient& http, const HttpRequest& request, long accepted_status) {
+  HttpResult result = http.Begin(request);
+  const long status = result.response.status;
+  if (!result.ok() || (status >= 200 && status < 300) ||
+      (accepted_status != 0 && status == accepted_status)) {
+    return result;
+  }
+  uint8_t chunk[4096];
+  TransportError error;
+  long got;
+  while ((got = http.ReadBody(chunk, &error)) > 0 &&
+         result.response.body.size() < kSmallResponseBodyBytes) {
+    result.response.body.insert(result.response.body.end(), chunk, chunk + got);
+  }
+  http.EndBody(0);
+  if (got < 0) {
+    result.response = HttpResponse{};
+    result.transport_error = std::move(error);
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const Call& call,
+                                       std::unique_ptr<HttpClient>* streamed) {
   if (auto valid = Validate(call.bucket, call.key); !valid.ok()) {
     return call.Fail(valid.error().code, valid.error().message);
   }
@@ -233,7 +267,7 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
   const std::string payload_sha = Sha256Hex(call.body);  // once: retries resend the same bytes
   const auto started = Clock::now();
   const int max_attempts = std::max(1, config_.retry.max_attempts);
-  const Lease lease(*this);
+  Lease lease(*this);
 
   for (int attempt = 1;; ++attempt) {
     const std::optional<milliseconds> left = TimeLeft(context);
@@ -245,8 +279,13 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
     if (left && (request.timeout.count() == 0 || *left < request.timeout)) {
       request.timeout = *left;  // the attempt ends at the deadline at the latest
     }
-    Outcome outcome = Classify(call, lease.http->Perform(request));
+    Outcome outcome = Classify(call, streamed != nullptr
+                                         ? BeginStreamed(*lease.http, request, call.accepted_status)
+                                         : lease.http->Perform(request));
     if (outcome.response) {
+      if (streamed != nullptr) {
+        *streamed = std::move(lease.http);
+      }
       return std::move(*outcome.response);
     }
     if (outcome.error) {
@@ -268,22 +307,41 @@ Result<HttpResponse> S3Client::Execute(const InvocationContext& context, const C
   }
 }
 
-Result<ObjectData> S3Client::Get(const InvocationContext& context, const GetRequest& request) {
-  const std::string object = ObjectName(request.bucket, request.key);
+namespace {
+
+Status CheckIfMatch(const GetRequest& request) {
+  if (HasControlChars(request.if_match)) {
+    return MakeError(ErrorCode::kInvalidOptions, ObjectName(request.bucket, request.key) +
+                                                     ": GetObject: If-Match ETag contains "
+                                                     "control characters");
+  }
+  return OkStatus();
+}
+
+// A short unread tail (a JPEG's EOI, padding) is read out when a body is let go, so its
+// connection serves the next request; a longer one costs less as a new connection.
+constexpr uint64_t kDrainBytes = uint64_t{64} * 1024;
+
+}  // namespace
+
+S3Client::Call S3Client::GetCall(const GetRequest& request) const {
   Call call{"GetObject", "GET", request.bucket, request.key, {}, {}, config_.max_get_bytes, {}, 0};
   if (!request.version_id.empty()) {
     call.query.emplace_back("versionId", request.version_id);
   }
   if (!request.if_match.empty()) {
-    if (HasControlChars(request.if_match)) {
-      return MakeError(ErrorCode::kInvalidOptions,
-                       object + ": GetObject: If-Match ETag contains control characters");
-    }
     // S3 compares entity tags in their quoted form; events carry them bare.
     call.headers.emplace_back("If-Match", "\"" + StripEtagQuotes(request.if_match) + "\"");
     call.accepted_status = 412;
   }
-  auto response = Execute(context, call);
+  return call;
+}
+
+Result<ObjectData> S3Client::Get(const InvocationContext& context, const GetRequest& request) {
+  if (auto valid = CheckIfMatch(request); !valid.ok()) {
+    return valid.error();
+  }
+  auto response = Execute(context, GetCall(request));
   if (!response) {
     return response.error();
   }
@@ -297,6 +355,69 @@ Result<ObjectData> S3Client::Get(const InvocationContext& context, const GetRequ
   data.metadata = MetadataFrom(*response);
   data.bytes = std::move(response->body);
   return data;
+}
+
+// The body of a GetStream: reads off the leased connection, and gives it back when destroyed.
+class S3Client::BodySource final : public ByteSource {
+ public:
+  BodySource(S3Client& owner, std::unique_ptr<HttpClient> http, std::string object,
+             uint64_t max_bytes)
+      : owner_(owner), http_(std::move(http)), object_(std::move(object)), max_bytes_(max_bytes) {}
+  ~BodySource() override {
+    http_->EndBody(kDrainBytes);
+    owner_.ReleaseHttp(std::move(http_));
+  }
+  BodySource(const BodySource&) = delete;
+  BodySource& operator=(const BodySource&) = delete;
+
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    TransportError error;
+    const long got = http_->ReadBody(out, &error);
+    if (got >= 0) {
+      return static_cast<size_t>(got);
+    }
+    if (error.body_too_large) {
+      return MakeError(ErrorCode::kInputTooLarge, object_ +
+                                                      ": GetObject: object is larger than the " +
+                                                      std::to_string(max_bytes_) + "-byte limit");
+    }
+    // Not retried here: the decoder has used the bytes before. The record fails as transient.
+    return MakeError(ErrorCode::kStorageError,
+                     object_ + ": GetObject: reading the body: " + error.message + " (curl " +
+                         std::to_string(error.curl_code) + ")");
+  }
+  std::optional<uint64_t> RemainingHint() const override { return http_->BodyRemaining(); }
+
+ private:
+  S3Client& owner_;
+  std::unique_ptr<HttpClient> http_;
+  std::string object_;
+  uint64_t max_bytes_;
+};
+
+Result<ObjectStream> S3Client::GetStream(const InvocationContext& context,
+                                         const GetRequest& request) {
+  if (auto valid = CheckIfMatch(request); !valid.ok()) {
+    return valid.error();
+  }
+  std::unique_ptr<HttpClient> http;
+  auto response = Execute(context, GetCall(request), &http);
+  if (!response) {
+    return response.error();
+  }
+  ObjectStream stream;
+  auto body = std::make_unique<BodySource>(
+      *this, std::move(http), ObjectName(request.bucket, request.key), config_.max_get_bytes);
+  if (response->status == 412) {
+    stream.superseded = true;
+    return stream;  // `body` reads out S3's short error document and returns the connection
+  }
+  stream.size = body->RemainingHint().value_or(0);
+  stream.content_type = response->Header("content-type");
+  stream.etag = StripEtagQuotes(response->Header("etag"));
+  stream.metadata = MetadataFrom(*response);
+  stream.body = std::move(body);
+  return stream;
 }
 
 Result<std::string> S3Client::Put(const InvocationContext& context, const PutRequest& request) {

@@ -58,6 +58,12 @@ class S3Client final : public SharedObjectStore {
                          const std::string& key) {
     return Get(context, GetRequest{bucket, key, {}, {}});
   }
+  // Get with the body read as the caller pulls it (ObjectStream): retries cover the request up
+  // to the response's headers; the body's bytes then come off the connection one socket read at
+  // a time, under the same timeout, stall limit and max_get_bytes. The connection goes back to
+  // the pool when the body is destroyed (after reading out a short unread tail).
+  Result<ObjectStream> GetStream(const InvocationContext& context,
+                                 const GetRequest& request) override;
   Result<std::string> Put(const InvocationContext& context, const PutRequest& request) override;
 
   // Not thread-safe: set it before the first call. The logger itself is called from every
@@ -69,7 +75,12 @@ class S3Client final : public SharedObjectStore {
   struct Outcome;
   // One step each: Execute validates, then per attempt signs, sends, classifies and decides
   // whether to retry.
-  Result<HttpResponse> Execute(const InvocationContext& context, const Call& call);
+  // `streamed` set: the body of a successful answer stays on the connection, whose client is
+  // handed over in *streamed (error answers are still read whole, to classify them).
+  Result<HttpResponse> Execute(const InvocationContext& context, const Call& call,
+                               std::unique_ptr<HttpClient>* streamed = nullptr);
+  // The GetObject call for a request (its If-Match checked by the caller, CheckIfMatch).
+  Call GetCall(const GetRequest& request) const;
   HttpRequest Sign(const InvocationContext& context, const Call& call, const S3Target& target,
                    const std::string& payload_sha) const;
   Outcome Classify(const Call& call, HttpResult result) const;
@@ -80,6 +91,7 @@ class S3Client final : public SharedObjectStore {
   // Idle kept-alive connections; a call takes the most recently returned one (the likeliest to
   // be still open) or a new one, and gives it back when done.
   struct Lease;
+  class BodySource;  // an ObjectStream's body over a leased connection
   std::unique_ptr<HttpClient> AcquireHttp();
   void ReleaseHttp(std::unique_ptr<HttpClient> http);
 

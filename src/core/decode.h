@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 
+#include "imgpipe/byte_source.h"
 #include "imgpipe/error.h"
 #include "imgpipe/image.h"
 #include "imgpipe/options.h"
@@ -59,6 +60,14 @@ class RowSink {
 Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& request,
                            RowSink& sink);
 
+// DecodePng and DecodePngRows for an input whose head is in memory and whose rest libspng pulls
+// from `rest` as it decodes (within limits.max_input_bytes for both). The rows variant handles
+// Adam7 itself: the whole image from the same decoder (the stream is read once), then its rows.
+Result<Image> DecodePngStream(std::span<const uint8_t> head, ByteSource& rest,
+                              const DecodeRequest& request);
+Status DecodePngRowsStream(std::span<const uint8_t> head, ByteSource& rest,
+                           const DecodeRequest& request, RowSink& sink);
+
 // Per-format entry points used by Decode/ReadHeader (and by the fuzzers).
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadPngHeader(std::span<const uint8_t> bytes);
@@ -68,6 +77,10 @@ Result<Header> ReadGifHeader(std::span<const uint8_t> bytes);
 // pixels from libheif, loaded on first use and run in an isolated child (heif_decode.cc).
 Result<Header> ReadHeifHeader(std::span<const uint8_t> bytes);
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request);
+// DecodeJpeg for an input whose first bytes, `head`, are in memory and whose rest the decoder
+// pulls from `rest` as it needs it; head and rest together stay within limits.max_input_bytes.
+Result<Image> DecodeJpegStream(std::span<const uint8_t> head, ByteSource& rest,
+                               const DecodeRequest& request);
 Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request);

@@ -5,11 +5,14 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "colour_convert.h"
 #include "decode.h"
 #include "exif.h"
+#include "imgpipe/byte_source.h"
 #include "jpeg_error.h"
 #include "limits.h"
 
@@ -21,22 +24,62 @@ constexpr uint8_t kExifPrefix[6] = {'E', 'x', 'i', 'f', 0, 0};
 // Rows handed to jpeg_read_scanlines per call; more than any rec_outbuf_height (max 2-4).
 constexpr int kRowBatch = 16;
 
-// Like jpeg_mem_src, except at the end of the input: it hands libjpeg one synthetic EOI
-// marker (silently, where jpeg_mem_src warns "premature end") and flags the error manager.
-// A file that lacks only its EOI then decodes; a file cut inside the entropy data makes the
-// decoder need bits past that marker, which JpegEmitMessage turns into kTruncatedImage.
-struct MemorySource {
+// Like jpeg_mem_src, except where the bytes come from and at the end of the input. It hands
+// libjpeg `head` (bytes in memory: the whole file, or the prefix the pipeline read first), then,
+// when `rest` is set, pulls the rest from it one kPullBytes buffer at a time as the decoder asks,
+// so a streamed body is never held whole. At the end it hands libjpeg one synthetic EOI marker
+// (silently, where jpeg_mem_src warns "premature end") and flags the error manager. A file that
+// lacks only its EOI then decodes; a file cut inside the entropy data makes the decoder need
+// bits past that marker, which JpegEmitMessage turns into kTruncatedImage. A failed read, or
+// more bytes than the limit, longjmps with `failure` set.
+struct JpegByteSource {
   jpeg_source_mgr pub;  // first member: libjpeg hands us a pointer to it
-  std::span<const uint8_t> bytes;
+  std::span<const uint8_t> head;
+  ByteSource* rest;    // nullptr: `head` is the whole input
+  uint64_t max_bytes;  // for `rest` only: head plus pulled bytes may not exceed it
   JpegErrorManager* errors;
+  uint64_t pulled = 0;  // bytes read from `rest` so far
+  std::vector<uint8_t> buffer;
+  std::optional<Error> failure;
 
   static constexpr JOCTET kEoi[2] = {0xFF, JPEG_EOI};
+  static constexpr size_t kPullBytes = size_t{64} * 1024;
 
   static void Init(j_decompress_ptr) {}
   static void Term(j_decompress_ptr) {}
 
+  // The next piece of `rest` into `buffer`: its size, 0 at the end. Returns before any longjmp,
+  // so the Result it handles is destroyed normally.
+  size_t Pull() {
+    if (rest == nullptr) {
+      return 0;
+    }
+    buffer.resize(kPullBytes);
+    auto got = rest->Read(buffer);
+    if (!got.ok()) {
+      failure = got.error();
+      return 0;
+    }
+    pulled += *got;
+    if (head.size() + pulled > max_bytes) {
+      failure = MakeError(ErrorCode::kInputTooLarge,
+                          "input is over the " + std::to_string(max_bytes) + " byte limit");
+      return 0;
+    }
+    return *got;
+  }
+
   static boolean Fill(j_decompress_ptr cinfo) {
-    auto* source = reinterpret_cast<MemorySource*>(cinfo->src);
+    auto* source = reinterpret_cast<JpegByteSource*>(cinfo->src);
+    const size_t got = source->errors->reached_end ? 0 : source->Pull();
+    if (source->failure) {
+      std::longjmp(source->errors->jump, 1);
+    }
+    if (got > 0) {
+      source->pub.next_input_byte = source->buffer.data();
+      source->pub.bytes_in_buffer = got;
+      return TRUE;
+    }
     if (source->errors->reached_end) {
       // libjpeg asked again after our EOI: it is looking for data that does not exist.
       source->errors->code = ErrorCode::kTruncatedImage;
@@ -49,7 +92,7 @@ struct MemorySource {
   }
 
   static void Skip(j_decompress_ptr cinfo, long count) {
-    auto* source = reinterpret_cast<MemorySource*>(cinfo->src);
+    auto* source = reinterpret_cast<JpegByteSource*>(cinfo->src);
     if (count <= 0) {
       return;
     }
@@ -61,10 +104,11 @@ struct MemorySource {
     source->pub.bytes_in_buffer -= static_cast<size_t>(count);
   }
 
-  MemorySource(std::span<const uint8_t> input, JpegErrorManager* manager)
-      : bytes(input), errors(manager) {
-    pub.next_input_byte = bytes.data();
-    pub.bytes_in_buffer = bytes.size();
+  JpegByteSource(std::span<const uint8_t> input, ByteSource* more, uint64_t limit,
+                 JpegErrorManager* manager)
+      : head(input), rest(more), max_bytes(limit), errors(manager) {
+    pub.next_input_byte = head.data();
+    pub.bytes_in_buffer = head.size();
     pub.init_source = Init;
     pub.fill_input_buffer = Fill;
     pub.skip_input_data = Skip;
@@ -96,8 +140,9 @@ struct DeadlineProgress {
 // so it is never unwound past; its destructor runs on every normal return.
 class JpegSession {
  public:
-  explicit JpegSession(std::span<const uint8_t> bytes, Deadline deadline = std::nullopt)
-      : source_(bytes, &errors) {
+  explicit JpegSession(std::span<const uint8_t> bytes, Deadline deadline = std::nullopt,
+                       ByteSource* rest = nullptr, uint64_t max_bytes = 0)
+      : source_(bytes, rest, max_bytes, &errors) {
     cinfo.err = jpeg_std_error(&errors.pub);
     errors.pub.error_exit = JpegErrorExit;
     errors.pub.emit_message = JpegEmitMessage;
@@ -125,6 +170,9 @@ class JpegSession {
 
   // The error a longjmp back to the caller's setjmp stands for.
   Error LongjmpError() const {
+    if (source_.failure) {
+      return *source_.failure;
+    }
     if (progress_.expired) {
       return MakeError(ErrorCode::kDeadlineExceeded,
                        "deadline passed during the JPEG decode (scan " +
@@ -151,7 +199,7 @@ class JpegSession {
     return 1;
   }
 
-  MemorySource source_;
+  JpegByteSource source_;
   DeadlineProgress progress_ = {};
 };
 
@@ -317,7 +365,7 @@ Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes) {
   JpegSession session(bytes);
   Header header;
   if (setjmp(session.errors.jump)) {
-    return session.errors.ToError();
+    return session.LongjmpError();
   }
   session.ReadHeader(&header);
   return header;
@@ -333,6 +381,22 @@ Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& re
   std::shared_ptr<const SourceColour> cmyk_profile;
   if (auto status = DecodeInto(session, bytes, request, &image, &cmyk_row, &cmyk_profile);
       !status) {
+    return status.error();
+  }
+  return image;
+}
+
+Result<Image> DecodeJpegStream(std::span<const uint8_t> head, ByteSource& rest,
+                               const DecodeRequest& request) {
+  if (auto status = CheckInputBytes(head.size(), request.limits); !status) {
+    return status.error();
+  }
+  JpegSession session(head, request.deadline, &rest, request.limits.max_input_bytes);
+  Image image;
+  std::vector<uint8_t> cmyk_row;
+  std::shared_ptr<const SourceColour> cmyk_profile;
+  // The CMYK profile is in APP2 markers, which come before the scan: `head` holds them.
+  if (auto status = DecodeInto(session, head, request, &image, &cmyk_row, &cmyk_profile); !status) {
     return status.error();
   }
   return image;

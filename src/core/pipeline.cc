@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "encode.h"
 #include "icc_extract.h"
+#include "input_head.h"
 #include "limits.h"
 #include "orient.h"
 #include "resize.h"
@@ -38,6 +39,9 @@ struct Context {
   std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
   std::vector<std::string> warnings;    // what was ignored without failing the input
   bool streamed = false;  // the streaming path made the one variant's final pixels already
+  // Set when `input` is only the head of a JPEG or PNG (ReadInputHead): the decoder pulls the
+  // rest.
+  ByteSource* rest = nullptr;
 };
 
 // One variant's work: a view of the shared image, replaced by its own pixels step by step.
@@ -176,7 +180,10 @@ core::DecodeRequest MakeDecodeRequest(const Context& ctx) {
 }
 
 Status DecodeStep(Context& ctx) {
-  auto image = core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx));
+  auto image = ctx.rest == nullptr ? core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx))
+               : ctx.header.format == Format::kPng
+                   ? core::DecodePngStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
+                   : core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();
   }
@@ -216,8 +223,9 @@ bool Streams(const Context& ctx) {
 }
 
 Status DecodeAndResizeRowsStep(Context& ctx) {
-  auto image = core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plans.front(),
-                                         ctx.variants.front().options, MakeDecodeRequest(ctx));
+  auto image =
+      core::DecodeAndResizeRows(ctx.input, ctx.header, ctx.plans.front(),
+                                ctx.variants.front().options, MakeDecodeRequest(ctx), ctx.rest);
   if (!image.ok()) {
     return image.error();
   }
@@ -358,9 +366,12 @@ Status RunTimed(const Step& step, core::Deadline deadline, StepTimings& timings,
 // core::ReadHeader refuses empty input itself (kEmptyInput), for both entry points.
 Result<Header> Probe(std::span<const uint8_t> input) { return core::ReadHeader(input); }
 
-Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
-                                             std::span<const Variant> variants,
-                                             std::optional<Clock::time_point> deadline) {
+namespace {
+
+// Both entry points: `input` is the whole file, or the head of a JPEG whose rest is on `rest`.
+Result<std::vector<Encoded>> RunPipeline(std::span<const uint8_t> input, ByteSource* rest,
+                                         std::span<const Variant> variants,
+                                         std::optional<Clock::time_point> deadline) {
   if (variants.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
   }
@@ -368,7 +379,7 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
       input, variants, core::EffectiveDeadline(deadline, SharedLimits(variants), Clock::now()),
       {},    {},       {},
       {},    {},       {},
-      false};
+      false, rest};
   StepTimings shared;
   auto run_shared = [&](std::span<const SharedStep> steps) -> Status {
     for (const SharedStep& step : steps) {
@@ -412,6 +423,26 @@ Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
     outputs.push_back(std::move(out));
   }
   return outputs;
+}
+
+}  // namespace
+
+Result<std::vector<Encoded>> ProcessVariants(std::span<const uint8_t> input,
+                                             std::span<const Variant> variants,
+                                             std::optional<Clock::time_point> deadline) {
+  return RunPipeline(input, nullptr, variants, deadline);
+}
+
+Result<std::vector<Encoded>> ProcessVariants(ByteSource& input, std::span<const Variant> variants,
+                                             std::optional<Clock::time_point> deadline) {
+  if (variants.empty()) {
+    return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
+  }
+  auto head = core::ReadInputHead(input, SharedLimits(variants).max_input_bytes);
+  if (!head.ok()) {
+    return head.error();
+  }
+  return RunPipeline(head->bytes, head->rest_pending ? &input : nullptr, variants, deadline);
 }
 
 Result<Encoded> Process(std::span<const uint8_t> input, const Options& options,

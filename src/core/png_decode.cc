@@ -4,13 +4,16 @@
 // (DecodePngRows), and every decode stops at the deadline between rows.
 #include <spng.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "decode.h"
 #include "exif.h"
+#include "imgpipe/byte_source.h"
 #include "limits.h"
 
 namespace imgpipe::core {
@@ -37,14 +40,61 @@ Error SpngError(int code, const char* what) {
                    std::string("corrupt PNG data (") + what + "): " + spng_strerror(code));
 }
 
-Result<SpngPtr> OpenPng(std::span<const uint8_t> bytes) {
+// libspng's read callback for an input whose head is in memory and whose rest comes from a
+// ByteSource: each call must fill exactly `length` bytes. A failed read or more bytes than the
+// limit is kept in `failure` (libspng only hears SPNG_IO_ERROR) and becomes the decode's error.
+struct PngStream {
+  std::span<const uint8_t> head;
+  ByteSource* rest = nullptr;
+  uint64_t max_bytes = 0;
+  uint64_t total = 0;  // bytes handed to libspng
+  std::optional<Error> failure = {};
+
+  static int Read(spng_ctx* /*ctx*/, void* user, void* dst, size_t length) {
+    auto* self = static_cast<PngStream*>(user);
+    auto* out = static_cast<uint8_t*>(dst);
+    const size_t from_head = std::min(
+        length, self->head.size() -
+                    static_cast<size_t>(std::min<uint64_t>(self->total, self->head.size())));
+    if (from_head > 0) {
+      std::memcpy(out, self->head.data() + self->total, from_head);
+    }
+    size_t filled = from_head;
+    while (filled < length) {
+      auto got = self->rest->Read(std::span(out + filled, length - filled));
+      if (!got.ok()) {
+        self->failure = got.error();
+        return SPNG_IO_ERROR;
+      }
+      if (*got == 0) {
+        return SPNG_IO_EOF;
+      }
+      filled += *got;
+    }
+    self->total += length;
+    if (self->total > self->max_bytes) {
+      self->failure =
+          MakeError(ErrorCode::kInputTooLarge,
+                    "input is over the " + std::to_string(self->max_bytes) + " byte limit");
+      return SPNG_IO_ERROR;
+    }
+    return 0;
+  }
+};
+
+// The whole input in memory (`stream` null), or `stream`'s head and rest.
+Result<SpngPtr> OpenPng(std::span<const uint8_t> bytes, PngStream* stream = nullptr) {
   SpngPtr ctx(spng_ctx_new(0));
   if (!ctx) {
     return MakeError(ErrorCode::kInternal, "cannot allocate a PNG decoder");
   }
   spng_set_image_limits(ctx.get(), kMaxSide, kMaxSide);
-  spng_set_chunk_limits(ctx.get(), bytes.size(), kMaxCachedChunkBytes);
-  if (int rc = spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size()); rc != 0) {
+  const uint64_t chunk_limit = stream != nullptr ? stream->max_bytes : bytes.size();
+  spng_set_chunk_limits(ctx.get(), static_cast<size_t>(std::min<uint64_t>(chunk_limit, 0x7FFFFFFF)),
+                        kMaxCachedChunkBytes);
+  const int rc = stream != nullptr ? spng_set_png_stream(ctx.get(), PngStream::Read, stream)
+                                   : spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size());
+  if (rc != 0) {
     return SpngError(rc, "buffer");
   }
   return ctx;
@@ -151,11 +201,12 @@ struct PngDecoder {
   bool interlaced() const { return ihdr.interlace_method != SPNG_INTERLACE_NONE; }
 };
 
-Result<PngDecoder> StartDecoder(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+Result<PngDecoder> StartDecoder(std::span<const uint8_t> bytes, const DecodeRequest& request,
+                                PngStream* stream = nullptr) {
   if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
     return status.error();
   }
-  auto ctx = OpenPng(bytes);
+  auto ctx = OpenPng(bytes, stream);
   if (!ctx) {
     return ctx.error();
   }
@@ -253,24 +304,23 @@ Result<Header> ReadPngHeader(std::span<const uint8_t> bytes) {
   return ParseHeader(ctx->get(), &has_trns);
 }
 
-Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  auto decoder = StartDecoder(bytes, request);
-  if (!decoder) {
-    return decoder.error();
-  }
+namespace {
+
+// The whole image from an open decoder (Adam7 or not).
+Result<Image> DecodeWhole(PngDecoder& decoder, const DecodeRequest& request) {
   Image image;
-  image.width = decoder->ihdr.width;
-  image.height = decoder->ihdr.height;
-  image.channels = decoder->plan.channels;
+  image.width = decoder.ihdr.width;
+  image.height = decoder.ihdr.height;
+  image.channels = decoder.plan.channels;
   image.pixels.resize(image.stride() * image.height);
   std::vector<uint8_t> scratch;
-  auto status = DecodeRows(
-      *decoder, request.deadline, [&](const spng_row_info& info, const uint8_t* decoded) {
-        const uint8_t* row = EightBitRow(*decoder, decoded, scratch);
+  auto status =
+      DecodeRows(decoder, request.deadline, [&](const spng_row_info& info, const uint8_t* decoded) {
+        const uint8_t* row = EightBitRow(decoder, decoded, scratch);
         if (info.row_num >= image.height) {
           return;
         }
-        if (decoder->interlaced()) {
+        if (decoder.interlaced()) {
           CopyPassColumns(row, info.pass, image.width, image.channels, image.row(info.row_num));
         } else {
           std::memcpy(image.row(info.row_num), row, image.stride());
@@ -282,6 +332,33 @@ Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& req
   return image;
 }
 
+// The rows of a non-interlaced PNG from an open decoder into `sink`.
+Status StreamRows(PngDecoder& decoder, const DecodeRequest& request, RowSink& sink) {
+  if (auto status = sink.Start(decoder.ihdr.width, decoder.ihdr.height, decoder.plan.channels);
+      !status) {
+    return status;
+  }
+  std::vector<uint8_t> scratch;
+  return DecodeRows(decoder, request.deadline, [&](const spng_row_info&, const uint8_t* decoded) {
+    sink.Row(EightBitRow(decoder, decoded, scratch));
+  });
+}
+
+// A stream's own failure (a broken download, the byte limit) explains libspng's error best.
+Error StreamError(const PngStream& stream, const Error& error) {
+  return stream.failure ? *stream.failure : error;
+}
+
+}  // namespace
+
+Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+  auto decoder = StartDecoder(bytes, request);
+  if (!decoder) {
+    return decoder.error();
+  }
+  return DecodeWhole(*decoder, request);
+}
+
 Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& request,
                            RowSink& sink) {
   auto decoder = StartDecoder(bytes, request);
@@ -291,19 +368,52 @@ Result<bool> DecodePngRows(std::span<const uint8_t> bytes, const DecodeRequest& 
   if (decoder->interlaced()) {
     return false;  // Adam7 rows are not final until the last pass: DecodePng holds the image
   }
-  if (auto status = sink.Start(decoder->ihdr.width, decoder->ihdr.height, decoder->plan.channels);
-      !status) {
-    return status.error();
-  }
-  std::vector<uint8_t> scratch;
-  auto status =
-      DecodeRows(*decoder, request.deadline, [&](const spng_row_info&, const uint8_t* decoded) {
-        sink.Row(EightBitRow(*decoder, decoded, scratch));
-      });
-  if (!status) {
+  if (auto status = StreamRows(*decoder, request, sink); !status) {
     return status.error();
   }
   return true;
+}
+
+Result<Image> DecodePngStream(std::span<const uint8_t> head, ByteSource& rest,
+                              const DecodeRequest& request) {
+  PngStream stream{head, &rest, request.limits.max_input_bytes, 0, {}};
+  auto decoder = StartDecoder(head, request, &stream);
+  if (!decoder) {
+    return StreamError(stream, decoder.error());
+  }
+  auto image = DecodeWhole(*decoder, request);
+  if (!image) {
+    return StreamError(stream, image.error());
+  }
+  return image;
+}
+
+Status DecodePngRowsStream(std::span<const uint8_t> head, ByteSource& rest,
+                           const DecodeRequest& request, RowSink& sink) {
+  PngStream stream{head, &rest, request.limits.max_input_bytes, 0, {}};
+  auto decoder = StartDecoder(head, request, &stream);
+  if (!decoder) {
+    return StreamError(stream, decoder.error());
+  }
+  if (!decoder->interlaced()) {
+    if (auto status = StreamRows(*decoder, request, sink); !status) {
+      return StreamError(stream, status.error());
+    }
+    return OkStatus();
+  }
+  // Adam7 from the same decoder (the stream cannot be read twice): the whole image under
+  // max_interlaced_pixels (checked in StartDecoder), then its rows.
+  auto image = DecodeWhole(*decoder, request);
+  if (!image) {
+    return StreamError(stream, image.error());
+  }
+  if (auto status = sink.Start(image->width, image->height, image->channels); !status) {
+    return status;
+  }
+  for (uint32_t y = 0; y < image->height; ++y) {
+    sink.Row(image->row(y));
+  }
+  return OkStatus();
 }
 
 }  // namespace imgpipe::core

@@ -116,8 +116,14 @@ bool StreamsRows(Format format) { return format == Format::kPng; }
 
 Result<Image> DecodeAndResizeRows(std::span<const uint8_t> input, const Header& header,
                                   const ResizePlan& plan, const Options& options,
-                                  const DecodeRequest& request) {
+                                  const DecodeRequest& request, ByteSource* rest) {
   ResizingSink sink(plan, header, options);
+  if (rest != nullptr) {
+    if (auto status = DecodePngRowsStream(input, *rest, request, sink); !status) {
+      return status.error();
+    }
+    return Pad(ApplyOrientation(sink.TakeOutput(), header.orientation), plan, options.background);
+  }
   auto streamed = DecodePngRows(input, request, sink);
   if (!streamed) {
     return streamed.error();

@@ -23,8 +23,9 @@ bool StreamsRows(Format format);
 // oriented and padded at the end. An Adam7 PNG, whose rows are final only after the last pass,
 // is decoded whole first (under Limits::max_interlaced_pixels) and then fed the same way.
 // `plan` is in upright coordinates, as PlanResize makes it.
+// With `rest`, `input` is only the PNG's head (ReadInputHead) and libspng pulls the rest from it.
 Result<Image> DecodeAndResizeRows(std::span<const uint8_t> input, const Header& header,
                                   const ResizePlan& plan, const Options& options,
-                                  const DecodeRequest& request);
+                                  const DecodeRequest& request, ByteSource* rest = nullptr);
 
 }  // namespace imgpipe::core

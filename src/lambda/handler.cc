@@ -130,8 +130,10 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
     return Fail(output_keys.error().code, output_keys.error().message);
   }
 
+  // The body streams into the decoder: download_ms is the time to the response's headers, and
+  // the rest of the transfer overlaps the decode (counted in decode_ms).
   const auto download_start = Clock::now();
-  auto data = store.Get(ReadRequest(object));
+  auto data = store.GetStream(ReadRequest(object));
   log.download_ms = MsSince(download_start);
   if (!data.ok()) {
     return Fail(data.error().code,
@@ -141,14 +143,15 @@ ItemResult ProcessObject(const ObjectRef& object, aws::ObjectStore& store, const
     return Skip("superseded: the object no longer has ETag " + object.etag +
                 " (HTTP 412 on If-Match); the newer upload's own event makes its thumbnail");
   }
-  log.bytes_in = data->bytes.size();
+  log.bytes_in = data->size;
   if (data->metadata.count(kSourceMetadata) != 0) {
     return Skip("object carries x-amz-meta-" + std::string(kSourceMetadata) +
                 ": it is one of our outputs");
   }
 
   // One decode for every variant; a record succeeds only when every output is written.
-  auto encoded = ProcessVariants(data->bytes, variants, work_deadline);
+  auto encoded = ProcessVariants(*data->body, variants, work_deadline);
+  data->body.reset();  // gives the connection back before the PUTs, which reuse it
   if (!encoded.ok()) {
     return Fail(encoded.error().code, encoded.error().message);
   }

@@ -466,6 +466,40 @@ TEST(S3Client, PreconditionFailedIsSupersededNotAnErrorNorARetry) {
   EXPECT_NE(unconditional.error().message.find("HTTP 412 PreconditionFailed"), std::string::npos);
 }
 
+// The streamed Get: a 412 is superseded with no body; a 503 is retried with its error document
+// read whole, as for Get; the body of the 200 then streams, and once it is let go the next call
+// reuses the connection.
+TEST(S3Client, StreamedGetSupersededRetriedAndStreamed) {
+  int calls = 0;
+  TestHttpServer server([&](const RecordedRequest& request) {
+    ++calls;
+    if (request.headers.count("if-match") != 0) {
+      return S3Error(412, "PreconditionFailed", "At least one of the pre-conditions did not hold");
+    }
+    if (calls == 2) {
+      return S3Error(503, "SlowDown", "Please reduce your request rate.");
+    }
+    return Ok("streamed body");
+  });
+  int retries = 0;
+  S3Client client(ConfigFor(server), [&](const RetryEvent&) { ++retries; });
+  auto superseded = client.GetStream(kNoContext, GetRequest{"b", "k", {}, "old-etag"});
+  ASSERT_TRUE(superseded.ok()) << superseded.error().message;
+  EXPECT_TRUE(superseded->superseded);
+  EXPECT_EQ(superseded->body, nullptr);
+
+  auto stream = client.GetStream(kNoContext, GetRequest{"b", "k", {}, {}});
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  EXPECT_EQ(retries, 1);
+  EXPECT_EQ(stream->size, 13u);
+  auto all = ReadAll(*stream->body, 100);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(std::string(all->begin(), all->end()), "streamed body");
+  stream->body.reset();
+  ASSERT_TRUE(client.Get(kNoContext, "b", "k").ok());
+  EXPECT_EQ(server.connections(), 1);
+}
+
 TEST(S3Client, ConcurrentCallsEachGetTheirOwnKeptAliveConnection) {
   // Every request waits until three are in the server at once (or 5 s pass, which fails the
   // expectations below rather than hanging).

@@ -1,0 +1,45 @@
+// The first step of an input that arrives as a ByteSource (ProcessVariants(ByteSource&) in
+// pipeline.cc): read what the header and colour-profile steps need, and leave the rest on the
+// source where the decoder can pull it as it goes.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "imgpipe/byte_source.h"
+#include "imgpipe/error.h"
+
+namespace imgpipe::core {
+
+struct InputHead {
+  // When `rest_pending`, a JPEG's markers up to and including its first SOS segment, or a PNG's
+  // chunks up to the header of its first IDAT (and whatever else the last read brought);
+  // otherwise the whole input.
+  std::vector<uint8_t> bytes;
+  // The rest of the input is still on the source: JPEG (libjpeg's source manager) and PNG
+  // (libspng's read callback) decode from a stream. WebP, GIF and HEIF are read whole (HEIF must
+  // be: libheif reads from memory).
+  bool rest_pending = false;
+};
+
+// Reads a JPEG's or PNG's head, or any other input whole, never holding more than `max_bytes`
+// plus one read (kInputTooLarge past it). A JPEG head holds every APP segment (EXIF orientation,
+// ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf and every other
+// chunk before the image data: all that ReadHeader and ExtractIcc read.
+Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
+
+// Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
+// first, after SOI). kComplete with *pos just past the first SOS segment; kNeedMore with *pos at
+// the segment that is not complete yet; kNoScan when EOI or a malformed length comes first
+// (ReadInputHead then reads the input whole, and the decoder judges it as it would in memory).
+enum class JpegHeadScan { kComplete, kNeedMore, kNoScan };
+JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos);
+
+// The same for a PNG, from *pos (8 at first, after the signature): kComplete with *pos at the
+// first IDAT chunk, whose 8-byte header is in `bytes`; kNoData when IEND or an impossible
+// length comes first.
+enum class PngHeadScan { kComplete, kNeedMore, kNoData };
+PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos);
+
+}  // namespace imgpipe::core

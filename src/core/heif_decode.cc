@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "decode.h"
 #include "heif_boxes.h"
@@ -49,8 +50,9 @@ struct Job {
   uint64_t file_bytes;
   uint64_t pixel_bytes;
   bool monochrome;
-  bool deep;  // more than 8 bits per sample: asked for 16-bit samples, scaled here
-  bool gray;  // the caller converts to gray anyway (DecodeRequest::gray)
+  bool deep;        // more than 8 bits per sample: asked for 16-bit samples, scaled here
+  bool gray;        // the caller converts to gray anyway (DecodeRequest::gray)
+  uint32_t shrink;  // 1, 2, 4 or 8: the worker averages shrink x shrink blocks (ShrinkFor)
 };
 struct RegionHead {
   Job job;
@@ -112,6 +114,70 @@ void CopyPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uint3
                       : To8Bit(row[2 * i] | (static_cast<uint32_t>(row[2 * i + 1]) << 8), max);
     }
   }
+}
+
+// Averages shrink x shrink blocks of a plane of `samples` interleaved channels into packed
+// 8-bit output; the blocks at the right and bottom edges average the pixels they hold. This is
+// HEIF's shrink on load: libheif has no reduced-size decode, and a box reduction to at least the
+// size the later steps need is what JPEG's DCT scaling gives them too. Rows are summed first
+// (a loop the compiler vectorises), then each block's columns.
+void ShrinkPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uint32_t height,
+                 int samples, uint32_t shrink, uint8_t* out) {
+  const uint32_t max = (1u << bits) - 1;
+  const uint32_t out_width = (width + shrink - 1) / shrink;
+  const uint32_t out_height = (height + shrink - 1) / shrink;
+  const auto channels = static_cast<size_t>(samples);
+  std::vector<uint32_t> sums(static_cast<size_t>(width) * channels);
+  for (uint32_t oy = 0; oy < out_height; ++oy) {
+    std::fill(sums.begin(), sums.end(), 0u);
+    const uint32_t y_end = std::min(height, (oy + 1) * shrink);
+    for (uint32_t y = oy * shrink; y < y_end; ++y) {
+      const uint8_t* row = plane + static_cast<size_t>(stride) * y;
+      if (bits <= 8) {
+        for (size_t i = 0; i < sums.size(); ++i) {
+          sums[i] += row[i];
+        }
+      } else {
+        for (size_t i = 0; i < sums.size(); ++i) {
+          sums[i] += row[2 * i] | (static_cast<uint32_t>(row[2 * i + 1]) << 8);
+        }
+      }
+    }
+    uint8_t* dst = out + static_cast<size_t>(oy) * out_width * channels;
+    const uint32_t rows = y_end - oy * shrink;
+    for (uint32_t ox = 0; ox < out_width; ++ox) {
+      const uint32_t x_begin = ox * shrink;
+      const uint32_t x_end = std::min(width, x_begin + shrink);
+      const uint32_t count = (x_end - x_begin) * rows;
+      for (size_t c = 0; c < channels; ++c) {
+        uint32_t sum = 0;
+        for (uint32_t x = x_begin; x < x_end; ++x) {
+          sum += sums[x * channels + c];
+        }
+        const uint32_t mean = (sum + count / 2) / count;
+        dst[ox * channels + c] = bits <= 8 ? static_cast<uint8_t>(mean) : To8Bit(mean, max);
+      }
+    }
+  }
+}
+
+// The largest box reduction (1, 2, 4 or 8, as JPEG's) whose output still holds the size the
+// later steps need. None with alpha: averaging unpremultiplied colour would bleed the colour of
+// transparent pixels into their neighbours before the flatten step.
+uint32_t ShrinkFor(const HeifContainer& container, const DecodeRequest& request) {
+  if (request.min_width == 0 || request.min_height == 0 || container.has_alpha) {
+    return 1;
+  }
+  uint32_t shrink = 1;
+  while (shrink < 8) {
+    const uint32_t next = shrink * 2;
+    if ((container.width + next - 1) / next < request.min_width ||
+        (container.height + next - 1) / next < request.min_height) {
+      break;
+    }
+    shrink = next;
+  }
+  return shrink;
 }
 
 // True when the luma plane *is* the gray image the pipeline would compute (ITU-R 601 weights of
@@ -257,6 +323,14 @@ int DecodeInWorker(std::span<uint8_t> region) {
   }
   const auto w = static_cast<uint32_t>(width);
   const auto h = static_cast<uint32_t>(height);
+  if (job.shrink > 1 && !alpha) {
+    ShrinkPlane(plane, stride, bits, w, h, channels, job.shrink, out);
+    reply->width = (w + job.shrink - 1) / job.shrink;
+    reply->height = (h + job.shrink - 1) / job.shrink;
+    reply->channels = channels;
+    reply->error_code = -1;
+    return 0;
+  }
   if (luma_only) {
     CopyPlane(plane, stride, bits, w, h, 1, out, channels, 0);
     if (alpha) {
@@ -385,9 +459,13 @@ Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& re
   }
   const std::span<uint8_t> region = lease->region();
   RegionHead* head = HeadOf(region);
-  head->job =
-      Job{*api,        bytes.size(), pixel_bytes, container->monochrome, container->bit_depth > 8,
-          request.gray};
+  head->job = Job{*api,
+                  bytes.size(),
+                  pixel_bytes,
+                  container->monochrome,
+                  container->bit_depth > 8,
+                  request.gray,
+                  ShrinkFor(*container, request)};
   std::memcpy(region.data() + kFileOffset, bytes.data(), bytes.size());
   Reply* reply = &head->reply;
   *reply = Reply{};
@@ -405,12 +483,16 @@ Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& re
     return MakeError(ErrorCode::kCorruptImage,
                      "HEIF decoder returned " + std::to_string(reply->channels) + " channels");
   }
-  if (reply->width != container->width || reply->height != container->height) {
+  const uint32_t shrink = head->job.shrink;
+  const uint32_t expected_width = (container->width + shrink - 1) / shrink;
+  const uint32_t expected_height = (container->height + shrink - 1) / shrink;
+  if (reply->width != expected_width || reply->height != expected_height) {
     return MakeError(ErrorCode::kCorruptImage,
                      "HEIF decoder returned " + std::to_string(reply->width) + "x" +
                          std::to_string(reply->height) + ", the container says " +
                          std::to_string(container->width) + "x" +
-                         std::to_string(container->height));
+                         std::to_string(container->height) +
+                         (shrink > 1 ? " (1/" + std::to_string(shrink) + ")" : ""));
   }
   Image image;
   image.width = reply->width;

@@ -3,6 +3,7 @@
 // and broken files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -241,6 +242,64 @@ TEST(HeifDecodeTest, TheColrProfileIsNamedAndConvertedToSrgb) {
     EXPECT_LT(MeanAbsDiff(png(*converted), expected), 0.5) << tagged;
     EXPECT_GT(MeanAbsDiff(png(*converted), png(*as_srgb)), 5.0) << tagged;
   }
+}
+
+// Box averages of `factor` x `factor` blocks, computed here the plain way.
+Image BoxShrink(const Image& full, uint32_t factor) {
+  Image out;
+  out.width = (full.width + factor - 1) / factor;
+  out.height = (full.height + factor - 1) / factor;
+  out.channels = full.channels;
+  out.pixels.resize(out.stride() * out.height);
+  for (uint32_t oy = 0; oy < out.height; ++oy) {
+    for (uint32_t ox = 0; ox < out.width; ++ox) {
+      for (int c = 0; c < full.channels; ++c) {
+        uint32_t sum = 0;
+        uint32_t count = 0;
+        for (uint32_t y = oy * factor; y < std::min(full.height, (oy + 1) * factor); ++y) {
+          for (uint32_t x = ox * factor; x < std::min(full.width, (ox + 1) * factor); ++x) {
+            sum += full.pixels[y * full.stride() + x * full.channels + c];
+            ++count;
+          }
+        }
+        out.pixels[oy * out.stride() + ox * out.channels + c] =
+            static_cast<uint8_t>((sum + count / 2) / count);
+      }
+    }
+  }
+  return out;
+}
+
+TEST(HeifDecodeTest, ShrinksOnLoadByTheLargestBoxThatKeepsTheMinimum) {
+  struct Case {
+    const char* name;
+    uint32_t min_width, min_height;
+    uint32_t width, height;  // 240x160 reduced by 1, 2, 4 or 8
+  };
+  for (const Case& c :
+       {Case{"photo.heic", 60, 40, 60, 40}, Case{"photo.avif", 61, 40, 120, 80},
+        Case{"photo_10bit.heic", 30, 20, 30, 20}, Case{"mono.avif", 100, 20, 120, 80},
+        Case{"irot90.heic", 20, 30, 20, 30}, Case{"photo.heic", 0, 0, 240, 160},
+        Case{"photo.avif", 241, 10, 240, 160}}) {
+    DecodeRequest request;
+    request.min_width = c.min_width;
+    request.min_height = c.min_height;
+    auto shrunk = DecodeSample(c.name, request);
+    ASSERT_TRUE(shrunk.ok()) << c.name << ": " << shrunk.error().message;
+    EXPECT_EQ(shrunk->width, c.width) << c.name;
+    EXPECT_EQ(shrunk->height, c.height) << c.name;
+    const Image full = Decoded(c.name);
+    const Image expected = BoxShrink(full, full.width / c.width);
+    // Deep samples are averaged before their scaling to 8 bits: at most a rounding apart.
+    EXPECT_LT(MeanAbsDiff(*shrunk, expected), 0.6) << c.name;
+  }
+  // With alpha, no reduction: flatten needs the unaveraged colour of each pixel first.
+  DecodeRequest request;
+  request.min_width = 30;
+  request.min_height = 20;
+  auto alpha = DecodeSample("alpha.avif", request);
+  ASSERT_TRUE(alpha.ok());
+  EXPECT_EQ(alpha->width, 240u);
 }
 
 TEST(HeifDecodeTest, CleanApertureCrops) {

@@ -1,6 +1,6 @@
 // Fuzzes the HEIF/AVIF path: imgpipe's own container parser, which runs in the calling process
 // on untrusted bytes and so must never crash, on every input; then, for inputs it accepts, the
-// full decode through the isolated libheif child under a ~1 MP limit, checking the Image
+// full decode through the isolated libheif worker under a ~1 MP limit, checking the Image
 // contract of what comes back. A libheif crash is *expected* to surface as corrupt_image (the
 // child dies, this process does not), so only imgpipe's own bugs abort here.
 #include <cstddef>

@@ -74,7 +74,7 @@ Result<Header> ReadPngHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes);
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes);
 // HEIF and AVIF: the header comes from imgpipe's own bounded box parser (heif_boxes.h), the
-// pixels from libheif, loaded on first use and run in an isolated child (heif_decode.cc).
+// pixels from libheif, loaded on first use and run on an isolated worker process (heif_decode.cc).
 Result<Header> ReadHeifHeader(std::span<const uint8_t> bytes);
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request);
 // DecodeJpeg for an input whose first bytes, `head`, are in memory and whose rest the decoder

@@ -1,9 +1,9 @@
 // The HEIF/AVIF container (ISO BMFF boxes), read by imgpipe's own bounded parser in the calling
 // process: the brands for sniffing, and the primary image's size, transforms, depth, alpha and
 // grid for the header and the limits. libheif only ever sees a file that passed this parser,
-// and only in the isolated child (heif_decode.cc), so a hostile container is refused without
-// running libheif at all. Every read is bounds-checked and no offset is followed outside the
-// `meta` box.
+// and only on an isolated worker process (heif_decode.cc), so a hostile container is refused
+// without running libheif at all. Every read is bounds-checked and no offset is followed outside
+// the `meta` box.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // HEIF and AVIF input: sniffing by brand, the header from the container, decoding through the
-// isolated libheif child (depth, alpha, monochrome, grid, irot/clap applied once, EXIF ignored),
+// isolated libheif worker (depth, alpha, monochrome, grid, irot/clap applied once, EXIF ignored),
 // and broken files.
 #include <gtest/gtest.h>
 

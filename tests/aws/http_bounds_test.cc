@@ -35,42 +35,6 @@ long PeakRssMiB() {
   return usage.ru_maxrss / 1024;
 }
 
-// Accepts connections one by one, reads each request, then lets `respond` write whatever it
-// likes on the socket (TestHttpServer only sends well-formed Content-Length answers).
-class RawServer {
- public:
-  using Respond = std::function<void(int fd, const testing::RecordedRequest&)>;
-  explicit RawServer(Respond respond) : respond_(std::move(respond)) {
-    listen_fd_ = testing::ListenOnLoopback(&port_);
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) {
-          return;
-        }
-        std::string buffer;
-        if (auto request = testing::ReadRequest(fd, buffer)) {
-          respond_(fd, *request);
-        }
-        ::close(fd);
-      }
-    });
-  }
-  ~RawServer() {
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    thread_.join();
-    ::close(listen_fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/b/k"; }
-  int port() const { return port_; }
-
- private:
-  Respond respond_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::thread thread_;
-};
-
 // Writes `total` body bytes (or until the client goes away) in 64 KiB pieces.
 size_t Stream(int fd, size_t total) {
   const std::string piece(size_t{64} * 1024, 'x');
@@ -91,9 +55,10 @@ HttpRequest Get(const std::string& url, uint64_t max_body_bytes) {
 
 TEST(HttpBounds, ContentLengthOverTheCapIsRefusedBeforeTheBody) {
   std::atomic<size_t> sent{0};
-  RawServer server([&](int fd, const testing::RecordedRequest&) {
+  testing::ScriptServer server([&](int fd, int /*request_index*/) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n");
     sent = Stream(fd, size_t{1} << 30);
+    return false;  // one answer per connection
   });
   HttpClient client;
   const long before = PeakRssMiB();
@@ -115,7 +80,7 @@ TEST(HttpBounds, ContentLengthOverTheCapIsRefusedBeforeTheBody) {
 // 64 MiB for a 40 MiB body (and copy it on every step).
 TEST(HttpBounds, BodyBufferNeverGrowsPastTheAnnouncedLength) {
   constexpr size_t kLength = 40u << 20;
-  RawServer server([&](int fd, const testing::RecordedRequest&) {
+  testing::ScriptServer server([&](int fd, int /*request_index*/) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(kLength) +
                              "\r\nConnection: close\r\n\r\n");
     // Odd-sized writes, so reads come back in irregular pieces.
@@ -125,6 +90,7 @@ TEST(HttpBounds, BodyBufferNeverGrowsPastTheAnnouncedLength) {
       sent += piece.size();
     }
     testing::SendAll(fd, std::string(kLength - sent, 'y'));
+    return false;
   });
   HttpClient client;
   HttpResult result = client.Perform(Get(server.url(), 64 << 20));
@@ -135,9 +101,10 @@ TEST(HttpBounds, BodyBufferNeverGrowsPastTheAnnouncedLength) {
 
 // Without a length (the body runs to the end of the connection) the buffer stops at the cap.
 TEST(HttpBounds, UnframedBodyStopsAtTheCap) {
-  RawServer server([&](int fd, const testing::RecordedRequest&) {
+  testing::ScriptServer server([&](int fd, int /*request_index*/) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
     Stream(fd, size_t{256} << 20);
+    return false;
   });
   HttpClient client;
   const long before = PeakRssMiB();
@@ -158,9 +125,10 @@ TEST(HttpBounds, UnframedBodyStopsAtTheCap) {
 // gigabytes (the server would send 64 MiB before giving up).
 TEST(HttpBounds, EndlessPutResponseBodyFailsFast) {
   std::atomic<size_t> sent{0};
-  RawServer server([&](int fd, const testing::RecordedRequest&) {
+  testing::ScriptServer server([&](int fd, int /*request_index*/) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nETag: \"e\"\r\nConnection: close\r\n\r\n");
     sent = Stream(fd, size_t{64} << 20);
+    return false;
   });
   S3Config config;
   config.endpoint = "http://127.0.0.1:" + std::to_string(server.port());

@@ -20,44 +20,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Serves connections one at a time; on each, answers requests with `respond` until it returns
-// false (then closes) or the client goes away.
-class ScriptServer {
- public:
-  using Respond = std::function<bool(int fd, int request_index)>;
-  explicit ScriptServer(Respond respond) : respond_(std::move(respond)) {
-    listen_fd_ = testing::ListenOnLoopback(&port_);
-    thread_ = std::thread([this] {
-      for (;;) {
-        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) {
-          return;
-        }
-        ++connections_;
-        std::string buffer;
-        while (testing::ReadRequest(fd, buffer) && respond_(fd, requests_++)) {
-        }
-        ::close(fd);
-      }
-    });
-  }
-  ~ScriptServer() {
-    ::shutdown(listen_fd_, SHUT_RDWR);
-    thread_.join();
-    ::close(listen_fd_);
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/b/k"; }
-  int connections() const { return connections_.load(); }
-
- private:
-  Respond respond_;
-  int listen_fd_ = -1;
-  int port_ = 0;
-  std::atomic<int> connections_{0};
-  std::atomic<int> requests_{0};
-  std::thread thread_;
-};
-
 HttpRequest Get(const std::string& url, uint64_t max_body_bytes = 0) {
   HttpRequest request;
   request.url = url;
@@ -94,7 +56,7 @@ std::string ReadAllBody(HttpClient& client, size_t piece, TransportError* error,
 
 TEST(HttpStream, ContentLengthBodyInOneBytePiecesThenTheConnectionIsReused) {
   const std::string body = Body(70000);
-  ScriptServer server([&](int fd, int) {
+  testing::ScriptServer server([&](int fd, int) {
     return testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " +
                                     std::to_string(body.size()) + "\r\n\r\n" + body);
   });
@@ -117,7 +79,7 @@ TEST(HttpStream, ContentLengthBodyInOneBytePiecesThenTheConnectionIsReused) {
 
 TEST(HttpStream, ChunkedBodyInOneByteChunksAndOneBytePieces) {
   const std::string body = Body(3000);
-  ScriptServer server([&](int fd, int) {
+  testing::ScriptServer server([&](int fd, int) {
     std::string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (size_t i = 0; i < body.size();) {
       const size_t n = std::min<size_t>(1 + i % 5, body.size() - i);
@@ -148,7 +110,7 @@ TEST(HttpStream, ChunkedBodyInOneByteChunksAndOneBytePieces) {
 }
 
 TEST(HttpStream, CutBodyFailsNamingTheMissingBytes) {
-  ScriptServer server([](int fd, int) {
+  testing::ScriptServer server([](int fd, int) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + Body(30000));
     return false;  // and close
   });
@@ -166,7 +128,7 @@ TEST(HttpStream, CutBodyFailsNamingTheMissingBytes) {
 // Bytes past the Content-Length are not body and not a next response: the body ends at the
 // announced length, and the connection is not used again.
 TEST(HttpStream, BodyLongerThanItsContentLengthEndsThereAndDropsTheConnection) {
-  ScriptServer server([](int fd, int index) {
+  testing::ScriptServer server([](int fd, int index) {
     if (index == 0) {
       testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789EXTRA-BYTES");
     } else {
@@ -188,7 +150,7 @@ TEST(HttpStream, BodyLongerThanItsContentLengthEndsThereAndDropsTheConnection) {
 }
 
 TEST(HttpStream, OverMaxBodyBytesFailsBeforeOrWhileReading) {
-  ScriptServer announced([](int fd, int) {
+  testing::ScriptServer announced([](int fd, int) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + Body(5000));
     return false;
   });
@@ -200,7 +162,7 @@ TEST(HttpStream, OverMaxBodyBytesFailsBeforeOrWhileReading) {
             std::string::npos)
       << head.transport_error.message;
 
-  ScriptServer unframed([](int fd, int) {
+  testing::ScriptServer unframed([](int fd, int) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\n\r\n" + Body(5000));
     return false;
   });
@@ -214,7 +176,7 @@ TEST(HttpStream, OverMaxBodyBytesFailsBeforeOrWhileReading) {
 
 TEST(HttpStream, StalledBodyTimesOutWhileTheReaderWaits) {
   std::atomic<bool> stop{false};
-  ScriptServer server([&](int fd, int) {
+  testing::ScriptServer server([&](int fd, int) {
     testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + Body(1000));
     for (int i = 0; i < 100 && !stop; ++i) {
       std::this_thread::sleep_for(milliseconds(50));
@@ -240,7 +202,7 @@ TEST(HttpStream, StalledBodyTimesOutWhileTheReaderWaits) {
 // request; a long one closes it instead.
 TEST(HttpStream, EndBodyDrainsAShortTailAndDropsALongOne) {
   const std::string body = Body(50000);
-  ScriptServer server([&](int fd, int) {
+  testing::ScriptServer server([&](int fd, int) {
     return testing::SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: " +
                                     std::to_string(body.size()) + "\r\n\r\n" + body);
   });
@@ -263,7 +225,7 @@ TEST(HttpStream, EndBodyDrainsAShortTailAndDropsALongOne) {
 // Through S3Client::GetStream: a body cut after its headers is an error of the body, naming the
 // object and what is missing, and it is not retried (the decoder has used the bytes).
 TEST(HttpStream, S3BodyCutMidwayIsAStorageErrorOfTheBody) {
-  ScriptServer server([](int fd, int) {
+  testing::ScriptServer server([](int fd, int) {
     testing::SendAll(
         fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nETag: \"abc\"\r\n\r\n" + Body(100));
     return false;

@@ -127,6 +127,46 @@ struct Reply {
   bool reset = false;                  // answer nothing, reset the connection
 };
 
+// Serves connections one at a time; on each, reads a request and lets `respond` write whatever it
+// likes on the socket (TestHttpServer only sends well-formed Content-Length answers), until it
+// returns false (then closes) or the client goes away.
+class ScriptServer {
+ public:
+  using Respond = std::function<bool(int fd, int request_index)>;
+  explicit ScriptServer(Respond respond) : respond_(std::move(respond)) {
+    listen_fd_ = ListenOnLoopback(&port_);
+    thread_ = std::thread([this] {
+      for (;;) {
+        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) {
+          return;
+        }
+        ++connections_;
+        std::string buffer;
+        while (ReadRequest(fd, buffer) && respond_(fd, requests_++)) {
+        }
+        ::close(fd);
+      }
+    });
+  }
+  ~ScriptServer() {
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(listen_fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/b/k"; }
+  int port() const { return port_; }
+  int connections() const { return connections_.load(); }
+
+ private:
+  Respond respond_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
 class TestHttpServer {
  public:
   using Handler = std::function<Reply(const RecordedRequest&)>;

@@ -186,16 +186,18 @@ class Worker {
     }
     const int memfd = static_cast<int>(syscall(SYS_memfd_create, "imgpipe-worker", MFD_CLOEXEC));
     if (memfd < 0) {
+      const int error = errno;  // before close() may overwrite it
       (void)close(sockets[0]);
       (void)close(sockets[1]);
-      return Failed(what, "memfd_create");
+      return Failed(what, "memfd_create", error);
     }
     const pid_t pid = fork();
     if (pid < 0) {
+      const int error = errno;
       (void)close(sockets[0]);
       (void)close(sockets[1]);
       (void)close(memfd);
-      return Failed(what, "fork");
+      return Failed(what, "fork", error);
     }
     if (pid == 0) {
       WorkerMain(sockets[1], memfd, work);
@@ -292,9 +294,10 @@ class Worker {
   Worker(const char* what, pid_t pid, int socket, int memfd)
       : what_(what), pid_(pid), socket_(socket), memfd_(memfd) {}
 
-  static Result<std::unique_ptr<Worker>> Failed(const char* what, const char* call) {
+  static Result<std::unique_ptr<Worker>> Failed(const char* what, const char* call,
+                                                int error = errno) {
     return MakeError(ErrorCode::kInternal, std::string("cannot start the ") + what + ": " + call +
-                                               ": " + std::strerror(errno));
+                                               ": " + std::strerror(error));
   }
 
   void Unmap() {

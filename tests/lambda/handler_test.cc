@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
+#include "core/testing/many_scans_jpeg.h"
+#include "imgpipe/pipeline.h"
 #include "testing/fake_object_store.h"
 #include "testing/test_support.h"
 
@@ -354,6 +357,37 @@ TEST_F(HandlerTest, SqsMessagesNotStartedBeforeTheDeadlineGoBackToTheQueue) {
   // The good and the malformed message fail; the test event needs no work and succeeds.
   EXPECT_EQ(payload["batchItemFailures"].size(), 2u);
   EXPECT_TRUE(store.gets.empty());
+}
+
+// Issue 14's target on the Lambda path: a 490-scan progressive JPEG that decodes for T seconds,
+// with a work budget of T / 4, answers deadline_exceeded within 0.5 s of the work deadline, so
+// the invocation ends before Lambda would kill it. T is measured first: machines differ 2x.
+TEST_F(HandlerTest, ManyScanJpegAnswersDeadlineExceededBeforeTheInvocationEnds) {
+  const std::vector<uint8_t> jpeg = imgpipe::testing::ManyScansGrayJpeg(2000, 2000);
+  const auto full_start = Clock::now();
+  ASSERT_TRUE(Process(jpeg, Options{}).ok());
+  const Clock::duration full = Clock::now() - full_start;
+  ASSERT_GT(full, 50ms) << "the fixture decodes too fast to test a deadline inside it";
+
+  store.AddObject(kIn, "scans.jpg", jpeg);
+  config.deadline_margin = 200ms;
+  const auto work_deadline = Clock::now() + full / 4;
+  HandlerOutcome outcome =
+      Handle(S3Event(kIn, "scans.jpg"), store, config, work_deadline + 200ms, logger);
+  const auto late = Clock::now() - work_deadline;
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error_type(), "imgpipe.deadline_exceeded");
+  EXPECT_LT(late, 500ms);
+  EXPECT_EQ(RecordFor("scans.jpg")["error_code"], "deadline_exceeded");
+  EXPECT_NE(RecordFor("scans.jpg")["reason"].get<std::string>().find("JPEG decode"),
+            std::string::npos)
+      << RecordFor("scans.jpg").dump();
+  EXPECT_TRUE(store.puts.empty());
+  std::printf(
+      "many-scan JPEG on the Lambda path: full decode %.2f s, answered %.1f ms after a "
+      "work deadline at a quarter of it\n",
+      std::chrono::duration<double>(full).count(),
+      std::chrono::duration<double, std::milli>(late).count());
 }
 
 // Get takes `delay`, so the handler learns how long an item takes.

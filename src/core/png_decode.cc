@@ -89,7 +89,11 @@ Result<SpngPtr> OpenPng(std::span<const uint8_t> bytes, PngStream* stream = null
     return MakeError(ErrorCode::kInternal, "cannot allocate a PNG decoder");
   }
   spng_set_image_limits(ctx.get(), kMaxSide, kMaxSide);
-  const uint64_t chunk_limit = stream != nullptr ? stream->max_bytes : bytes.size();
+  // libspng bounds an inflated iCCP or zTXt by the chunk size limit too, so a limit of the file's
+  // own size refused a small icon carrying a 17 KB profile (deflated to 7 KB) as corrupt; the
+  // cache limit is what bounds a zlib bomb.
+  const uint64_t chunk_limit = std::max<uint64_t>(
+      stream != nullptr ? stream->max_bytes : bytes.size(), kMaxCachedChunkBytes);
   spng_set_chunk_limits(ctx.get(), static_cast<size_t>(std::min<uint64_t>(chunk_limit, 0x7FFFFFFF)),
                         kMaxCachedChunkBytes);
   const int rc = stream != nullptr ? spng_set_png_stream(ctx.get(), PngStream::Read, stream)

@@ -288,6 +288,27 @@ Image DecodeOutput(const Encoded& encoded) {
   return image ? std::move(image).value() : Image{};
 }
 
+// A small PNG whose deflated profile inflates to more than the whole file (a 4x4 icon with a
+// 100 KB profile) is decoded and converted, not refused as corrupt: libspng bounds an inflated
+// iCCP by its chunk size limit, which must not be the file's size.
+TEST(ColourPipelineTest, SmallPngWithAProfileLargerThanTheFileIsConverted) {
+  const Bytes icc = testing::LargeSwappedRedGreenProfile();
+  testing::PngSpec spec;
+  spec.width = kW;
+  spec.height = kH;
+  spec.icc = icc;
+  const Bytes png = testing::EncodePng(spec, RedBlue());
+  ASSERT_LT(png.size(), icc.size() / 2);  // the case: profile inflates past the file
+  auto colour = Process(png, PngOptions(false));
+  ASSERT_TRUE(colour) << colour.error().message;
+  EXPECT_TRUE(colour->warnings.empty());
+  const auto want = LcmsToSrgb(icc, {230, 20, 20});
+  const uint8_t* left = testing::PixelAt(DecodeOutput(*colour), 2, 2);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(left[c], want[c], 6) << c;
+  }
+}
+
 TEST(ColourPipelineTest, EveryContainerIsConvertedAndGrayFollowsTheConvertedColour) {
   const Bytes swapped = testing::SwappedRedGreenProfile();
   testing::JpegSpec spec;

@@ -49,6 +49,29 @@ inline Bytes DisplayP3Profile() {
   return RgbProfile({{0.680, 0.320, 1}, {0.265, 0.690, 1}, {0.150, 0.060, 1}});
 }
 
+// SwappedRedGreenProfile with each curve tabulated at 16384 points instead of parametric: about
+// 100 KB that deflate to a fraction of it, as printer and LUT profiles do.
+inline Bytes LargeSwappedRedGreenProfile() {
+  const cmsCIExyY d65 = {0.3127, 0.3290, 1.0};
+  const cmsCIExyYTRIPLE primaries = {{0.300, 0.600, 1}, {0.640, 0.330, 1}, {0.150, 0.060, 1}};
+  cmsToneCurve* srgb = SrgbTone();
+  constexpr int kPoints = 16384;
+  std::vector<cmsFloat32Number> samples(kPoints);
+  for (int i = 0; i < kPoints; ++i) {
+    samples[i] = cmsEvalToneCurveFloat(srgb, static_cast<cmsFloat32Number>(i) / (kPoints - 1));
+  }
+  cmsFreeToneCurve(srgb);
+  cmsToneCurve* curves[3];
+  for (auto& curve : curves) {
+    curve = cmsBuildTabulatedToneCurveFloat(nullptr, kPoints, samples.data());
+  }
+  Bytes out = SaveProfile(cmsCreateRGBProfile(&d65, &primaries, curves));
+  for (auto* curve : curves) {
+    cmsFreeToneCurve(curve);
+  }
+  return out;
+}
+
 inline Bytes GrayProfile(double gamma) {
   cmsToneCurve* tone = cmsBuildGamma(nullptr, gamma);
   Bytes out = SaveProfile(cmsCreateGrayProfile(cmsD50_xyY(), tone));

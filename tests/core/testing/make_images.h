@@ -196,6 +196,7 @@ struct PngSpec {
   bool has_trns = false;
   spng_trns trns{};
   Bytes exif;  // eXIf chunk payload (bare TIFF)
+  Bytes icc;   // iCCP profile, deflated by libspng as a real writer would
 };
 
 // `data` is in PNG layout: packed sub-byte samples, 16-bit samples in host byte order.
@@ -225,6 +226,14 @@ inline Bytes EncodePng(const PngSpec& spec, const Bytes& data) {
   if (!exif_copy.empty()) {
     spng_exif exif{exif_copy.size(), reinterpret_cast<char*>(exif_copy.data())};
     Require(spng_set_exif(ctx, &exif) == 0, "spng_set_exif");
+  }
+  Bytes icc_copy = spec.icc;
+  if (!icc_copy.empty()) {
+    spng_iccp iccp{};
+    std::memcpy(iccp.profile_name, "icc", 4);
+    iccp.profile_len = icc_copy.size();
+    iccp.profile = reinterpret_cast<char*>(icc_copy.data());
+    Require(spng_set_iccp(ctx, &iccp) == 0, "spng_set_iccp");
   }
   Bytes copy = data;
   const int rc =

@@ -8,6 +8,7 @@
 #include "core/decode.h"
 #include "core/input_head.h"
 #include "imgpipe/byte_source.h"
+#include "imgpipe/pipeline.h"
 #include "testing/make_images.h"
 
 namespace imgpipe::core {
@@ -363,6 +364,17 @@ TEST(GifStreamTest, InterlacedOverTheLimitIsRefused) {
   }
   request.limits.max_interlaced_pixels = 1600;
   EXPECT_TRUE(DecodeGif(gif, request));
+}
+
+TEST(GifStreamTest, PipelineStreamedEqualsInMemory) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20, 2)});
+  const Variant only{"", "", Options{}};
+  auto in_memory = ProcessVariants(gif, std::span(&only, 1));
+  MemorySource source(gif, 1);
+  auto streamed = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_TRUE(in_memory) << in_memory.error().message;
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  EXPECT_EQ(in_memory->front().bytes, streamed->front().bytes);
 }
 
 }  // namespace

@@ -32,8 +32,9 @@ GifFrame Frame(uint32_t left, uint32_t top, uint32_t width, uint32_t height, int
   frame.indices.resize(static_cast<size_t>(width) * height);
   // Each row a different colour (index y % 6) so row order mistakes show.
   for (uint32_t y = 0; y < height; ++y) {
-    for (uint32_t x = 0; x < width; ++x)
+    for (uint32_t x = 0; x < width; ++x) {
       frame.indices[y * width + x] = static_cast<uint8_t>((x + y) % 6);
+    }
   }
   return frame;
 }

@@ -1,5 +1,5 @@
-// Fuzzes the streamed input path (ProcessVariants over a ByteSource: the JPEG and PNG heads, the
-// decoders pulling the rest) against the same bytes in memory: both must agree on success and
+// Fuzzes the streamed input path (ProcessVariants over a ByteSource: the JPEG, PNG and GIF heads,
+// the decoders pulling the rest) against the same bytes in memory: both must agree on success and
 // output, or fail with the same error code, whatever the chunk size (from the first byte). Runs
 // under a ~1 MP limit so each input stays fast.
 #include <cstddef>

@@ -354,7 +354,7 @@ variable "max_progressive_pixels" {
 }
 
 variable "max_interlaced_pixels" {
-  description = "Largest accepted Adam7-interlaced PNG in pixels (it needs a full-size buffer). Default: the core's 12 megapixels."
+  description = "Largest accepted interlaced PNG and GIF in pixels (they need a full-size buffer). Default: the core's 12 megapixels."
   type        = number
   default     = 12000000
 

@@ -42,8 +42,9 @@ inline constexpr uint64_t kDefaultMaxInputPixels = 100'000'000ull;  // 100 MP
 // scale: 3 bytes per pixel for 4:2:0 colour. 16 MP of that is 48 MB, which keeps the whole
 // process under 64 MB. Other samplings count their own coefficient share (limits.h).
 inline constexpr uint64_t kDefaultMaxProgressivePixels = 16'000'000ull;
-// An Adam7-interlaced PNG needs its full 8-bit image (up to 4 bytes per pixel) before any row is
-// final: 12 MP is at most 48 MB, under 64 MB for the whole process.
+// Interlaced PNG and GIF: an Adam7 PNG needs its full 8-bit image (up to 4 bytes per pixel) before
+// any row is final, 12 MP is at most 48 MB, under 64 MB for the whole process; an interlaced GIF
+// frame holds a byte per pixel until its last pass.
 inline constexpr uint64_t kDefaultMaxInterlacedPixels = 12'000'000ull;
 
 // The largest per-image time limit (Limits::max_seconds): a day.
@@ -54,7 +55,8 @@ struct Limits {
   uint64_t max_input_bytes = kDefaultMaxInputBytes;    // compressed input size; 0 is invalid
   uint64_t max_input_pixels = kDefaultMaxInputPixels;  // width*height from the header; 0 invalid
   uint64_t max_progressive_pixels = kDefaultMaxProgressivePixels;  // progressive JPEG; 0 invalid
-  uint64_t max_interlaced_pixels = kDefaultMaxInterlacedPixels;    // Adam7 PNG; 0 invalid
+  uint64_t max_interlaced_pixels =
+      kDefaultMaxInterlacedPixels;  // interlaced PNG and GIF; 0 invalid
   // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
   // like the caller's deadline; 0 means none.
   double max_seconds = 0;

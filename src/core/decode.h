@@ -84,6 +84,10 @@ Result<Image> DecodeJpegStream(std::span<const uint8_t> head, ByteSource& rest,
 Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request);
+// DecodeGif for an input whose head is in memory and whose rest giflib pulls from `rest` (within
+// limits.max_input_bytes for both); nothing after the first frame's image data is read.
+Result<Image> DecodeGifStream(std::span<const uint8_t> head, ByteSource& rest,
+                              const DecodeRequest& request);
 Result<Image> DecodeHeif(std::span<const uint8_t> bytes, const DecodeRequest& request);
 
 }  // namespace imgpipe::core

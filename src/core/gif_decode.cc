@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,23 +18,53 @@
 namespace imgpipe::core {
 namespace {
 
-struct MemoryReader {
-  std::span<const uint8_t> bytes;
-  size_t position = 0;
+// giflib's input: the whole GIF in `head` (in memory), or its head there and the rest pulled
+// from `rest` as giflib asks for it (a sub-block at a time, never more than 255 bytes), so a
+// streamed GIF costs one read, not its file size.
+struct GifReader {
+  std::span<const uint8_t> head;
+  ByteSource* rest = nullptr;
+  uint64_t max_bytes = 0;
+  uint64_t position = 0;  // bytes handed to giflib
   // giflib sometimes reports a short read as another error (DGifOpen says "no screen
   // descriptor"), so truncation is judged from here, not from its error code.
   bool short_read = false;
+  // A failed read of `rest` or more bytes than max_bytes: giflib only hears a short read.
+  std::optional<Error> failure = {};
 };
 
-int ReadFromMemory(GifFileType* gif, GifByteType* out, int length) {
-  auto* reader = static_cast<MemoryReader*>(gif->UserData);
-  const size_t available = reader->bytes.size() - reader->position;
-  const size_t count = std::min(available, static_cast<size_t>(std::max(length, 0)));
-  if (count > 0) {
-    std::memcpy(out, reader->bytes.data() + reader->position, count);
+// Fills `out` from the head, then from the rest; fewer bytes than asked only at the end of the
+// input or on a failure.
+size_t ReadInto(GifReader& reader, uint8_t* out, size_t length) {
+  size_t filled = 0;
+  if (reader.position < reader.head.size()) {
+    filled = std::min(length, reader.head.size() - static_cast<size_t>(reader.position));
+    std::memcpy(out, reader.head.data() + reader.position, filled);
   }
-  reader->position += count;
-  if (count < static_cast<size_t>(std::max(length, 0))) {
+  while (filled < length && reader.rest != nullptr && !reader.failure) {
+    auto got = reader.rest->Read(std::span(out + filled, length - filled));
+    if (!got.ok()) {
+      reader.failure = got.error();
+    } else if (*got == 0) {
+      break;
+    } else {
+      filled += *got;
+    }
+  }
+  reader.position += filled;
+  if (reader.rest != nullptr && reader.position > reader.max_bytes && !reader.failure) {
+    reader.failure =
+        MakeError(ErrorCode::kInputTooLarge,
+                  "input is over the " + std::to_string(reader.max_bytes) + " byte limit");
+  }
+  return reader.failure ? 0 : filled;
+}
+
+int ReadGifBytes(GifFileType* gif, GifByteType* out, int length) {
+  auto* reader = static_cast<GifReader*>(gif->UserData);
+  const auto wanted = static_cast<size_t>(std::max(length, 0));
+  const size_t count = ReadInto(*reader, out, wanted);
+  if (count < wanted) {
     reader->short_read = true;
   }
   return static_cast<int>(count);  // short read: giflib reports D_GIF_ERR_READ_FAILED
@@ -47,11 +78,14 @@ struct GifClose {
 };
 using GifPtr = std::unique_ptr<GifFileType, GifClose>;
 
-const MemoryReader* Reader(const GifFileType* gif) {
-  return static_cast<const MemoryReader*>(gif->UserData);
+const GifReader* Reader(const GifFileType* gif) {
+  return static_cast<const GifReader*>(gif->UserData);
 }
 
-Error GifError(int code, const char* what, const MemoryReader& reader) {
+Error GifError(int code, const char* what, const GifReader& reader) {
+  if (reader.failure) {
+    return *reader.failure;  // a broken download or the byte limit explains giflib's error best
+  }
   if (reader.short_read || code == D_GIF_ERR_READ_FAILED || code == D_GIF_ERR_EOF_TOO_SOON) {
     return MakeError(ErrorCode::kTruncatedImage, "GIF data ends before the image does (truncated)");
   }
@@ -64,9 +98,9 @@ Error GifFail(const GifFileType* gif, const char* what) {
   return GifError(gif->Error, what, *Reader(gif));
 }
 
-Result<GifPtr> OpenGif(MemoryReader* reader) {
+Result<GifPtr> OpenGif(GifReader* reader) {
   int error = 0;
-  GifPtr gif(DGifOpen(reader, ReadFromMemory, &error));
+  GifPtr gif(DGifOpen(reader, ReadGifBytes, &error));
   if (!gif) {
     return GifError(error, "header", *reader);
   }
@@ -317,7 +351,7 @@ Result<Image> DrawFirstFrame(GifFileType* gif, const Header& screen, const Frame
 }  // namespace
 
 Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
-  MemoryReader reader{bytes};
+  GifReader reader{bytes};
   auto gif = OpenGif(&reader);
   if (!gif) {
     return gif.error();
@@ -331,16 +365,18 @@ Result<Header> ReadGifHeader(std::span<const uint8_t> bytes) {
   if (header.has_alpha) {
     header.channels = 4;
   }
+  // From a streamed head (ReadInputHead stops at the first frame's data) no second frame is in
+  // `bytes`, so animated stays false there; only `imgpipe info` reads it, from the whole file.
   header.animated = HasSecondFrame(gif->get());
   return header;
 }
 
-Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request) {
-  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
-    return status.error();
-  }
-  MemoryReader reader{bytes};
-  auto opened = OpenGif(&reader);
+namespace {
+
+// The first frame, from `reader` (memory or stream). Reads nothing past the first frame's
+// image data, so a streamed GIF with thousands of frames leaves them on the source.
+Result<Image> DecodeFirstFrame(GifReader* reader, const DecodeRequest& request) {
+  auto opened = OpenGif(reader);
   if (!opened) {
     return opened.error();
   }
@@ -380,12 +416,35 @@ Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& req
       left < screen.width ? std::min(frame_header.width, screen.width - left) : 0,
       top < screen.height ? std::min(frame_header.height, screen.height - top) : 0,
       frame.Interlace};
+  if (on_screen.interlaced) {
+    // ForEachVisibleRow holds an interlaced frame's indices until its last pass.
+    if (auto status = CheckInterlacedGif(on_screen.width, on_screen.visible_height, request.limits);
+        !status) {
+      return status.error();
+    }
+  }
   const bool covers = left == 0 && top == 0 && frame_header.width >= screen.width &&
                       frame_header.height >= screen.height;
   // Uncovered screen and transparent pixels show what is behind the GIF: transparent, as in
   // browsers (the background colour index is ignored by them too).
   const int channels = covers && *transparent < 0 ? 3 : 4;
   return DrawFirstFrame(gif, screen, on_screen, channels, request);
+}
+
+}  // namespace
+
+Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request) {
+  if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
+    return status.error();
+  }
+  GifReader reader{bytes};
+  return DecodeFirstFrame(&reader, request);
+}
+
+Result<Image> DecodeGifStream(std::span<const uint8_t> head, ByteSource& rest,
+                              const DecodeRequest& request) {
+  GifReader reader{head, &rest, request.limits.max_input_bytes};
+  return DecodeFirstFrame(&reader, request);
 }
 
 }  // namespace imgpipe::core

@@ -67,6 +67,25 @@ Result<InputHead> Checked(ByteSource& source, uint64_t max_bytes, InputHead head
   return head;
 }
 
+// GIF's part of ReadInputHead (after its first three bytes).
+Result<InputHead> ReadGifHead(ByteSource& source, uint64_t max_bytes, InputHead head) {
+  size_t pos = 0;
+  GifHeadScan scan;
+  while ((scan = ScanGifHead(head.bytes, &pos)) == GifHeadScan::kNeedMore) {
+    auto got = ReadMore(source, head.bytes, max_bytes);
+    if (!got.ok()) {
+      return got.error();
+    }
+    if (*got == 0) {
+      return head;  // the whole file, ending inside its head
+    }
+  }
+  if (scan == GifHeadScan::kComplete) {
+    return Checked(source, max_bytes, std::move(head));
+  }
+  return ReadWhole(source, max_bytes, std::move(head));
+}
+
 }  // namespace
 
 JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos) {
@@ -132,6 +151,53 @@ PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos) {
   }
 }
 
+GifHeadScan ScanGifHead(std::span<const uint8_t> bytes, size_t* pos) {
+  // Colour tables are 3 * 2^(size + 1) bytes when a packed field's top bit says they exist.
+  auto table_bytes = [](uint8_t packed) {
+    return (packed & 0x80) != 0 ? size_t{3} << ((packed & 0x07) + 1) : size_t{0};
+  };
+  constexpr size_t kScreen = 13;  // signature (6) and logical screen descriptor (7)
+  size_t at = *pos;
+  if (at == 0) {
+    if (bytes.size() < kScreen) {
+      return GifHeadScan::kNeedMore;
+    }
+    at = kScreen + table_bytes(bytes[10]);
+  }
+  for (;;) {
+    *pos = at;  // the start of the record being looked at
+    if (at >= bytes.size()) {
+      return GifHeadScan::kNeedMore;
+    }
+    if (bytes[at] == 0x2C) {  // image descriptor (10 bytes), local table, LZW code size
+      if (at + 10 > bytes.size()) {
+        return GifHeadScan::kNeedMore;
+      }
+      const size_t end = at + 10 + table_bytes(bytes[at + 9]) + 1;
+      if (end > bytes.size()) {
+        return GifHeadScan::kNeedMore;
+      }
+      *pos = end;
+      return GifHeadScan::kComplete;
+    }
+    if (bytes[at] != 0x21) {  // the trailer (0x3B) or garbage: no image to stream
+      return GifHeadScan::kNoImage;
+    }
+    size_t next = at + 2;  // introducer and label, then sub-blocks up to an empty one
+    for (;;) {
+      if (next >= bytes.size()) {
+        return GifHeadScan::kNeedMore;
+      }
+      const size_t size = bytes[next];
+      next += 1 + size;
+      if (size == 0) {
+        break;
+      }
+    }
+    at = next;
+  }
+}
+
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
   InputHead head;
   // Three bytes tell a JPEG (FF D8 FF); a short read may bring fewer.
@@ -170,6 +236,9 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
       return Checked(source, max_bytes, std::move(head));
     }
     return ReadWhole(source, max_bytes, std::move(head));
+  }
+  if (std::equal(head.bytes.begin(), head.bytes.begin() + 3, "GIF")) {
+    return ReadGifHead(source, max_bytes, std::move(head));
   }
   if (!LooksLikeJpeg(head.bytes)) {
     return ReadWhole(source, max_bytes, std::move(head));

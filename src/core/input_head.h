@@ -14,19 +14,20 @@ namespace imgpipe::core {
 
 struct InputHead {
   // When `rest_pending`, a JPEG's markers up to and including its first SOS segment, or a PNG's
-  // chunks up to the header of its first IDAT (and whatever else the last read brought);
+  // chunks up to the header of its first IDAT, or a GIF's records up to its first frame's LZW
+  // data (and whatever else the last read brought);
   // otherwise the whole input.
   std::vector<uint8_t> bytes;
   // The rest of the input is still on the source: JPEG (libjpeg's source manager) and PNG
-  // (libspng's read callback) decode from a stream. WebP, GIF and HEIF are read whole (HEIF must
-  // be: libheif reads from memory).
+  // (libspng's read callback) and GIF (giflib's read function) decode from a stream. WebP and
+  // HEIF are read whole (HEIF must be: libheif reads from memory).
   bool rest_pending = false;
 };
 
-// Reads a JPEG's or PNG's head, or any other input whole, never holding more than `max_bytes`
-// plus one read (kInputTooLarge past it). A JPEG head holds every APP segment (EXIF orientation,
-// ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf and every other
-// chunk before the image data: all that ReadHeader and ExtractIcc read.
+// Reads a JPEG's, PNG's or GIF's head, or any other input whole, never holding more than
+// `max_bytes` plus one read (kInputTooLarge past it). A JPEG head holds every APP segment (EXIF
+// orientation, ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf and
+// every other chunk before the image data: all that ReadHeader and ExtractIcc read.
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
 
 // Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
@@ -41,5 +42,13 @@ JpegHeadScan ScanJpegHead(std::span<const uint8_t> bytes, size_t* pos);
 // length comes first.
 enum class PngHeadScan { kComplete, kNeedMore, kNoData };
 PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos);
+
+// The same for a GIF, from *pos (0 at first: the signature, screen descriptor and global colour
+// table are the first record): kComplete with *pos just past the first image descriptor, its
+// local colour table and its LZW code size byte (all ReadGifHeader reads); kNoImage when the
+// trailer or an unknown record comes first. The header read from such a head says animated =
+// false (the second frame is not in it): only `imgpipe info` uses that, from memory.
+enum class GifHeadScan { kComplete, kNeedMore, kNoImage };
+GifHeadScan ScanGifHead(std::span<const uint8_t> bytes, size_t* pos);
 
 }  // namespace imgpipe::core

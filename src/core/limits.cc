@@ -73,6 +73,18 @@ Status CheckInterlacedPng(uint32_t width, uint32_t height, const Limits& limits)
                        " limit for interlaced PNGs (max_interlaced_pixels)");
 }
 
+Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits) {
+  const uint64_t pixels = static_cast<uint64_t>(width) * height;
+  if (pixels <= limits.max_interlaced_pixels) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kTooManyPixels,
+                   "interlaced GIF frame " + std::to_string(width) + "x" + std::to_string(height) +
+                       " = " + Megapixels(pixels) + ", over the " +
+                       Megapixels(limits.max_interlaced_pixels) +
+                       " limit for interlaced GIFs (max_interlaced_pixels)");
+}
+
 Deadline EffectiveDeadline(Deadline deadline, const Limits& limits,
                            std::chrono::steady_clock::time_point start) {
   if (limits.max_seconds <= 0) {

@@ -29,6 +29,9 @@ Status CheckProgressiveJpeg(uint32_t width, uint32_t height, uint64_t coefficien
 // An Adam7 PNG is decoded into a full image before any row is final: kTooManyPixels over
 // max_interlaced_pixels.
 Status CheckInterlacedPng(uint32_t width, uint32_t height, const Limits& limits);
+// An interlaced GIF frame's palette indices are held (a byte per pixel) until its last pass:
+// kTooManyPixels over the same max_interlaced_pixels.
+Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits);
 
 // The time by which a decode must give up: the caller's deadline (Lambda's, minus its margin)
 // or the per-image limit (Limits::max_seconds), whichever comes first. Codecs check it inside

@@ -183,6 +183,8 @@ Status DecodeStep(Context& ctx) {
   auto image = ctx.rest == nullptr ? core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx))
                : ctx.header.format == Format::kPng
                    ? core::DecodePngStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
+               : ctx.header.format == Format::kGif
+                   ? core::DecodeGifStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
                    : core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();

@@ -111,12 +111,13 @@ constexpr std::array kTable = {
                .default_value = "16000000",
                .help = "Progressive JPEGs over this many pixels (at 3 bytes of DCT coefficients "
                        "each) are refused before decoding."},
-    OptionSpec{.field = "max_interlaced_pixels",
-               .env = "MAX_INTERLACED_PIXELS",
-               .flag = "--max-interlaced-pixels",
-               .placeholder = "N",
-               .default_value = "12000000",
-               .help = "Adam7-interlaced PNGs over this many pixels are refused before decoding."},
+    OptionSpec{
+        .field = "max_interlaced_pixels",
+        .env = "MAX_INTERLACED_PIXELS",
+        .flag = "--max-interlaced-pixels",
+        .placeholder = "N",
+        .default_value = "12000000",
+        .help = "Interlaced PNG and GIF images over this many pixels are refused before decoding."},
     // CLI only: Lambda's time limit is the invocation's deadline.
     OptionSpec{.field = "max_seconds",
                .flag = "--max-seconds",

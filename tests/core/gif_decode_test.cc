@@ -6,6 +6,9 @@
 #include <string>
 
 #include "core/decode.h"
+#include "core/input_head.h"
+#include "imgpipe/byte_source.h"
+#include "imgpipe/pipeline.h"
 #include "testing/make_images.h"
 
 namespace imgpipe::core {
@@ -29,8 +32,9 @@ GifFrame Frame(uint32_t left, uint32_t top, uint32_t width, uint32_t height, int
   frame.indices.resize(static_cast<size_t>(width) * height);
   // Each row a different colour (index y % 6) so row order mistakes show.
   for (uint32_t y = 0; y < height; ++y) {
-    for (uint32_t x = 0; x < width; ++x)
+    for (uint32_t x = 0; x < width; ++x) {
       frame.indices[y * width + x] = static_cast<uint8_t>((x + y) % 6);
+    }
   }
   return frame;
 }
@@ -235,6 +239,143 @@ TEST(GifDecodeTest, HugeScreenIsRefusedBeforeAllocating) {
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().code, ErrorCode::kTooManyPixels);
   EXPECT_NE(image.error().message.find("65535x65535"), std::string::npos);
+}
+
+// Streamed decode (the Lambda path): ReadInputHead's head, then DecodeGifStream pulling the rest.
+Result<Image> DecodeStreamed(const Bytes& gif, size_t chunk, const DecodeRequest& request = {}) {
+  MemorySource source(gif, chunk);
+  auto head = ReadInputHead(source, request.limits.max_input_bytes);
+  if (!head) {
+    return head.error();
+  }
+  EXPECT_TRUE(head->rest_pending);
+  return DecodeGifStream(head->bytes, source, request);
+}
+
+TEST(GifStreamTest, StreamedDecodeEqualsInMemory) {
+  const std::vector<std::pair<std::string, Bytes>> cases = {
+      {"plain", testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)})},
+      {"transparent", testing::EncodeGif(12, 6, kPalette, {Frame(0, 0, 12, 6, 2)})},
+      {"interlaced", testing::EncodeGif(7, 13, kPalette, {Frame(0, 0, 7, 13, -1, true)})},
+      {"canvas larger", testing::EncodeGif(12, 8, kPalette, {Frame(5, 3, 4, 2)})},
+      {"animated",
+       testing::EncodeGif(10, 10, kPalette, {Frame(0, 0, 10, 10), Frame(2, 2, 5, 5, 1)})}};
+  for (const auto& [name, gif] : cases) {
+    const Image expected = MustDecode(gif);
+    for (size_t chunk : {size_t{1}, size_t{7}, gif.size()}) {
+      auto streamed = DecodeStreamed(gif, chunk);
+      ASSERT_TRUE(streamed) << name << ": " << streamed.error().message;
+      EXPECT_EQ(streamed->width, expected.width) << name;
+      EXPECT_EQ(streamed->channels, expected.channels) << name;
+      EXPECT_EQ(streamed->pixels, expected.pixels) << name << " chunk " << chunk;
+    }
+  }
+}
+
+TEST(GifStreamTest, HeadEndsAtTheFirstFramesData) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20, 2)});
+  size_t pos = 0;
+  ASSERT_EQ(ScanGifHead(gif, &pos), GifHeadScan::kComplete);
+  EXPECT_LT(pos, gif.size());
+  // Every prefix short of the head asks for more; the head alone parses as the header.
+  for (size_t n = 0; n < pos; ++n) {
+    size_t at = 0;
+    EXPECT_EQ(ScanGifHead(std::span(gif).first(n), &at), GifHeadScan::kNeedMore) << n;
+  }
+  auto header = ReadGifHeader(std::span(gif).first(pos));
+  ASSERT_TRUE(header) << header.error().message;
+  EXPECT_TRUE(header->has_alpha);
+  const Bytes trailer_first = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0, 0x3B};
+  pos = 0;
+  EXPECT_EQ(ScanGifHead(trailer_first, &pos), GifHeadScan::kNoImage);
+}
+
+TEST(GifStreamTest, TruncatedStreamIsTruncatedImage) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)});
+  size_t pos = 0;
+  ASSERT_EQ(ScanGifHead(gif, &pos), GifHeadScan::kComplete);
+  const Bytes cut(gif.begin(), gif.begin() + static_cast<long>(pos + 5));
+  auto image = DecodeStreamed(cut, 1);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kTruncatedImage) << image.error().message;
+}
+
+TEST(GifStreamTest, OverTheByteLimitIsInputTooLarge) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)});
+  size_t pos = 0;
+  ASSERT_EQ(ScanGifHead(gif, &pos), GifHeadScan::kComplete);
+  MemorySource source(gif, 1);
+  auto head = ReadInputHead(source, gif.size());
+  ASSERT_TRUE(head && head->rest_pending);
+  DecodeRequest request;
+  request.limits.max_input_bytes = pos + 3;
+  auto image = DecodeGifStream(head->bytes, source, request);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kInputTooLarge) << image.error().message;
+}
+
+class FailingSource final : public ByteSource {
+ public:
+  explicit FailingSource(std::span<const uint8_t> bytes) : inner_(bytes, 1) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (++reads_ > 10) {
+      return MakeError(ErrorCode::kStorageError, "connection reset");
+    }
+    return inner_.Read(out);
+  }
+
+ private:
+  MemorySource inner_;
+  int reads_ = 0;
+};
+
+TEST(GifStreamTest, SourceErrorIsTheError) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)});
+  size_t pos = 0;
+  ASSERT_EQ(ScanGifHead(gif, &pos), GifHeadScan::kComplete);
+  FailingSource rest{std::span<const uint8_t>(gif).subspan(pos)};
+  auto image = DecodeGifStream(std::span(gif).first(pos), rest, {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kStorageError) << image.error().message;
+  EXPECT_EQ(image.error().message, "connection reset");
+}
+
+TEST(GifStreamTest, AnimatedStreamStopsAfterTheFirstFrame) {
+  std::vector<GifFrame> frames(50, Frame(0, 0, 20, 20));
+  const Bytes gif = testing::EncodeGif(20, 20, kPalette, frames);
+  MemorySource source(gif, 1);
+  auto head = ReadInputHead(source, gif.size());
+  ASSERT_TRUE(head && head->rest_pending);
+  auto image = DecodeGifStream(head->bytes, source, {});
+  ASSERT_TRUE(image) << image.error().message;
+  ASSERT_TRUE(source.RemainingHint());
+  EXPECT_GT(*source.RemainingHint(), gif.size() / 2);
+}
+
+TEST(GifStreamTest, InterlacedOverTheLimitIsRefused) {
+  const Bytes gif = testing::EncodeGif(40, 40, kPalette, {Frame(0, 0, 40, 40, -1, true)});
+  DecodeRequest request;
+  request.limits.max_interlaced_pixels = 1000;
+  for (bool streamed : {false, true}) {
+    auto image = streamed ? DecodeStreamed(gif, 1, request) : DecodeGif(gif, request);
+    ASSERT_FALSE(image);
+    EXPECT_EQ(image.error().code, ErrorCode::kTooManyPixels);
+    EXPECT_NE(image.error().message.find("max_interlaced_pixels"), std::string::npos)
+        << image.error().message;
+  }
+  request.limits.max_interlaced_pixels = 1600;
+  EXPECT_TRUE(DecodeGif(gif, request));
+}
+
+TEST(GifStreamTest, PipelineStreamedEqualsInMemory) {
+  const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20, 2)});
+  const Variant only{"", "", Options{}};
+  auto in_memory = ProcessVariants(gif, std::span(&only, 1));
+  MemorySource source(gif, 1);
+  auto streamed = ProcessVariants(source, std::span(&only, 1));
+  ASSERT_TRUE(in_memory) << in_memory.error().message;
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  EXPECT_EQ(in_memory->front().bytes, streamed->front().bytes);
 }
 
 }  // namespace

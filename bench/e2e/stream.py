@@ -10,7 +10,8 @@ server over HTTP. One single-record SQS event per invocation, CONCURRENCY=1.
   memory:  the bootstrap's peak RSS (VmHWM) on a 24 MP baseline JPEG and a 24 MP RGBA PNG.
   worst:   peak RSS with two records at once (CONCURRENCY=2, the default) of inputs at the
            limits: baseline JPEG 24 MP, a 54 MiB noise PNG, a progressive JPEG
-           whose DCT coefficients fill max_progressive_pixels: what memory_size must hold.
+           whose DCT coefficients fill max_progressive_pixels, large GIF and WebP files (an
+           interlaced GIF at max_interlaced_pixels): what memory_size must hold.
 
     stream.py BASELINE_BUILD [--build BUILD] [--rounds N] [--invocations N]
 
@@ -79,6 +80,16 @@ def worst_inputs(tmp):
     path = os.path.join(tmp, "jpeg-baseline-24mp-b.jpg")
     memory.photo(6000, 4000).save(path, quality=90)
     inputs.append(("JPEG baseline 24 MP", path))
+    # GIF and WebP: noisy photos, so that the files are large (their bodies were read whole).
+    path = os.path.join(tmp, "gif-noise-24mp.gif")
+    memory.photo(6000, 4000).quantize(256).save(path, interlace=False)
+    inputs.append(("GIF 24 MP noise photo, not interlaced", path))
+    path = os.path.join(tmp, "gif-interlaced-12mp.gif")
+    memory.photo(4000, 3000).quantize(256).save(path, interlace=True)
+    inputs.append(("GIF 12 MP noise photo, interlaced (max_interlaced_pixels)", path))
+    path = os.path.join(tmp, "webp-lossy-16mp.webp")
+    memory.photo(4000, 4000).save(path, quality=95)
+    inputs.append(("WebP lossy 16 MP noise photo", path))
     return inputs
 
 
@@ -90,6 +101,8 @@ def main():
     ap.add_argument("--invocations", type=int, default=5)
     ap.add_argument("--photos", type=int, default=3)
     ap.add_argument("--worst", action="store_true", help="only the worst-case memory table")
+    ap.add_argument("--records", type=int, default=2,
+                    help="--worst: records per invocation, all at once (CONCURRENCY)")
     args = ap.parse_args()
     builds = {"after": os.path.join(args.build, "bin", "bootstrap"),
               "before": os.path.join(args.baseline, "bin", "bootstrap")}
@@ -97,7 +110,7 @@ def main():
         if not os.access(b, os.X_OK):
             sys.exit(f"bench/e2e: {b} missing")
     if args.worst:
-        return worst(builds)
+        return worst(builds, args.records)
     photos = twelve_mp_photos(args.photos)
     with tempfile.TemporaryDirectory(prefix="imgpipe-bench-stream-") as tmp:
         big_jpeg = os.path.join(tmp, "jpeg-baseline-24mp.jpg")
@@ -159,7 +172,7 @@ def main():
               f"{max(rss[('before', name)]):.1f} |")
 
 
-def worst(builds):
+def worst(builds, records):
     with tempfile.TemporaryDirectory(prefix="imgpipe-bench-stream-") as tmp:
         inputs = worst_inputs(tmp)
         s3 = concurrency.S3Server(tmp)
@@ -170,19 +183,19 @@ def worst(builds):
                 with open(path, "rb") as f:
                     data = f.read()
                 uploads = []
-                for i in range(2):
+                for i in range(records):
                     key = f"worst/{i}-{os.path.basename(path)}"
                     etag = s3.client.put_object(Bucket=IN_BUCKET, Key=key, Body=data)["ETag"]
                     uploads.append((key, len(data), etag.strip('"')))
                 event = two_record_event(uploads)
-                peaks = {b: concurrency.run_bootstrap(p, s3, event, 2, False, 1)[1]
+                peaks = {b: concurrency.run_bootstrap(p, s3, event, records, False, 1)[1]
                          for b, p in builds.items()}
                 rows.append((name, len(data), peaks))
         finally:
             s3.stop()
-    print(f"Two records at once (CONCURRENCY=2), bootstrap peak RSS MiB; load average "
-          f"{os.getloadavg()[0]:.1f}.\n")
-    print("| input (x2) | file MiB | after | before |")
+    print(f"{records} record(s) at once (CONCURRENCY={records}), bootstrap peak RSS MiB; load "
+          f"average {os.getloadavg()[0]:.1f}.\n")
+    print(f"| input (x{records}) | file MiB | after | before |")
     print("|---|---:|---:|---:|")
     for name, size, peaks in rows:
         print(f"| {name} | {size / 2**20:.1f} | {peaks['after']:.1f} | {peaks['before']:.1f} |")

@@ -303,7 +303,8 @@ TEST(ColourPipelineTest, SmallPngWithAProfileLargerThanTheFileIsConverted) {
   ASSERT_TRUE(colour) << colour.error().message;
   EXPECT_TRUE(colour->warnings.empty());
   const auto want = LcmsToSrgb(icc, {230, 20, 20});
-  const uint8_t* left = testing::PixelAt(DecodeOutput(*colour), 2, 2);
+  const Image decoded = DecodeOutput(*colour);
+  const uint8_t* left = testing::PixelAt(decoded, 2, 2);
   for (int c = 0; c < 3; ++c) {
     EXPECT_NEAR(left[c], want[c], 6) << c;
   }

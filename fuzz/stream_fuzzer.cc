@@ -1,7 +1,7 @@
-// Fuzzes the streamed input path (ProcessVariants over a ByteSource: the JPEG, PNG and GIF heads,
-// the decoders pulling the rest) against the same bytes in memory: both must agree on success and
-// output, or fail with the same error code, whatever the chunk size (from the first byte). Runs
-// under a ~1 MP limit so each input stays fast.
+// Fuzzes the streamed input path (ProcessVariants over a ByteSource: the JPEG, PNG, GIF and WebP
+// heads, the decoders pulling the rest) against the same bytes in memory: both must agree on
+// success and output, or fail with the same error code, whatever the chunk size (from the first
+// byte). Runs under a ~1 MP limit so each input stays fast.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -11,7 +11,8 @@ server over HTTP. One single-record SQS event per invocation, CONCURRENCY=1.
   worst:   peak RSS with two records at once (CONCURRENCY=2, the default) of inputs at the
            limits: baseline JPEG 24 MP, a 54 MiB noise PNG, a progressive JPEG
            whose DCT coefficients fill max_progressive_pixels, large GIF and WebP files (an
-           interlaced GIF at max_interlaced_pixels): what memory_size must hold.
+           interlaced GIF at max_interlaced_pixels, a lossless WebP at
+           max_lossless_webp_pixels): what memory_size must hold.
 
     stream.py BASELINE_BUILD [--build BUILD] [--rounds N] [--invocations N]
 
@@ -90,6 +91,19 @@ def worst_inputs(tmp):
     path = os.path.join(tmp, "webp-lossy-16mp.webp")
     memory.photo(4000, 4000).save(path, quality=95)
     inputs.append(("WebP lossy 16 MP noise photo", path))
+    # Lossy WebP streams (libwebp's incremental decoder); lossless WebP and lossy WebP with alpha
+    # are read whole, and libwebp holds a lossless frame whole as ARGB (max_lossless_webp_pixels).
+    path = os.path.join(tmp, "webp-lossy-24mp.webp")
+    memory.photo(6000, 4000).save(path, quality=100)
+    inputs.append(("WebP lossy 24 MP noise photo, quality 100", path))
+    path = os.path.join(tmp, "webp-lossless-12mp.webp")
+    memory.photo(4000, 3000).save(path, lossless=True, method=0)
+    inputs.append(("WebP lossless 12 MP noise photo (max_lossless_webp_pixels)", path))
+    path = os.path.join(tmp, "webp-lossy-alpha-16mp.webp")
+    rgba = memory.photo(4000, 4000).convert("RGBA")
+    rgba.putalpha(memory.photo(4000, 4000).convert("L"))
+    rgba.save(path, quality=95)
+    inputs.append(("WebP lossy 16 MP noise photo with alpha", path))
     return inputs
 
 

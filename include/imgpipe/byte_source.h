@@ -42,8 +42,8 @@ class MemorySource final : public ByteSource {
 };
 
 // `prefix` followed by the rest of `source`, in one buffer: for decoders that need the whole
-// file (WebP, GIF and HEIF today). Fails with kInputTooLarge as soon as more than
-// `max_bytes` arrive, so the buffer never holds more than max_bytes plus one read.
+// file (HEIF, and lossless, alpha, animated or EXIF-tagged WebP). Fails with kInputTooLarge as soon
+// as more than `max_bytes` arrive, so the buffer never holds more than max_bytes plus one read.
 Result<std::vector<uint8_t>> ReadAll(ByteSource& source, uint64_t max_bytes,
                                      std::vector<uint8_t> prefix = {});
 

@@ -83,6 +83,11 @@ Result<Image> DecodeJpegStream(std::span<const uint8_t> head, ByteSource& rest,
                                const DecodeRequest& request);
 Result<Image> DecodePng(std::span<const uint8_t> bytes, const DecodeRequest& request);
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request);
+// A still lossy WebP from its streamed head (ReadInputHead) and the rest of the body, fed to
+// libwebp's incremental decoder as it arrives and shrunk on load as DecodeWebp does. A body that
+// ends early is kTruncatedImage, one over max_input_bytes kInputTooLarge, a failed read itself.
+Result<Image> DecodeWebpStream(std::span<const uint8_t> head, ByteSource& rest,
+                               const DecodeRequest& request);
 Result<Image> DecodeGif(std::span<const uint8_t> bytes, const DecodeRequest& request);
 // DecodeGif for an input whose head is in memory and whose rest giflib pulls from `rest` (within
 // limits.max_input_bytes for both); nothing after the first frame's image data is read.

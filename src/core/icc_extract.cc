@@ -177,6 +177,11 @@ IccExtraction ExtractWebpIcc(std::span<const uint8_t> bytes) {
   }
   size_t at = 12;
   while (at + 8 <= bytes.size()) {
+    // The ICCP chunk must precede the image data; stopping there also keeps a streamed head
+    // (which ends inside the image chunk, input_head.h) from reading as a cut file.
+    if (fourcc(at, "VP8 ") || fourcc(at, "VP8L") || fourcc(at, "ANIM")) {
+      break;
+    }
     const size_t size = u32(at + 4);
     if (size > bytes.size() - at - 8) {
       return Ignored("WebP chunk runs past the end of the file");
@@ -187,9 +192,6 @@ IccExtraction ExtractWebpIcc(std::span<const uint8_t> bytes) {
       }
       const auto data = bytes.subspan(at + 8, size);
       return IccExtraction{{data.begin(), data.end()}, {}};
-    }
-    if (fourcc(at, "VP8 ") || fourcc(at, "VP8L") || fourcc(at, "ANIM")) {
-      break;  // the ICCP chunk must precede the image data
     }
     at += 8 + size + (size & 1);
   }

@@ -13,6 +13,7 @@ constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr uint8_t kSos = 0xDA;
 constexpr uint8_t kEoi = 0xD9;
 constexpr size_t kPngSignature = 8;
+constexpr size_t kRiffHeader = 12;  // 'RIFF' <size> 'WEBP'
 
 // The first bytes agree with a PNG signature as far as they go.
 bool LooksLikePngStart(std::span<const uint8_t> bytes) {
@@ -81,6 +82,25 @@ Result<InputHead> ReadGifHead(ByteSource& source, uint64_t max_bytes, InputHead 
     }
   }
   if (scan == GifHeadScan::kComplete) {
+    return Checked(source, max_bytes, std::move(head));
+  }
+  return ReadWhole(source, max_bytes, std::move(head));
+}
+
+// WebP's part of ReadInputHead (after its first 12 bytes).
+Result<InputHead> ReadWebpHead(ByteSource& source, uint64_t max_bytes, InputHead head) {
+  size_t pos = kRiffHeader;
+  WebpHeadScan scan;
+  while ((scan = ScanWebpHead(head.bytes, &pos)) == WebpHeadScan::kNeedMore) {
+    auto got = ReadMore(source, head.bytes, max_bytes);
+    if (!got.ok()) {
+      return got.error();
+    }
+    if (*got == 0) {
+      return head;  // the whole file, ending inside its head
+    }
+  }
+  if (scan == WebpHeadScan::kComplete) {
     return Checked(source, max_bytes, std::move(head));
   }
   return ReadWhole(source, max_bytes, std::move(head));
@@ -198,6 +218,46 @@ GifHeadScan ScanGifHead(std::span<const uint8_t> bytes, size_t* pos) {
   }
 }
 
+WebpHeadScan ScanWebpHead(std::span<const uint8_t> bytes, size_t* pos) {
+  constexpr size_t kChunkHeader = 8;      // fourcc, little-endian size
+  constexpr size_t kVp8FrameHeader = 10;  // what WebPGetFeatures reads of a 'VP8 ' chunk
+  constexpr size_t kVp8xPayload = 10;
+  constexpr uint8_t kAnimationFlag = 0x02;
+  constexpr uint8_t kExifFlag = 0x08;
+  constexpr uint8_t kAlphaFlag = 0x10;
+  auto is = [&](size_t at, const char* fourcc) {
+    return std::equal(bytes.begin() + static_cast<long>(at),
+                      bytes.begin() + static_cast<long>(at + 4), fourcc);
+  };
+  size_t at = *pos;
+  for (;;) {
+    *pos = at;  // the start of the chunk being looked at
+    if (at + kChunkHeader > bytes.size()) {
+      return WebpHeadScan::kNeedMore;
+    }
+    const uint64_t size = bytes[at + 4] | bytes[at + 5] << 8 | bytes[at + 6] << 16 |
+                          static_cast<uint64_t>(bytes[at + 7]) << 24;
+    if (is(at, "VP8 ")) {
+      if (at + kChunkHeader + kVp8FrameHeader > bytes.size()) {
+        return WebpHeadScan::kNeedMore;
+      }
+      *pos = at + kChunkHeader + kVp8FrameHeader;
+      return WebpHeadScan::kComplete;
+    }
+    if (is(at, "VP8X")) {
+      if (at + kChunkHeader + kVp8xPayload > bytes.size()) {
+        return WebpHeadScan::kNeedMore;
+      }
+      if ((bytes[at + kChunkHeader] & (kAnimationFlag | kExifFlag | kAlphaFlag)) != 0) {
+        return WebpHeadScan::kWhole;
+      }
+    } else if (is(at, "VP8L") || is(at, "ALPH") || is(at, "ANIM") || is(at, "ANMF")) {
+      return WebpHeadScan::kWhole;
+    }
+    at += kChunkHeader + size + (size & 1);  // chunks are padded to an even size
+  }
+}
+
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
   InputHead head;
   // Three bytes tell a JPEG (FF D8 FF); a short read may bring fewer.
@@ -239,6 +299,21 @@ Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes) {
   }
   if (std::equal(head.bytes.begin(), head.bytes.begin() + 3, "GIF")) {
     return ReadGifHead(source, max_bytes, std::move(head));
+  }
+  if (std::equal(head.bytes.begin(), head.bytes.begin() + 3, "RIF")) {
+    // 'RIFF' <size> 'WEBP' is 12 bytes; a read that stops short of it is finished here.
+    while (head.bytes.size() < kRiffHeader) {
+      auto got = ReadMore(source, head.bytes, max_bytes);
+      if (!got.ok()) {
+        return got.error();
+      }
+      if (*got == 0) {
+        return head;
+      }
+    }
+    if (LooksLikeWebp(head.bytes)) {
+      return ReadWebpHead(source, max_bytes, std::move(head));
+    }
   }
   if (!LooksLikeJpeg(head.bytes)) {
     return ReadWhole(source, max_bytes, std::move(head));

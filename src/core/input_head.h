@@ -15,19 +15,20 @@ namespace imgpipe::core {
 struct InputHead {
   // When `rest_pending`, a JPEG's markers up to and including its first SOS segment, or a PNG's
   // chunks up to the header of its first IDAT, or a GIF's records up to its first frame's LZW
-  // data (and whatever else the last read brought);
-  // otherwise the whole input.
+  // data, or a lossy WebP's chunks up to its VP8 frame header (and whatever else the last read
+  // brought); otherwise the whole input.
   std::vector<uint8_t> bytes;
-  // The rest of the input is still on the source: JPEG (libjpeg's source manager) and PNG
-  // (libspng's read callback) and GIF (giflib's read function) decode from a stream. WebP and
-  // HEIF are read whole (HEIF must be: libheif reads from memory).
+  // The rest of the input is still on the source: JPEG (libjpeg's source manager), PNG
+  // (libspng's read callback), GIF (giflib's read function) and still lossy WebP without alpha
+  // (libwebp's incremental decoder, which frees what it has decoded) decode from a stream. Other
+  // WebPs and HEIF are read whole (HEIF must be: libheif reads from memory).
   bool rest_pending = false;
 };
 
-// Reads a JPEG's, PNG's or GIF's head, or any other input whole, never holding more than
-// `max_bytes` plus one read (kInputTooLarge past it). A JPEG head holds every APP segment (EXIF
-// orientation, ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf and
-// every other chunk before the image data: all that ReadHeader and ExtractIcc read.
+// Reads a JPEG's, PNG's, GIF's or lossy WebP's head, or any other input whole, never holding more
+// than `max_bytes` plus one read (kInputTooLarge past it). A JPEG head holds every APP segment
+// (EXIF orientation, ICC profile, Adobe marker) and the frame header; a PNG head IHDR, iCCP, eXIf
+// and every other chunk before the image data: all that ReadHeader and ExtractIcc read.
 Result<InputHead> ReadInputHead(ByteSource& source, uint64_t max_bytes);
 
 // Where a JPEG's head ends, for ReadInputHead: scans markers from *pos (a segment start; 2 at
@@ -50,5 +51,14 @@ PngHeadScan ScanPngHead(std::span<const uint8_t> bytes, size_t* pos);
 // false (the second frame is not in it): only `imgpipe info` uses that, from memory.
 enum class GifHeadScan { kComplete, kNeedMore, kNoImage };
 GifHeadScan ScanGifHead(std::span<const uint8_t> bytes, size_t* pos);
+
+// The same for a WebP, from *pos (12 at first, after 'RIFF' <size> 'WEBP'): kComplete with *pos
+// just past the 10-byte frame header of a lossy 'VP8 ' chunk, when nothing before it asks for
+// the whole file; kWhole for what must be read whole: a lossless 'VP8L' frame (libwebp keeps its
+// whole compressed body, so streaming it only adds copies), an 'ALPH' chunk or the VP8X alpha
+// flag (libwebp keeps everything from the alpha data on until the last row), an animation, and
+// the VP8X EXIF flag (the EXIF chunk, with the orientation, comes after the image data).
+enum class WebpHeadScan { kComplete, kNeedMore, kWhole };
+WebpHeadScan ScanWebpHead(std::span<const uint8_t> bytes, size_t* pos);
 
 }  // namespace imgpipe::core

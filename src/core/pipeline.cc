@@ -39,8 +39,8 @@ struct Context {
   std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
   std::vector<std::string> warnings;    // what was ignored without failing the input
   bool streamed = false;  // the streaming path made the one variant's final pixels already
-  // Set when `input` is only the head of a JPEG or PNG (ReadInputHead): the decoder pulls the
-  // rest.
+  // Set when `input` is only the head of a JPEG, PNG, GIF or lossy WebP (ReadInputHead): the
+  // decoder pulls the rest.
   ByteSource* rest = nullptr;
 };
 
@@ -185,6 +185,8 @@ Status DecodeStep(Context& ctx) {
                    ? core::DecodePngStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
                : ctx.header.format == Format::kGif
                    ? core::DecodeGifStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
+               : ctx.header.format == Format::kWebp
+                   ? core::DecodeWebpStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
                    : core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx));
   if (!image.ok()) {
     return image.error();

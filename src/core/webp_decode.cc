@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "canvas.h"
 #include "decode.h"
@@ -45,13 +46,23 @@ bool HoldsWholeRiff(std::span<const uint8_t> bytes) {
   return bytes.size() >= riff_size + 8;
 }
 
-// Parses the RIFF container only (chunk headers, no pixel data).
-Result<DemuxPtr> OpenWebp(std::span<const uint8_t> bytes) {
+// The container parsed (chunk headers, no pixel data). `whole` is false for a file that ends
+// inside its first frame's data, which only ReadWebpHeader accepts: a streamed head
+// (ReadInputHead) stops just past the frame header, and the decoder then judges the rest.
+struct OpenedWebp {
+  DemuxPtr demux;
+  bool whole = false;
+};
+
+Result<OpenedWebp> OpenWebp(std::span<const uint8_t> bytes, bool allow_partial) {
   WebPData data{bytes.data(), bytes.size()};
   WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
   DemuxPtr demux(WebPDemuxPartial(&data, &state));
   if (demux && state == WEBP_DEMUX_DONE) {
-    return demux;
+    return OpenedWebp{std::move(demux), true};
+  }
+  if (demux && allow_partial && state == WEBP_DEMUX_PARSED_HEADER) {
+    return OpenedWebp{std::move(demux), false};
   }
   if (state != WEBP_DEMUX_PARSE_ERROR && !HoldsWholeRiff(bytes)) {
     return Truncated();
@@ -74,9 +85,11 @@ int Orientation(const WebPDemuxer* demux) {
   return orientation;
 }
 
-Result<Header> ParseHeader(const WebPDemuxer* demux, FirstFrame* frame) {
+Result<Header> ParseHeader(const OpenedWebp& opened, FirstFrame* frame) {
+  const WebPDemuxer* demux = opened.demux.get();
   if (!WebPDemuxGetFrame(demux, 1, &frame->iter)) {
-    return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: no image frame");
+    return opened.whole ? MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: no image frame")
+                        : Truncated();
   }
   const uint32_t flags = WebPDemuxGetI(demux, WEBP_FF_FORMAT_FLAGS);
   Header header;
@@ -102,6 +115,11 @@ Error DecodeError(VP8StatusCode status) {
                    "corrupt WebP data (libwebp status " + std::to_string(status) + ")");
 }
 
+Error ClaimsMoreThanItsChunk() {
+  return MakeError(ErrorCode::kCorruptImage,
+                   "corrupt WebP data: the bitstream claims more data than its chunk holds");
+}
+
 // Input handed to libwebp's incremental decoder per step. Between steps the deadline is
 // checked; 64 KiB of compressed data decodes in well under a millisecond to a few ms.
 constexpr size_t kIncrementalStep = size_t{64} * 1024;
@@ -110,16 +128,15 @@ struct IdecDelete {
   void operator()(WebPIDecoder* idec) const { WebPIDelete(idec); }
 };
 
-// Decodes the frame's bitstream into `out` (already sized), optionally scaled by libwebp's own
-// rescaler; with a deadline, through the incremental decoder so that a long decode stops at it. The
-// decoder keeps only its working rows (lossy) and never an unscaled copy of the frame.
-Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, int stride,
-                   size_t size, int scaled_width, int scaled_height, const Deadline& deadline) {
+// libwebp's settings for decoding a frame of `width` x `height` into `out` (already sized),
+// scaled by libwebp's own rescaler when the scaled size differs.
+Result<WebPDecoderConfig> OutputConfig(WEBP_CSP_MODE mode, uint8_t* out, int stride, size_t size,
+                                       int width, int height, int scaled_width, int scaled_height) {
   WebPDecoderConfig config;
   if (!WebPInitDecoderConfig(&config)) {
     return MakeError(ErrorCode::kInternal, "libwebp version mismatch");
   }
-  if (scaled_width != iter.width || scaled_height != iter.height) {
+  if (scaled_width != width || scaled_height != height) {
     config.options.use_scaling = 1;
     config.options.scaled_width = scaled_width;
     config.options.scaled_height = scaled_height;
@@ -129,10 +146,27 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   config.output.u.RGBA.rgba = out;
   config.output.u.RGBA.stride = stride;
   config.output.u.RGBA.size = size;
+  return config;
+}
+
+// Decodes the frame's bitstream into `out` (already sized), optionally scaled by libwebp's own
+// rescaler; with a deadline, through the incremental decoder so that a long decode stops at it. The
+// decoder keeps only its working rows (lossy) and never an unscaled copy of the frame.
+Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, int stride,
+                   size_t size, int scaled_width, int scaled_height, const Deadline& deadline) {
+  auto made =
+      OutputConfig(mode, out, stride, size, iter.width, iter.height, scaled_width, scaled_height);
+  if (!made) {
+    return made.error();
+  }
+  WebPDecoderConfig& config = *made;
   if (!deadline) {
     // Nothing to stop for: the one-shot decoder skips the incremental one's per-row state saves
     // (measured about 15% of a 16 MP lossy decode).
     const VP8StatusCode status = WebPDecode(iter.fragment.bytes, iter.fragment.size, &config);
+    if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
+      return ClaimsMoreThanItsChunk();  // the demuxer found the chunk complete (DecodeWebp checks)
+    }
     return status == VP8_STATUS_OK ? OkStatus() : Status(DecodeError(status));
   }
   std::unique_ptr<WebPIDecoder, IdecDelete> idec(WebPIDecode(nullptr, 0, &config));
@@ -150,8 +184,7 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   if (status == VP8_STATUS_SUSPENDED) {
     // The demuxer found the frame's chunk complete (DecodeWebp checks), so a bitstream that
     // still wants more claims data its own chunk does not hold.
-    return MakeError(ErrorCode::kCorruptImage,
-                     "corrupt WebP data: the bitstream claims more data than its chunk holds");
+    return ClaimsMoreThanItsChunk();
   }
   if (status != VP8_STATUS_OK) {
     return DecodeError(status);
@@ -207,24 +240,24 @@ Result<Image> DecodeOntoCanvas(const WebPIterator& iter, const Header& header,
 }  // namespace
 
 Result<Header> ReadWebpHeader(std::span<const uint8_t> bytes) {
-  auto demux = OpenWebp(bytes);
-  if (!demux) {
-    return demux.error();
+  auto opened = OpenWebp(bytes, /*allow_partial=*/true);
+  if (!opened) {
+    return opened.error();
   }
   FirstFrame frame;
-  return ParseHeader(demux->get(), &frame);
+  return ParseHeader(*opened, &frame);
 }
 
 Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& request) {
   if (auto status = CheckInputBytes(bytes.size(), request.limits); !status) {
     return status.error();
   }
-  auto demux = OpenWebp(bytes);
-  if (!demux) {
-    return demux.error();
+  auto opened = OpenWebp(bytes, /*allow_partial=*/false);
+  if (!opened) {
+    return opened.error();
   }
   FirstFrame frame;
-  auto header = ParseHeader(demux->get(), &frame);
+  auto header = ParseHeader(*opened, &frame);
   if (!header) {
     return header.error();
   }
@@ -245,6 +278,107 @@ Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& re
                              static_cast<uint32_t>(iter.height) == header->height;
   return covers_canvas ? DecodeCanvas(iter, *header, request)
                        : DecodeOntoCanvas(iter, *header, request);
+}
+
+namespace {
+
+// Feeds the incremental decoder in append mode: the head, then the rest of the body a step at a
+// time. For a single-partition lossy frame (what encoders write) libwebp copies partition 0 aside
+// and drops the token data it has decoded, so the compressed body is never held whole.
+class StreamFeeder {
+ public:
+  StreamFeeder(std::span<const uint8_t> head, ByteSource& rest, const DecodeRequest& request)
+      : head_(head), rest_(rest), request_(request), step_(kIncrementalStep) {}
+
+  Status Run(WebPIDecoder* idec) {
+    // The whole RIFF must arrive, as DecodeWebp requires of a file in memory: the last bytes of a
+    // bitstream are not always needed to finish its rows, and a cut file is still cut.
+    const uint64_t riff_end = uint64_t{8} + (head_[4] | head_[5] << 8 | head_[6] << 16 |
+                                             static_cast<uint64_t>(head_[7]) << 24);
+    VP8StatusCode status = WebPIAppend(idec, head_.data(), head_.size());
+    received_ = head_.size();
+    while (status == VP8_STATUS_SUSPENDED) {
+      if (auto in_time = CheckDeadline(request_.deadline, "WebP decode"); !in_time) {
+        return in_time;
+      }
+      auto got = Next();
+      if (!got) {
+        return got.error();
+      }
+      if (*got == 0) {
+        return received_ >= riff_end ? ClaimsMoreThanItsChunk() : Truncated();
+      }
+      status = WebPIAppend(idec, step_.data(), *got);
+    }
+    if (status != VP8_STATUS_OK) {
+      return DecodeError(status);
+    }
+    while (received_ < riff_end) {  // what follows the image (XMP, unknown chunks) is skipped
+      auto got = Next();
+      if (!got) {
+        return got.error();
+      }
+      if (*got == 0) {
+        return Truncated();
+      }
+    }
+    return OkStatus();
+  }
+
+ private:
+  // The next step of the body into step_: its size, 0 at the end; a failed read (a broken
+  // download explains itself best) or more than max_input_bytes in all is an error.
+  Result<size_t> Next() {
+    auto got = rest_.Read(step_);
+    if (!got.ok()) {
+      return got.error();
+    }
+    received_ += *got;
+    if (received_ > request_.limits.max_input_bytes) {
+      return MakeError(
+          ErrorCode::kInputTooLarge,
+          "input is over the " + std::to_string(request_.limits.max_input_bytes) + " byte limit");
+    }
+    return got;
+  }
+
+  std::span<const uint8_t> head_;
+  ByteSource& rest_;
+  const DecodeRequest& request_;
+  std::vector<uint8_t> step_;
+  uint64_t received_ = 0;
+};
+
+}  // namespace
+
+Result<Image> DecodeWebpStream(std::span<const uint8_t> head, ByteSource& rest,
+                               const DecodeRequest& request) {
+  auto header = ReadWebpHeader(head);
+  if (!header) {
+    return header.error();
+  }
+  if (auto status = CheckHeader(*header, request.limits); !status) {
+    return status.error();
+  }
+  Image image;
+  ScaledSize(header->width, header->height, request, &image.width, &image.height);
+  image.channels = header->has_alpha ? 4 : 3;
+  image.pixels.resize(image.stride() * image.height);
+  auto config = OutputConfig(header->has_alpha ? MODE_RGBA : MODE_RGB, image.pixels.data(),
+                             static_cast<int>(image.stride()), image.pixels.size(),
+                             static_cast<int>(header->width), static_cast<int>(header->height),
+                             static_cast<int>(image.width), static_cast<int>(image.height));
+  if (!config) {
+    return config.error();
+  }
+  std::unique_ptr<WebPIDecoder, IdecDelete> idec(WebPIDecode(nullptr, 0, &*config));
+  if (!idec) {
+    return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: cannot start the decoder");
+  }
+  if (auto status = StreamFeeder(head, rest, request).Run(idec.get()); !status) {
+    return status.error();
+  }
+  return image;
 }
 
 }  // namespace imgpipe::core

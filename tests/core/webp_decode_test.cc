@@ -1,9 +1,17 @@
-// WebP decoding: lossy, lossless, alpha, scaled decode, EXIF, animation, bad input.
+// WebP decoding: lossy, lossless, alpha, scaled decode, EXIF, animation, bad input, and the
+// streamed lossy decode of the Lambda path.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "colour_fixtures.h"
 #include "core/decode.h"
+#include "core/input_head.h"
+#include "imgpipe/byte_source.h"
+#include "imgpipe/pipeline.h"
 #include "testing/make_images.h"
 
 namespace imgpipe::core {
@@ -218,6 +226,207 @@ TEST(WebpDecodeTest, LimitsComeFromTheRequest) {
   auto too_large = DecodeWebp(webp, request);
   ASSERT_FALSE(too_large);
   EXPECT_EQ(too_large.error().code, ErrorCode::kInputTooLarge);
+}
+
+// Streamed decode (the Lambda path): ReadInputHead's head, then DecodeWebpStream pulling the rest.
+Result<Image> DecodeStreamed(const Bytes& webp, size_t chunk, const DecodeRequest& request = {}) {
+  MemorySource source(webp, chunk);
+  auto head = ReadInputHead(source, request.limits.max_input_bytes);
+  if (!head) {
+    return head.error();
+  }
+  EXPECT_TRUE(head->rest_pending);
+  return DecodeWebpStream(head->bytes, source, request);
+}
+
+// A gradient with pseudo-random grain, so the lossy body runs to many times the stream's steps.
+Bytes PhotoLikeLossy(uint32_t width, uint32_t height) {
+  Bytes rgb = testing::Gradient(width, height, 3);
+  uint32_t state = 12345;
+  for (uint8_t& v : rgb) {
+    state = state * 1103515245u + 12345u;
+    v = static_cast<uint8_t>(v / 2 + (state >> 25));
+  }
+  return testing::WebpLossy(rgb, width, height, false, 80);
+}
+
+// A VP8X wrapper with no flags at all around a simple file's chunks (some tools write it).
+Bytes PlainVp8x(const Bytes& simple, uint32_t width, uint32_t height) {
+  Bytes body;
+  Bytes vp8x = {0, 0, 0, 0};
+  testing::Put24(vp8x, width - 1);
+  testing::Put24(vp8x, height - 1);
+  testing::PutChunk(body, "VP8X", vp8x.data(), vp8x.size());
+  const Bytes image = testing::WebpImageChunks(simple);
+  body.insert(body.end(), image.begin(), image.end());
+  return testing::Riff(body);
+}
+
+TEST(WebpStreamTest, StreamedDecodeEqualsInMemory) {
+  const std::vector<std::pair<std::string, Bytes>> cases = {
+      {"simple", PhotoLikeLossy(300, 200)},
+      {"odd size", PhotoLikeLossy(97, 61)},
+      {"vp8x without flags", PlainVp8x(PhotoLikeLossy(300, 200), 300, 200)}};
+  DecodeRequest scaled;
+  scaled.min_width = 120;
+  scaled.min_height = 80;
+  for (const auto& [name, webp] : cases) {
+    for (const DecodeRequest& request : {DecodeRequest{}, scaled}) {
+      const Image expected = MustDecode(webp, request);
+      for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}, webp.size()}) {
+        auto streamed = DecodeStreamed(webp, chunk, request);
+        ASSERT_TRUE(streamed) << name << ": " << streamed.error().message;
+        EXPECT_EQ(streamed->width, expected.width) << name;
+        EXPECT_EQ(streamed->height, expected.height) << name;
+        EXPECT_EQ(streamed->channels, expected.channels) << name;
+        EXPECT_EQ(streamed->pixels, expected.pixels) << name << " chunk " << chunk;
+      }
+    }
+  }
+}
+
+TEST(WebpStreamTest, HeadEndsAtTheLossyFrameHeader) {
+  const Bytes webp = PhotoLikeLossy(64, 48);
+  size_t pos = 12;
+  ASSERT_EQ(ScanWebpHead(webp, &pos), WebpHeadScan::kComplete);
+  EXPECT_EQ(pos, size_t{12 + 8 + 10});  // RIFF header, 'VP8 ' chunk header, frame header
+  for (size_t n = 12; n < pos; ++n) {
+    size_t at = 12;
+    EXPECT_EQ(ScanWebpHead(std::span(webp).first(n), &at), WebpHeadScan::kNeedMore) << n;
+  }
+  // The head alone gives the same header as the whole file.
+  auto from_head = ReadWebpHeader(std::span(webp).first(pos));
+  auto whole = ReadWebpHeader(webp);
+  ASSERT_TRUE(from_head) << from_head.error().message;
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(from_head->width, whole->width);
+  EXPECT_EQ(from_head->height, whole->height);
+  EXPECT_EQ(from_head->channels, whole->channels);
+  EXPECT_EQ(from_head->orientation, whole->orientation);
+}
+
+TEST(WebpStreamTest, WhatMustBeReadWholeIsReadWhole) {
+  const Bytes rgba = testing::Gradient(kW, kH, 4);
+  const Bytes exif = testing::ExifTiff(6);
+  const std::vector<std::pair<std::string, Bytes>> cases = {
+      {"lossless", testing::WebpLossless(testing::Gradient(kW, kH, 3), kW, kH, false)},
+      {"lossy with alpha", testing::WebpLossy(rgba, kW, kH, true)},
+      {"exif", testing::WebpWithExif(PhotoLikeLossy(kW, kH), kW, kH, false, exif)},
+      {"animated", testing::WebpAnimation(kW, kH,
+                                          {{PhotoLikeLossy(kW, kH), 0, 0, kW, kH},
+                                           {PhotoLikeLossy(kW, kH), 0, 0, kW, kH}})}};
+  for (const auto& [name, webp] : cases) {
+    size_t pos = 12;
+    EXPECT_EQ(ScanWebpHead(webp, &pos), WebpHeadScan::kWhole) << name;
+    MemorySource source(webp, 5);
+    auto head = ReadInputHead(source, webp.size());
+    ASSERT_TRUE(head) << name;
+    EXPECT_FALSE(head->rest_pending) << name;
+    EXPECT_EQ(head->bytes, webp) << name;
+  }
+  // A streamed lossy file is not read whole.
+  const Bytes lossy = PhotoLikeLossy(kW, kH);
+  MemorySource source(lossy, 5);
+  auto head = ReadInputHead(source, lossy.size());
+  ASSERT_TRUE(head);
+  EXPECT_TRUE(head->rest_pending);
+  EXPECT_LT(head->bytes.size(), lossy.size());
+}
+
+TEST(WebpStreamTest, TruncatedStreamIsTruncatedImage) {
+  const Bytes webp = PhotoLikeLossy(300, 200);
+  for (size_t keep : {size_t{40}, webp.size() / 2, webp.size() - 1}) {
+    const Bytes cut(webp.begin(), webp.begin() + static_cast<long>(keep));
+    auto image = DecodeStreamed(cut, 100);
+    ASSERT_FALSE(image) << keep;
+    EXPECT_EQ(image.error().code, ErrorCode::kTruncatedImage) << keep;
+    EXPECT_EQ(image.error().message, "WebP data ends before the image does (truncated)");
+  }
+}
+
+TEST(WebpStreamTest, OverTheByteLimitIsInputTooLarge) {
+  const Bytes webp = PhotoLikeLossy(300, 200);
+  MemorySource source(webp, 64);
+  auto head = ReadInputHead(source, webp.size());
+  ASSERT_TRUE(head && head->rest_pending);
+  DecodeRequest request;
+  request.limits.max_input_bytes = webp.size() / 2;
+  auto image = DecodeWebpStream(head->bytes, source, request);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kInputTooLarge) << image.error().message;
+  EXPECT_EQ(image.error().message,
+            "input is over the " + std::to_string(webp.size() / 2) + " byte limit");
+}
+
+class FailingSource final : public ByteSource {
+ public:
+  explicit FailingSource(std::span<const uint8_t> bytes) : inner_(bytes, 16) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (++reads_ > 10) {
+      return MakeError(ErrorCode::kStorageError, "connection reset");
+    }
+    return inner_.Read(out);
+  }
+
+ private:
+  MemorySource inner_;
+  int reads_ = 0;
+};
+
+TEST(WebpStreamTest, SourceErrorIsTheError) {
+  const Bytes webp = PhotoLikeLossy(300, 200);
+  size_t pos = 12;
+  ASSERT_EQ(ScanWebpHead(webp, &pos), WebpHeadScan::kComplete);
+  FailingSource rest{std::span<const uint8_t>(webp).subspan(pos)};
+  auto image = DecodeWebpStream(std::span(webp).first(pos), rest, {});
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kStorageError) << image.error().message;
+  EXPECT_EQ(image.error().message, "connection reset");
+}
+
+TEST(WebpStreamTest, CorruptBitstreamIsCorruptImage) {
+  Bytes webp = PhotoLikeLossy(300, 200);
+  for (size_t i = 30; i < 60; ++i) webp[i] = 0xA5;  // partition sizes and the first modes
+  auto image = DecodeStreamed(webp, 64);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kCorruptImage) << image.error().message;
+}
+
+TEST(WebpStreamTest, PassedDeadlineStopsTheDecode) {
+  const Bytes webp = PhotoLikeLossy(300, 200);
+  DecodeRequest request;
+  request.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  auto image = DecodeStreamed(webp, 1024, request);
+  ASSERT_FALSE(image);
+  EXPECT_EQ(image.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_NE(image.error().message.find("WebP decode"), std::string::npos) << image.error().message;
+}
+
+// Through ProcessVariants(ByteSource&), untagged and with an ICC profile (its ICCP chunk is in
+// the head, so the profile is applied as in memory).
+TEST(WebpStreamTest, PipelineStreamedEqualsInMemory) {
+  const Bytes lossy = PhotoLikeLossy(300, 200);
+  const std::vector<std::pair<std::string, Bytes>> cases = {
+      {"untagged", lossy},
+      {"tagged", testing::WebpWithIcc(lossy, 300, 200, testing::SwappedRedGreenProfile())}};
+  Options colour;
+  colour.grayscale = false;
+  const Variant variants[] = {{"", "", Options{}}, {"colour", "", colour}};
+  for (const auto& [name, webp] : cases) {
+    for (size_t count : {size_t{1}, size_t{2}}) {
+      const std::span<const Variant> chosen(variants, count);
+      auto in_memory = ProcessVariants(webp, chosen);
+      MemorySource source(webp, 100);
+      auto streamed = ProcessVariants(source, chosen);
+      ASSERT_TRUE(in_memory) << name << ": " << in_memory.error().message;
+      ASSERT_TRUE(streamed) << name << ": " << streamed.error().message;
+      ASSERT_EQ(in_memory->size(), streamed->size());
+      for (size_t i = 0; i < count; ++i) {
+        EXPECT_EQ((*in_memory)[i].bytes, (*streamed)[i].bytes) << name << " variant " << i;
+        EXPECT_EQ((*in_memory)[i].warnings, (*streamed)[i].warnings) << name;
+      }
+    }
+  }
 }
 
 }  // namespace

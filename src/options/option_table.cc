@@ -123,8 +123,8 @@ constexpr std::array kTable = {
                .flag = "--max-lossless-webp-pixels",
                .placeholder = "N",
                .default_value = "12000000",
-               .help = "Lossless WebP images over this many pixels are refused before decoding "
-                       "(libwebp holds their full frame)."},
+               .help = "Lossless WebP images over this many pixels are refused before decoding: "
+                       "libwebp holds their full frame."},
     // CLI only: Lambda's time limit is the invocation's deadline.
     OptionSpec{.field = "max_seconds",
                .flag = "--max-seconds",

@@ -23,25 +23,26 @@ resource "aws_lambda_function" "this" {
   # Exactly the names the binary reads (bootstrap --list-env); terraform/tests checks the two match.
   environment {
     variables = {
-      INPUT_BUCKET           = aws_s3_bucket.input.id
-      INPUT_PREFIX           = var.filter_prefix
-      OUTPUT_BUCKET          = aws_s3_bucket.output.id
-      OUTPUT_PREFIX          = var.output_prefix
-      NEW_IMAGE_SIZE         = jsonencode(var.new_image_size)
-      FIT                    = var.fit
-      OUTPUT_FORMAT          = var.output_format
-      QUALITY                = tostring(var.quality)
-      GRAYSCALE              = tostring(var.grayscale)
-      BACKGROUND             = var.background
-      WITHOUT_ENLARGEMENT    = tostring(var.without_enlargement)
-      MAX_INPUT_BYTES        = tostring(var.max_input_bytes)
-      MAX_INPUT_PIXELS       = tostring(var.max_input_pixels)
-      MAX_PROGRESSIVE_PIXELS = tostring(var.max_progressive_pixels)
-      MAX_INTERLACED_PIXELS  = tostring(var.max_interlaced_pixels)
-      CACHE_CONTROL          = var.cache_control
-      VARIANTS               = local.variants_json
-      KEEP_EXTENSION         = tostring(var.keep_extension)
-      SHRINK_ON_LOAD         = var.shrink_on_load
+      INPUT_BUCKET             = aws_s3_bucket.input.id
+      INPUT_PREFIX             = var.filter_prefix
+      OUTPUT_BUCKET            = aws_s3_bucket.output.id
+      OUTPUT_PREFIX            = var.output_prefix
+      NEW_IMAGE_SIZE           = jsonencode(var.new_image_size)
+      FIT                      = var.fit
+      OUTPUT_FORMAT            = var.output_format
+      QUALITY                  = tostring(var.quality)
+      GRAYSCALE                = tostring(var.grayscale)
+      BACKGROUND               = var.background
+      WITHOUT_ENLARGEMENT      = tostring(var.without_enlargement)
+      MAX_INPUT_BYTES          = tostring(var.max_input_bytes)
+      MAX_INPUT_PIXELS         = tostring(var.max_input_pixels)
+      MAX_PROGRESSIVE_PIXELS   = tostring(var.max_progressive_pixels)
+      MAX_INTERLACED_PIXELS    = tostring(var.max_interlaced_pixels)
+      MAX_LOSSLESS_WEBP_PIXELS = tostring(var.max_lossless_webp_pixels)
+      CACHE_CONTROL            = var.cache_control
+      VARIANTS                 = local.variants_json
+      KEEP_EXTENSION           = tostring(var.keep_extension)
+      SHRINK_ON_LOAD           = var.shrink_on_load
       # "" takes the binary's default, so the default lives in one place (src/lambda/config.cc).
       CONCURRENCY = var.concurrency == null ? "" : tostring(var.concurrency)
     }

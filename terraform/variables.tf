@@ -364,6 +364,17 @@ variable "max_interlaced_pixels" {
   }
 }
 
+variable "max_lossless_webp_pixels" {
+  description = "Largest accepted lossless WebP in pixels (libwebp holds the whole frame as 32-bit ARGB, whatever the output size). Default: the core's 12 megapixels, 48 MB."
+  type        = number
+  default     = 12000000
+
+  validation {
+    condition     = var.max_lossless_webp_pixels >= 1 && floor(var.max_lossless_webp_pixels) == var.max_lossless_webp_pixels
+    error_message = "max_lossless_webp_pixels must be a whole number of pixels, 1 or more."
+  }
+}
+
 variable "output_prefix" {
   description = "Prefix prepended to every output key (\"thumbs/\" turns a/cat.jpg into thumbs/a/cat.jpg); \"\" keeps the input key."
   type        = string

@@ -46,6 +46,10 @@ inline constexpr uint64_t kDefaultMaxProgressivePixels = 16'000'000ull;
 // any row is final, 12 MP is at most 48 MB, under 64 MB for the whole process; an interlaced GIF
 // frame holds a byte per pixel until its last pass.
 inline constexpr uint64_t kDefaultMaxInterlacedPixels = 12'000'000ull;
+// Lossless WebP (VP8L): libwebp holds the whole frame as 32-bit ARGB whatever the output scale
+// (LZ77 back-references can reach any earlier pixel). 12 MP is 48 MB, as for interlaced images:
+// a 4K screenshot (8.3 MP) and 12 MP photos pass.
+inline constexpr uint64_t kDefaultMaxLosslessWebpPixels = 12'000'000ull;
 
 // The largest per-image time limit (Limits::max_seconds): a day.
 inline constexpr double kMaxSecondsLimit = 86400;
@@ -57,6 +61,8 @@ struct Limits {
   uint64_t max_progressive_pixels = kDefaultMaxProgressivePixels;  // progressive JPEG; 0 invalid
   uint64_t max_interlaced_pixels =
       kDefaultMaxInterlacedPixels;  // interlaced PNG and GIF; 0 invalid
+  uint64_t max_lossless_webp_pixels =
+      kDefaultMaxLosslessWebpPixels;  // lossless (VP8L) WebP; 0 invalid
   // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
   // like the caller's deadline; 0 means none.
   double max_seconds = 0;

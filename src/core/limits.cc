@@ -85,6 +85,18 @@ Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits)
                        " limit for interlaced GIFs (max_interlaced_pixels)");
 }
 
+Status CheckLosslessWebp(uint32_t width, uint32_t height, const Limits& limits) {
+  const uint64_t pixels = static_cast<uint64_t>(width) * height;
+  if (pixels <= limits.max_lossless_webp_pixels) {
+    return OkStatus();
+  }
+  return MakeError(ErrorCode::kTooManyPixels,
+                   "lossless WebP " + std::to_string(width) + "x" + std::to_string(height) + " = " +
+                       Megapixels(pixels) + ", over the " +
+                       Megapixels(limits.max_lossless_webp_pixels) +
+                       " limit for lossless WebP (max_lossless_webp_pixels)");
+}
+
 Deadline EffectiveDeadline(Deadline deadline, const Limits& limits,
                            std::chrono::steady_clock::time_point start) {
   if (limits.max_seconds <= 0) {

@@ -32,6 +32,10 @@ Status CheckInterlacedPng(uint32_t width, uint32_t height, const Limits& limits)
 // An interlaced GIF frame's palette indices are held (a byte per pixel) until its last pass:
 // kTooManyPixels over the same max_interlaced_pixels.
 Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits);
+// libwebp's lossless (VP8L) decoder holds the whole frame as 32-bit ARGB, whatever the output
+// scale (LZ77 back-references can reach any earlier pixel): kTooManyPixels over
+// max_lossless_webp_pixels.
+Status CheckLosslessWebp(uint32_t width, uint32_t height, const Limits& limits);
 
 // The time by which a decode must give up: the caller's deadline (Lambda's, minus its margin)
 // or the per-image limit (Limits::max_seconds), whichever comes first. Codecs check it inside

@@ -72,6 +72,11 @@ constexpr std::array kFields = {
                   return Store(ParsePositive("max_interlaced_pixels", t),
                                o.limits.max_interlaced_pixels);
                 }},
+    OptionField{"max_lossless_webp_pixels", core::kPositiveRule, FieldJson::kInteger, false,
+                [](std::string_view t, Options& o) {
+                  return Store(ParsePositive("max_lossless_webp_pixels", t),
+                               o.limits.max_lossless_webp_pixels);
+                }},
     OptionField{"max_seconds", core::kSecondsRule, FieldJson::kString, false,
                 [](std::string_view t, Options& o) {
                   return Store(ParseSeconds("max_seconds", t), o.limits.max_seconds);

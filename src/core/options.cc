@@ -131,6 +131,9 @@ Status Validate(const Options& options) {
   if (options.limits.max_interlaced_pixels == 0) {
     fail(Expected(core::kPositiveRule, "max_interlaced_pixels", "0"));
   }
+  if (options.limits.max_lossless_webp_pixels == 0) {
+    fail(Expected(core::kPositiveRule, "max_lossless_webp_pixels", "0"));
+  }
   // Written so that NaN fails too.
   if (!(options.limits.max_seconds >= 0 && options.limits.max_seconds <= kMaxSecondsLimit)) {
     fail(Expected(core::kSecondsRule, "max_seconds", std::to_string(options.limits.max_seconds)));

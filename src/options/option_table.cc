@@ -118,6 +118,13 @@ constexpr std::array kTable = {
         .placeholder = "N",
         .default_value = "12000000",
         .help = "Interlaced PNG and GIF images over this many pixels are refused before decoding."},
+    OptionSpec{.field = "max_lossless_webp_pixels",
+               .env = "MAX_LOSSLESS_WEBP_PIXELS",
+               .flag = "--max-lossless-webp-pixels",
+               .placeholder = "N",
+               .default_value = "12000000",
+               .help = "Lossless WebP images over this many pixels are refused before decoding: "
+                       "libwebp holds their full frame."},
     // CLI only: Lambda's time limit is the invocation's deadline.
     OptionSpec{.field = "max_seconds",
                .flag = "--max-seconds",

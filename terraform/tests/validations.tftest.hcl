@@ -454,3 +454,13 @@ run "bad_max_interlaced_pixels" {
 
   expect_failures = [var.max_interlaced_pixels]
 }
+
+run "bad_max_lossless_webp_pixels" {
+  command = plan
+
+  variables {
+    max_lossless_webp_pixels = 0
+  }
+
+  expect_failures = [var.max_lossless_webp_pixels]
+}

@@ -32,19 +32,21 @@ TEST(LimitFlags, DefaultsAreTheLibraryDefaults) {
   const Limits& limits = std::get<ProcessCommand>(command).options.limits;
   EXPECT_EQ(limits.max_progressive_pixels, kDefaultMaxProgressivePixels);
   EXPECT_EQ(limits.max_interlaced_pixels, kDefaultMaxInterlacedPixels);
+  EXPECT_EQ(limits.max_lossless_webp_pixels, kDefaultMaxLosslessWebpPixels);
   EXPECT_EQ(limits.max_seconds, 0);
 }
 
 TEST(LimitFlags, ValuesReachTheLimits) {
   std::string err;
-  Command command =
-      Parse({"process", "--max-progressive-pixels", "2000000", "--max-interlaced-pixels", "3000000",
-             "--max-seconds", "0.25", "a.png", "-o", "out"},
-            &err);
+  Command command = Parse(
+      {"process", "--max-progressive-pixels", "2000000", "--max-interlaced-pixels", "3000000",
+       "--max-lossless-webp-pixels", "4000000", "--max-seconds", "0.25", "a.png", "-o", "out"},
+      &err);
   ASSERT_TRUE(std::holds_alternative<ProcessCommand>(command)) << err;
   const Limits& limits = std::get<ProcessCommand>(command).options.limits;
   EXPECT_EQ(limits.max_progressive_pixels, 2000000u);
   EXPECT_EQ(limits.max_interlaced_pixels, 3000000u);
+  EXPECT_EQ(limits.max_lossless_webp_pixels, 4000000u);
   EXPECT_DOUBLE_EQ(limits.max_seconds, 0.25);
 }
 
@@ -55,7 +57,8 @@ TEST(LimitFlags, BadValuesAreUsageErrorsNamingTheFlag) {
                                                         {"--max-seconds", "1e9"},
                                                         {"--max-seconds", "nan"},
                                                         {"--max-progressive-pixels", "0"},
-                                                        {"--max-interlaced-pixels", "-5"}}) {
+                                                        {"--max-interlaced-pixels", "-5"},
+                                                        {"--max-lossless-webp-pixels", "0"}}) {
     std::string err;
     Command command = Parse({"process", flag, value, "a.png", "-o", "out"}, &err);
     const auto* exit_now = std::get_if<ExitNow>(&command);
@@ -64,6 +67,20 @@ TEST(LimitFlags, BadValuesAreUsageErrorsNamingTheFlag) {
     EXPECT_NE(err.find(flag.substr(2)), std::string::npos) << err;
     EXPECT_NE(err.find(value), std::string::npos) << err;
   }
+}
+
+// 0 would refuse every lossless WebP: the flag's error is the core's positive-integer rule
+// (sharp's wording), after the flag, as Lambda puts the variable first.
+TEST(LimitFlags, ZeroLosslessWebpPixelsIsTheCoresPositiveIntegerError) {
+  std::string err;
+  Command command =
+      Parse({"process", "--max-lossless-webp-pixels", "0", "a.png", "-o", "out"}, &err);
+  const auto* exit_now = std::get_if<ExitNow>(&command);
+  ASSERT_NE(exit_now, nullptr);
+  EXPECT_EQ(exit_now->code, kUsageExitCode);
+  EXPECT_EQ(err,
+            "imgpipe: --max-lossless-webp-pixels: Expected a positive integer for "
+            "max_lossless_webp_pixels but received \"0\"\n");
 }
 
 }  // namespace

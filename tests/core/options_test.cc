@@ -96,6 +96,13 @@ TEST(ValidateTest, ZeroMaxInputPixels) {
             "Expected a positive integer for max_input_pixels but received 0");
 }
 
+TEST(ValidateTest, ZeroMaxLosslessWebpPixels) {
+  Options options;
+  options.limits.max_lossless_webp_pixels = 0;
+  EXPECT_EQ(MessageOf(Validate(options)),
+            "Expected a positive integer for max_lossless_webp_pixels but received 0");
+}
+
 TEST(ValidateTest, ReportsEveryBrokenRuleAtOnce) {
   Options options;
   options.width = 0;

@@ -122,6 +122,23 @@ TEST(LoadConfig, RejectsBadBackground) { ExpectRejected("BACKGROUND", "#12345");
 TEST(LoadConfig, RejectsBadWithoutEnlargement) { ExpectRejected("WITHOUT_ENLARGEMENT", "2"); }
 TEST(LoadConfig, RejectsBadMaxInputBytes) { ExpectRejected("MAX_INPUT_BYTES", "0"); }
 TEST(LoadConfig, RejectsBadMaxInputPixels) { ExpectRejected("MAX_INPUT_PIXELS", "-1"); }
+TEST(LoadConfig, MaxLosslessWebpPixelsReachesTheLimits) {
+  auto config = LoadWith({{"MAX_LOSSLESS_WEBP_PIXELS", "8300000"}});
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->options.limits.max_lossless_webp_pixels, 8300000u);
+  auto defaults = LoadWith({});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->options.limits.max_lossless_webp_pixels, kDefaultMaxLosslessWebpPixels);
+}
+// 0 would refuse every lossless WebP: the core's positive-integer rule, named once.
+TEST(LoadConfig, RejectsZeroMaxLosslessWebpPixels) {
+  auto config = LoadWith({{"MAX_LOSSLESS_WEBP_PIXELS", "0"}});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code, ErrorCode::kInvalidOptions);
+  EXPECT_EQ(config.error().message,
+            "MAX_LOSSLESS_WEBP_PIXELS: Expected a positive integer for max_lossless_webp_pixels "
+            "but received \"0\"");
+}
 TEST(LoadConfig, RejectsBadCacheControl) {
   ExpectRejected("CACHE_CONTROL", "max-age=1\r\nX-Evil: 1");
 }
@@ -180,6 +197,7 @@ TEST(LoadConfig, EveryVariablesErrorNamesItExactlyOnce) {
                                                   {"MAX_INPUT_PIXELS", "-1"},
                                                   {"MAX_PROGRESSIVE_PIXELS", "0"},
                                                   {"MAX_INTERLACED_PIXELS", "many"},
+                                                  {"MAX_LOSSLESS_WEBP_PIXELS", "0"},
                                                   {"CACHE_CONTROL", "a\r\nb"},
                                                   {"OUTPUT_PREFIX", "/thumbs/"},
                                                   {"INPUT_BUCKET", "UPPER"},
@@ -221,7 +239,8 @@ TEST(LoadConfig, EveryTableVariableHasANegativeTestAbove) {
                                         "KEEP_EXTENSION",
                                         "VARIANTS",
                                         "MAX_PROGRESSIVE_PIXELS",
-                                        "MAX_INTERLACED_PIXELS"};
+                                        "MAX_INTERLACED_PIXELS",
+                                        "MAX_LOSSLESS_WEBP_PIXELS"};
   std::set<std::string> table;
   for (const EnvVar& var : EnvTable()) table.insert(var.name);
   EXPECT_EQ(table, tested);

@@ -365,9 +365,9 @@ variable "max_interlaced_pixels" {
 }
 
 variable "max_lossless_webp_pixels" {
-  description = "Largest accepted lossless WebP in pixels (libwebp holds the whole frame as 32-bit ARGB, whatever the output size). Default: the core's 12 megapixels, 48 MB."
+  description = "Largest accepted lossless WebP, or lossy WebP with alpha, in pixels (libwebp holds the whole lossless frame as 32-bit ARGB, and a lossy frame's alpha at up to 5 bytes a pixel, whatever the output size). Default: the core's 10 megapixels, under 64 MB for the whole process."
   type        = number
-  default     = 12000000
+  default     = 10000000
 
   validation {
     condition     = var.max_lossless_webp_pixels >= 1 && floor(var.max_lossless_webp_pixels) == var.max_lossless_webp_pixels

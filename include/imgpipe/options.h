@@ -47,9 +47,11 @@ inline constexpr uint64_t kDefaultMaxProgressivePixels = 16'000'000ull;
 // frame holds a byte per pixel until its last pass.
 inline constexpr uint64_t kDefaultMaxInterlacedPixels = 12'000'000ull;
 // Lossless WebP (VP8L): libwebp holds the whole frame as 32-bit ARGB whatever the output scale
-// (LZ77 back-references can reach any earlier pixel). 12 MP is 48 MB, as for interlaced images:
-// a 4K screenshot (8.3 MP) and 12 MP photos pass.
-inline constexpr uint64_t kDefaultMaxLosslessWebpPixels = 12'000'000ull;
+// (LZ77 back-references can reach any earlier pixel), and a lossy WebP's alpha, a lossless image
+// itself, at up to 5 bytes a pixel. 10 MP keeps the whole process under 64 MB on the Lambda path
+// (a 12 MP lossless noise photo peaked at 68.4 MiB, its 13.4 MiB body read whole); a 4K
+// screenshot (8.3 MP) passes.
+inline constexpr uint64_t kDefaultMaxLosslessWebpPixels = 10'000'000ull;
 
 // The largest per-image time limit (Limits::max_seconds): a day.
 inline constexpr double kMaxSecondsLimit = 86400;

@@ -85,14 +85,17 @@ Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits)
                        " limit for interlaced GIFs (max_interlaced_pixels)");
 }
 
-Status CheckLosslessWebp(uint32_t width, uint32_t height, const Limits& limits) {
+Status CheckLosslessWebp(uint32_t width, uint32_t height, WebpPlane plane, const Limits& limits) {
   const uint64_t pixels = static_cast<uint64_t>(width) * height;
   if (pixels <= limits.max_lossless_webp_pixels) {
     return OkStatus();
   }
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
   return MakeError(ErrorCode::kTooManyPixels,
-                   "lossless WebP " + std::to_string(width) + "x" + std::to_string(height) + " = " +
-                       Megapixels(pixels) + ", over the " +
+                   (plane == WebpPlane::kLosslessFrame
+                        ? "lossless WebP " + size
+                        : "lossy WebP " + size + " with a lossless alpha channel") +
+                       " = " + Megapixels(pixels) + ", over the " +
                        Megapixels(limits.max_lossless_webp_pixels) +
                        " limit for lossless WebP (max_lossless_webp_pixels)");
 }

@@ -32,10 +32,13 @@ Status CheckInterlacedPng(uint32_t width, uint32_t height, const Limits& limits)
 // An interlaced GIF frame's palette indices are held (a byte per pixel) until its last pass:
 // kTooManyPixels over the same max_interlaced_pixels.
 Status CheckInterlacedGif(uint32_t width, uint32_t height, const Limits& limits);
-// libwebp's lossless (VP8L) decoder holds the whole frame as 32-bit ARGB, whatever the output
-// scale (LZ77 back-references can reach any earlier pixel): kTooManyPixels over
-// max_lossless_webp_pixels.
-Status CheckLosslessWebp(uint32_t width, uint32_t height, const Limits& limits);
+// libwebp holds a full-resolution plane of two kinds of WebP frame, whatever the output scale:
+// a lossless (VP8L) frame as 32-bit ARGB (LZ77 back-references can reach any earlier pixel), and
+// the alpha of a lossy frame, a lossless image itself, decoded whole into its own ARGB or byte
+// buffer and a byte-per-pixel plane (up to 5 bytes a pixel). kTooManyPixels over
+// max_lossless_webp_pixels for either.
+enum class WebpPlane { kLosslessFrame, kLossyAlpha };
+Status CheckLosslessWebp(uint32_t width, uint32_t height, WebpPlane plane, const Limits& limits);
 
 // The time by which a decode must give up: the caller's deadline (Lambda's, minus its margin)
 // or the per-image limit (Limits::max_seconds), whichever comes first. Codecs check it inside

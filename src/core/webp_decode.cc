@@ -192,6 +192,23 @@ Status DecodeFrame(const WebPIterator& iter, WEBP_CSP_MODE mode, uint8_t* out, i
   return OkStatus();
 }
 
+// A lossless frame, or a lossy one with alpha, makes libwebp allocate full-size planes whatever
+// the output scale: those come under max_lossless_webp_pixels, checked before decoding. A
+// bitstream whose features cannot be read is left for the decoder to report.
+Status CheckFullSizePlanes(const WebPIterator& iter, const Limits& limits) {
+  WebPBitstreamFeatures features;
+  if (WebPGetFeatures(iter.fragment.bytes, iter.fragment.size, &features) != VP8_STATUS_OK) {
+    return OkStatus();
+  }
+  constexpr int kLossless = 2;  // WebPBitstreamFeatures::format: 0 mixed, 1 lossy, 2 lossless
+  if (features.format != kLossless && !features.has_alpha) {
+    return OkStatus();
+  }
+  return CheckLosslessWebp(
+      static_cast<uint32_t>(iter.width), static_cast<uint32_t>(iter.height),
+      features.format == kLossless ? WebpPlane::kLosslessFrame : WebpPlane::kLossyAlpha, limits);
+}
+
 // The common case (every still image): the frame is the canvas, decoded straight into the
 // output and shrunk on load.
 Result<Image> DecodeCanvas(const WebPIterator& iter, const Header& header,
@@ -272,6 +289,10 @@ Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& re
       static_cast<uint64_t>(iter.x_offset) + static_cast<uint64_t>(iter.width) > header->width ||
       static_cast<uint64_t>(iter.y_offset) + static_cast<uint64_t>(iter.height) > header->height) {
     return MakeError(ErrorCode::kCorruptImage, "corrupt WebP data: frame outside the canvas");
+  }
+
+  if (auto status = CheckFullSizePlanes(iter, request.limits); !status) {
+    return status.error();
   }
 
   const bool covers_canvas = static_cast<uint32_t>(iter.width) == header->width &&

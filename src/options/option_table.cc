@@ -122,9 +122,9 @@ constexpr std::array kTable = {
                .env = "MAX_LOSSLESS_WEBP_PIXELS",
                .flag = "--max-lossless-webp-pixels",
                .placeholder = "N",
-               .default_value = "12000000",
-               .help = "Lossless WebP images over this many pixels are refused before decoding: "
-                       "libwebp holds their full frame."},
+               .default_value = "10000000",
+               .help = "Lossless WebP images, and lossy ones with alpha, over this many pixels are "
+                       "refused before decoding: libwebp holds their full frame."},
     // CLI only: Lambda's time limit is the invocation's deadline.
     OptionSpec{.field = "max_seconds",
                .flag = "--max-seconds",

@@ -75,23 +75,32 @@ TEST(LimitsTest, FractionalMegapixelsAreReadable) {
   EXPECT_EQ(status.error().message, "image is 2000x1000 = 2 MP, over the 1.5 MP limit");
 }
 
-// libwebp decodes a lossless frame into a full ARGB buffer whatever the output size, so the
-// check counts width*height against its own, lower limit, inclusive and in 64 bits.
+// libwebp decodes a lossless frame (and a lossy frame's alpha) into full-size buffers whatever
+// the output size, so the check counts width*height against its own, lower limit, inclusive and in
+// 64 bits.
 TEST(LimitsTest, LosslessWebpBoundaryAndMessage) {
   Limits limits;
   EXPECT_EQ(limits.max_lossless_webp_pixels, kDefaultMaxLosslessWebpPixels);
-  EXPECT_TRUE(CheckLosslessWebp(4000, 3000, limits));  // a 12 MP photo passes the default
-  auto over = CheckLosslessWebp(6000, 4000, limits);
+  EXPECT_TRUE(CheckLosslessWebp(3840, 2160, WebpPlane::kLosslessFrame,
+                                limits));  // a 4K screenshot passes the default
+  auto over = CheckLosslessWebp(6000, 4000, WebpPlane::kLosslessFrame, limits);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, ErrorCode::kTooManyPixels);
   EXPECT_EQ(over.error().message,
-            "lossless WebP 6000x4000 = 24 MP, over the 12 MP limit for lossless WebP "
+            "lossless WebP 6000x4000 = 24 MP, over the 10 MP limit for lossless WebP "
             "(max_lossless_webp_pixels)");
+  // The alpha of a lossy WebP is decoded whole too, under the same limit.
+  EXPECT_TRUE(CheckLosslessWebp(3840, 2160, WebpPlane::kLossyAlpha, limits));
+  over = CheckLosslessWebp(4000, 3000, WebpPlane::kLossyAlpha, limits);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().message,
+            "lossy WebP 4000x3000 with a lossless alpha channel = 12 MP, over the 10 MP limit for "
+            "lossless WebP (max_lossless_webp_pixels)");
   limits.max_lossless_webp_pixels = 12;
-  EXPECT_TRUE(CheckLosslessWebp(4, 3, limits));
-  EXPECT_FALSE(CheckLosslessWebp(13, 1, limits));
+  EXPECT_TRUE(CheckLosslessWebp(4, 3, WebpPlane::kLosslessFrame, limits));
+  EXPECT_FALSE(CheckLosslessWebp(13, 1, WebpPlane::kLosslessFrame, limits));
   // 65536 * 65536 wraps to 0 in 32 bits.
-  EXPECT_FALSE(CheckLosslessWebp(65536, 65536, limits));
+  EXPECT_FALSE(CheckLosslessWebp(65536, 65536, WebpPlane::kLosslessFrame, limits));
 }
 
 TEST(LimitsTest, LosslessWebpLimitIsItsOwn) {
@@ -100,7 +109,7 @@ TEST(LimitsTest, LosslessWebpLimitIsItsOwn) {
   limits.max_interlaced_pixels = UINT64_MAX;
   limits.max_input_pixels = UINT64_MAX;
   limits.max_lossless_webp_pixels = 1'500'000;
-  auto over = CheckLosslessWebp(2000, 1000, limits);
+  auto over = CheckLosslessWebp(2000, 1000, WebpPlane::kLosslessFrame, limits);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().message,
             "lossless WebP 2000x1000 = 2 MP, over the 1.5 MP limit for lossless WebP "

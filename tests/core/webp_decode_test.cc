@@ -228,6 +228,41 @@ TEST(WebpDecodeTest, LimitsComeFromTheRequest) {
   EXPECT_EQ(too_large.error().code, ErrorCode::kInputTooLarge);
 }
 
+// libwebp holds a lossless frame, and a lossy frame's alpha, at full size: both are refused over
+// max_lossless_webp_pixels before decoding, in memory and on the streamed path alike; lossy WebP
+// without alpha is not.
+TEST(WebpDecodeTest, LosslessAndAlphaComeUnderTheirOwnLimit) {
+  DecodeRequest request;
+  request.limits.max_lossless_webp_pixels = kW * kH - 1;
+  const std::vector<std::pair<std::string, Bytes>> refused = {
+      {"lossless", testing::WebpLossless(testing::Gradient(kW, kH, 3), kW, kH, false)},
+      {"lossless alpha", testing::WebpLossless(testing::Gradient(kW, kH, 4), kW, kH, true)},
+      {"lossy alpha", testing::WebpLossy(testing::Gradient(kW, kH, 4), kW, kH, true)}};
+  for (const auto& [name, webp] : refused) {
+    auto image = DecodeWebp(webp, request);
+    ASSERT_FALSE(image) << name;
+    EXPECT_EQ(image.error().code, ErrorCode::kTooManyPixels) << name;
+    const std::string expected_start = name == "lossy alpha"
+                                           ? "lossy WebP 64x48 with a lossless alpha channel = "
+                                           : "lossless WebP 64x48 = ";
+    EXPECT_EQ(image.error().message.rfind(expected_start, 0), 0u) << image.error().message;
+    EXPECT_NE(image.error().message.find("(max_lossless_webp_pixels)"), std::string::npos);
+    EXPECT_TRUE(DecodeWebp(webp, {})) << name;  // the default admits it
+
+    Options options;
+    options.limits.max_lossless_webp_pixels = kW * kH - 1;
+    const Variant only{"", "", options};
+    MemorySource source(webp, 9);
+    auto streamed = ProcessVariants(source, std::span(&only, 1));
+    ASSERT_FALSE(streamed) << name;
+    EXPECT_EQ(streamed.error().code, ErrorCode::kTooManyPixels) << name;
+  }
+  const Bytes lossy = testing::WebpLossy(testing::Gradient(kW, kH, 3), kW, kH, false);
+  EXPECT_TRUE(DecodeWebp(lossy, request));
+  request.limits.max_lossless_webp_pixels = kW * kH;  // inclusive
+  EXPECT_TRUE(DecodeWebp(refused.front().second, request));
+}
+
 // Streamed decode (the Lambda path): ReadInputHead's head, then DecodeWebpStream pulling the rest.
 Result<Image> DecodeStreamed(const Bytes& webp, size_t chunk, const DecodeRequest& request = {}) {
   MemorySource source(webp, chunk);

@@ -96,14 +96,15 @@ def worst_inputs(tmp):
     path = os.path.join(tmp, "webp-lossy-24mp.webp")
     memory.photo(6000, 4000).save(path, quality=100)
     inputs.append(("WebP lossy 24 MP noise photo, quality 100", path))
-    path = os.path.join(tmp, "webp-lossless-12mp.webp")
-    memory.photo(4000, 3000).save(path, lossless=True, method=0)
-    inputs.append(("WebP lossless 12 MP noise photo (max_lossless_webp_pixels)", path))
-    path = os.path.join(tmp, "webp-lossy-alpha-16mp.webp")
-    rgba = memory.photo(4000, 4000).convert("RGBA")
-    rgba.putalpha(memory.photo(4000, 4000).convert("L"))
+    path = os.path.join(tmp, "webp-lossless-10mp.webp")
+    memory.photo(4000, 2500).save(path, lossless=True, method=0)
+    inputs.append(("WebP lossless 10 MP noise photo (max_lossless_webp_pixels)", path))
+    path = os.path.join(tmp, "webp-lossy-alpha-10mp.webp")
+    rgba = memory.photo(4000, 2500).convert("RGBA")
+    rgba.putalpha(memory.photo(4000, 2500).convert("L"))
     rgba.save(path, quality=95)
-    inputs.append(("WebP lossy 16 MP noise photo with alpha", path))
+    inputs.append(("WebP lossy 10 MP noise photo with noise alpha (max_lossless_webp_pixels)",
+                   path))
     return inputs
 
 

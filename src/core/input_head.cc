@@ -22,6 +22,11 @@ bool LooksLikePngStart(std::span<const uint8_t> bytes) {
   return std::equal(bytes.begin(), bytes.begin() + static_cast<long>(n), kSignature);
 }
 
+uint64_t LittleEndian32(std::span<const uint8_t> bytes, size_t at) {
+  return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 |
+         static_cast<uint64_t>(bytes[at + 3]) << 24;
+}
+
 // Markers that stand alone, without a length: TEM, RSTn, SOI.
 bool StandsAlone(uint8_t marker) { return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8); }
 
@@ -235,11 +240,16 @@ WebpHeadScan ScanWebpHead(std::span<const uint8_t> bytes, size_t* pos) {
     if (at + kChunkHeader > bytes.size()) {
       return WebpHeadScan::kNeedMore;
     }
-    const uint64_t size = bytes[at + 4] | bytes[at + 5] << 8 | bytes[at + 6] << 16 |
-                          static_cast<uint64_t>(bytes[at + 7]) << 24;
+    const uint64_t size = LittleEndian32(bytes, at + 4);
     if (is(at, "VP8 ")) {
       if (at + kChunkHeader + kVp8FrameHeader > bytes.size()) {
         return WebpHeadScan::kNeedMore;
+      }
+      // Only a frame that ends the RIFF streams: the demuxer that judges a file in memory also
+      // parses the chunks after the image, and the streamed path must judge it alike.
+      const uint64_t riff_end = kChunkHeader + LittleEndian32(bytes, 4);
+      if (at + kChunkHeader + size + (size & 1) != riff_end) {
+        return WebpHeadScan::kWhole;
       }
       *pos = at + kChunkHeader + kVp8FrameHeader;
       return WebpHeadScan::kComplete;

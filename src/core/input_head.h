@@ -53,11 +53,13 @@ enum class GifHeadScan { kComplete, kNeedMore, kNoImage };
 GifHeadScan ScanGifHead(std::span<const uint8_t> bytes, size_t* pos);
 
 // The same for a WebP, from *pos (12 at first, after 'RIFF' <size> 'WEBP'): kComplete with *pos
-// just past the 10-byte frame header of a lossy 'VP8 ' chunk, when nothing before it asks for
-// the whole file; kWhole for what must be read whole: a lossless 'VP8L' frame (libwebp keeps its
-// whole compressed body, so streaming it only adds copies), an 'ALPH' chunk or the VP8X alpha
-// flag (libwebp keeps everything from the alpha data on until the last row), an animation, and
-// the VP8X EXIF flag (the EXIF chunk, with the orientation, comes after the image data).
+// just past the 10-byte frame header of a lossy 'VP8 ' chunk that ends the RIFF, when nothing
+// before it asks for the whole file; kWhole for what must be read whole: chunks after the image
+// (DecodeWebp's demuxer parses them, and a stream would have to judge them alike), a lossless
+// 'VP8L' frame (libwebp keeps its whole compressed body, so streaming it only adds copies), an
+// 'ALPH' chunk or the VP8X alpha flag (libwebp keeps everything from the alpha data on until the
+// last row), an animation, and the VP8X EXIF flag (the EXIF chunk, with the orientation, comes
+// after the image data).
 enum class WebpHeadScan { kComplete, kNeedMore, kWhole };
 WebpHeadScan ScanWebpHead(std::span<const uint8_t> bytes, size_t* pos);
 

@@ -12,6 +12,7 @@
 #include "canvas.h"
 #include "decode.h"
 #include "exif.h"
+#include "input_head.h"
 #include "limits.h"
 
 namespace imgpipe::core {
@@ -303,38 +304,53 @@ Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& re
 
 namespace {
 
+uint64_t LittleEndian32(std::span<const uint8_t> bytes, size_t at) {
+  return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 |
+         static_cast<uint64_t>(bytes[at + 3]) << 24;
+}
+
 // Feeds the incremental decoder in append mode: the head, then the rest of the body a step at a
 // time. For a single-partition lossy frame (what encoders write) libwebp copies partition 0 aside
 // and drops the token data it has decoded, so the compressed body is never held whole.
+// The 'VP8 ' chunk ends the RIFF (ScanWebpHead), and all of it must arrive, so a streamed file
+// is judged as DecodeWebp judges it in memory: a bitstream that wants more than its chunk is
+// corrupt, and a cut file is truncated even when its last bytes were not needed to finish the
+// rows.
 class StreamFeeder {
  public:
   StreamFeeder(std::span<const uint8_t> head, ByteSource& rest, const DecodeRequest& request)
       : head_(head), rest_(rest), request_(request), step_(kIncrementalStep) {}
 
   Status Run(WebPIDecoder* idec) {
-    // The whole RIFF must arrive, as DecodeWebp requires of a file in memory: the last bytes of a
-    // bitstream are not always needed to finish its rows, and a cut file is still cut.
-    const uint64_t riff_end = uint64_t{8} + (head_[4] | head_[5] << 8 | head_[6] << 16 |
-                                             static_cast<uint64_t>(head_[7]) << 24);
-    VP8StatusCode status = WebPIAppend(idec, head_.data(), head_.size());
+    size_t frame_header_end = kRiffHeaderBytes;
+    if (ScanWebpHead(head_, &frame_header_end) != WebpHeadScan::kComplete) {
+      return MakeError(ErrorCode::kInternal, "a streamed WebP head must end in a lossy frame");
+    }
+    // ScanWebpHead streams only a 'VP8 ' chunk that ends the RIFF: its end is the file's.
+    const uint64_t riff_end = kChunkHeaderBytes + LittleEndian32(head_, 4);
     received_ = head_.size();
+    VP8StatusCode status = Append(idec, head_, 0, riff_end);
     while (status == VP8_STATUS_SUSPENDED) {
+      if (received_ >= riff_end) {
+        return ClaimsMoreThanItsChunk();
+      }
       if (auto in_time = CheckDeadline(request_.deadline, "WebP decode"); !in_time) {
         return in_time;
       }
+      const uint64_t offset = received_;
       auto got = Next();
       if (!got) {
         return got.error();
       }
       if (*got == 0) {
-        return received_ >= riff_end ? ClaimsMoreThanItsChunk() : Truncated();
+        return Truncated();
       }
-      status = WebPIAppend(idec, step_.data(), *got);
+      status = Append(idec, std::span(step_).first(*got), offset, riff_end);
     }
     if (status != VP8_STATUS_OK) {
       return DecodeError(status);
     }
-    while (received_ < riff_end) {  // what follows the image (XMP, unknown chunks) is skipped
+    while (received_ < riff_end) {  // the bytes libwebp did not need to finish the rows
       auto got = Next();
       if (!got) {
         return got.error();
@@ -347,6 +363,21 @@ class StreamFeeder {
   }
 
  private:
+  static constexpr size_t kRiffHeaderBytes = 12;
+  static constexpr size_t kChunkHeaderBytes = 8;
+
+  // Appends the part of `bytes` (at `offset` in the file) that lies before `chunk_end`: nothing
+  // past the RIFF reaches libwebp, as nothing past it reaches the demuxer in memory.
+  static VP8StatusCode Append(WebPIDecoder* idec, std::span<const uint8_t> bytes, uint64_t offset,
+                              uint64_t chunk_end) {
+    const uint64_t wanted =
+        offset >= chunk_end ? 0 : std::min<uint64_t>(bytes.size(), chunk_end - offset);
+    if (wanted == 0) {
+      return VP8_STATUS_SUSPENDED;
+    }
+    return WebPIAppend(idec, bytes.data(), static_cast<size_t>(wanted));
+  }
+
   // The next step of the body into step_: its size, 0 at the end; a failed read (a broken
   // download explains itself best) or more than max_input_bytes in all is an error.
   Result<size_t> Next() {
@@ -367,7 +398,7 @@ class StreamFeeder {
   ByteSource& rest_;
   const DecodeRequest& request_;
   std::vector<uint8_t> step_;
-  uint64_t received_ = 0;
+  uint64_t received_ = 0;  // bytes of the file read so far, the head's included
 };
 
 }  // namespace

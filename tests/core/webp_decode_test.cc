@@ -297,6 +297,14 @@ Bytes PlainVp8x(const Bytes& simple, uint32_t width, uint32_t height) {
   return testing::Riff(body);
 }
 
+// The file with one more chunk after the image, inside the RIFF.
+Bytes WithTrailingChunk(const Bytes& simple, const char* fourcc) {
+  Bytes body(simple.begin() + 12, simple.end());
+  const Bytes payload = {'<', 'x', '/', '>', 0};
+  testing::PutChunk(body, fourcc, payload.data(), payload.size());
+  return testing::Riff(body);
+}
+
 TEST(WebpStreamTest, StreamedDecodeEqualsInMemory) {
   const std::vector<std::pair<std::string, Bytes>> cases = {
       {"simple", PhotoLikeLossy(300, 200)},
@@ -347,6 +355,7 @@ TEST(WebpStreamTest, WhatMustBeReadWholeIsReadWhole) {
       {"lossless", testing::WebpLossless(testing::Gradient(kW, kH, 3), kW, kH, false)},
       {"lossy with alpha", testing::WebpLossy(rgba, kW, kH, true)},
       {"exif", testing::WebpWithExif(PhotoLikeLossy(kW, kH), kW, kH, false, exif)},
+      {"chunk after the image", WithTrailingChunk(PhotoLikeLossy(kW, kH), "XMP ")},
       {"animated", testing::WebpAnimation(kW, kH,
                                           {{PhotoLikeLossy(kW, kH), 0, 0, kW, kH},
                                            {PhotoLikeLossy(kW, kH), 0, 0, kW, kH}})}};
@@ -358,6 +367,7 @@ TEST(WebpStreamTest, WhatMustBeReadWholeIsReadWhole) {
     ASSERT_TRUE(head) << name;
     EXPECT_FALSE(head->rest_pending) << name;
     EXPECT_EQ(head->bytes, webp) << name;
+    EXPECT_TRUE(DecodeWebp(webp, {})) << name;  // read whole, and decoded as in memory
   }
   // A streamed lossy file is not read whole.
   const Bytes lossy = PhotoLikeLossy(kW, kH);

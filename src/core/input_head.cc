@@ -105,7 +105,10 @@ Result<InputHead> ReadWebpHead(ByteSource& source, uint64_t max_bytes, InputHead
       return head;  // the whole file, ending inside its head
     }
   }
-  if (scan == WebpHeadScan::kComplete) {
+  // A file within one read (64 KiB, the decoder's step too) gains nothing from streaming and is
+  // decoded exactly as in memory, whatever size the reads of its body came in.
+  const uint64_t riff_end = 8 + LittleEndian32(head.bytes, 4);  // 'RIFF', its size, then data
+  if (scan == WebpHeadScan::kComplete && riff_end > kReadChunk) {
     return Checked(source, max_bytes, std::move(head));
   }
   return ReadWhole(source, max_bytes, std::move(head));

@@ -309,43 +309,61 @@ uint64_t LittleEndian32(std::span<const uint8_t> bytes, size_t at) {
          static_cast<uint64_t>(bytes[at + 3]) << 24;
 }
 
-// Feeds the incremental decoder in append mode: the head, then the rest of the body a step at a
-// time. For a single-partition lossy frame (what encoders write) libwebp copies partition 0 aside
-// and drops the token data it has decoded, so the compressed body is never held whole.
-// The 'VP8 ' chunk ends the RIFF (ScanWebpHead), and all of it must arrive, so a streamed file
-// is judged as DecodeWebp judges it in memory: a bitstream that wants more than its chunk is
-// corrupt, and a cut file is truncated even when its last bytes were not needed to finish the
-// rows.
+// Feeds the incremental decoder in append mode: the file in blocks of kIncrementalStep bytes at
+// fixed offsets, however the body's reads arrive. For a single-partition lossy frame (what
+// encoders write) libwebp copies partition 0 aside and drops the token data it has decoded, so
+// the compressed body is never held whole.
+// - Fixed blocks, because libwebp's incremental decoder can judge a damaged bitstream
+//   differently depending on where its input is split: the outcome must not depend on how the
+//   network cut the body. They are the steps the in-memory path feeds it when there is a
+//   deadline (DecodeFrame), so both paths of the Lambda function agree.
+// - The 'VP8 ' chunk ends the RIFF (ScanWebpHead), and all of it must arrive, so a streamed file
+//   is judged as DecodeWebp judges it in memory: a bitstream that wants more than its chunk is
+//   corrupt, and a cut file is truncated even when its last bytes were not needed to finish the
+//   rows. Nothing past the RIFF reaches libwebp, as nothing past it reaches the demuxer.
 class StreamFeeder {
  public:
   StreamFeeder(std::span<const uint8_t> head, ByteSource& rest, const DecodeRequest& request)
-      : head_(head), rest_(rest), request_(request), step_(kIncrementalStep) {}
+      : head_(head), rest_(rest), request_(request), step_(kIncrementalStep) {
+    block_.reserve(kIncrementalStep);
+  }
 
   Status Run(WebPIDecoder* idec) {
     size_t frame_header_end = kRiffHeaderBytes;
     if (ScanWebpHead(head_, &frame_header_end) != WebpHeadScan::kComplete) {
       return MakeError(ErrorCode::kInternal, "a streamed WebP head must end in a lossy frame");
     }
-    // ScanWebpHead streams only a 'VP8 ' chunk that ends the RIFF: its end is the file's.
     const uint64_t riff_end = kChunkHeaderBytes + LittleEndian32(head_, 4);
+    std::span<const uint8_t> input = head_;  // arrived, not yet in block_
     received_ = head_.size();
-    VP8StatusCode status = Append(idec, head_, 0, riff_end);
+    uint64_t fed = 0;  // bytes given to libwebp
+    VP8StatusCode status = VP8_STATUS_SUSPENDED;
     while (status == VP8_STATUS_SUSPENDED) {
-      if (received_ >= riff_end) {
-        return ClaimsMoreThanItsChunk();
+      const uint64_t room =
+          std::min<uint64_t>(kIncrementalStep - block_.size(), riff_end - fed - block_.size());
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(input.size(), room));
+      block_.insert(block_.end(), input.begin(), input.begin() + static_cast<long>(take));
+      input = input.subspan(take);
+      if (block_.size() == kIncrementalStep || fed + block_.size() == riff_end) {
+        if (auto in_time = CheckDeadline(request_.deadline, "WebP decode"); !in_time) {
+          return in_time;
+        }
+        status = WebPIAppend(idec, block_.data(), block_.size());
+        fed += block_.size();
+        block_.clear();
+        if (status == VP8_STATUS_SUSPENDED && fed == riff_end) {
+          return ClaimsMoreThanItsChunk();
+        }
+        continue;
       }
-      if (auto in_time = CheckDeadline(request_.deadline, "WebP decode"); !in_time) {
-        return in_time;
-      }
-      const uint64_t offset = received_;
-      auto got = Next();
+      auto got = Next();  // the block needs more than has arrived
       if (!got) {
         return got.error();
       }
       if (*got == 0) {
         return Truncated();
       }
-      status = Append(idec, std::span(step_).first(*got), offset, riff_end);
+      input = std::span(step_).first(*got);
     }
     if (status != VP8_STATUS_OK) {
       return DecodeError(status);
@@ -366,18 +384,6 @@ class StreamFeeder {
   static constexpr size_t kRiffHeaderBytes = 12;
   static constexpr size_t kChunkHeaderBytes = 8;
 
-  // Appends the part of `bytes` (at `offset` in the file) that lies before `chunk_end`: nothing
-  // past the RIFF reaches libwebp, as nothing past it reaches the demuxer in memory.
-  static VP8StatusCode Append(WebPIDecoder* idec, std::span<const uint8_t> bytes, uint64_t offset,
-                              uint64_t chunk_end) {
-    const uint64_t wanted =
-        offset >= chunk_end ? 0 : std::min<uint64_t>(bytes.size(), chunk_end - offset);
-    if (wanted == 0) {
-      return VP8_STATUS_SUSPENDED;
-    }
-    return WebPIAppend(idec, bytes.data(), static_cast<size_t>(wanted));
-  }
-
   // The next step of the body into step_: its size, 0 at the end; a failed read (a broken
   // download explains itself best) or more than max_input_bytes in all is an error.
   Result<size_t> Next() {
@@ -397,8 +403,9 @@ class StreamFeeder {
   std::span<const uint8_t> head_;
   ByteSource& rest_;
   const DecodeRequest& request_;
-  std::vector<uint8_t> step_;
-  uint64_t received_ = 0;  // bytes of the file read so far, the head's included
+  std::vector<uint8_t> step_;   // one read of the body
+  std::vector<uint8_t> block_;  // the next block for libwebp, filling up
+  uint64_t received_ = 0;       // bytes of the file read so far, the head's included
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // streamed lossy decode of the Lambda path.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -270,9 +271,15 @@ Result<Image> DecodeStreamed(const Bytes& webp, size_t chunk, const DecodeReques
   if (!head) {
     return head.error();
   }
-  EXPECT_TRUE(head->rest_pending);
+  if (!head->rest_pending) {
+    return MakeError(ErrorCode::kInternal, "read whole, not streamed");
+  }
   return DecodeWebpStream(head->bytes, source, request);
 }
+
+// A WebP up to this size (ReadInputHead's read and the decoder's step) is decoded from memory,
+// not streamed.
+constexpr size_t kFirstRead = size_t{64} * 1024;
 
 // A gradient with pseudo-random grain, so the lossy body runs to many times the stream's steps.
 Bytes PhotoLikeLossy(uint32_t width, uint32_t height) {
@@ -305,11 +312,17 @@ Bytes WithTrailingChunk(const Bytes& simple, const char* fourcc) {
   return testing::Riff(body);
 }
 
+// Larger than kFirstRead, so that it streams (encoded once: it takes a while).
+const Bytes& LargeLossy() {
+  static const Bytes webp = PhotoLikeLossy(900, 700);
+  return webp;
+}
+
 TEST(WebpStreamTest, StreamedDecodeEqualsInMemory) {
   const std::vector<std::pair<std::string, Bytes>> cases = {
-      {"simple", PhotoLikeLossy(300, 200)},
-      {"odd size", PhotoLikeLossy(97, 61)},
-      {"vp8x without flags", PlainVp8x(PhotoLikeLossy(300, 200), 300, 200)}};
+      {"simple", LargeLossy()},
+      {"odd size", PhotoLikeLossy(901, 613)},
+      {"vp8x without flags", PlainVp8x(LargeLossy(), 900, 700)}};
   DecodeRequest scaled;
   scaled.min_width = 120;
   scaled.min_height = 80;
@@ -370,7 +383,7 @@ TEST(WebpStreamTest, WhatMustBeReadWholeIsReadWhole) {
     EXPECT_TRUE(DecodeWebp(webp, {})) << name;  // read whole, and decoded as in memory
   }
   // A streamed lossy file is not read whole.
-  const Bytes lossy = PhotoLikeLossy(kW, kH);
+  const Bytes& lossy = LargeLossy();
   MemorySource source(lossy, 5);
   auto head = ReadInputHead(source, lossy.size());
   ASSERT_TRUE(head);
@@ -378,8 +391,24 @@ TEST(WebpStreamTest, WhatMustBeReadWholeIsReadWhole) {
   EXPECT_LT(head->bytes.size(), lossy.size());
 }
 
+TEST(WebpStreamTest, SmallFileIsDecodedFromMemory) {
+  const Bytes small = PhotoLikeLossy(64, 48);
+  ASSERT_LT(small.size(), kFirstRead);
+  MemorySource source(small, 5);
+  auto head = ReadInputHead(source, small.size());
+  ASSERT_TRUE(head);
+  EXPECT_FALSE(head->rest_pending);
+  EXPECT_EQ(head->bytes, small);
+  const Bytes& large = LargeLossy();
+  ASSERT_GT(large.size(), kFirstRead);
+  MemorySource large_source(large);
+  head = ReadInputHead(large_source, large.size());
+  ASSERT_TRUE(head);
+  EXPECT_TRUE(head->rest_pending);
+}
+
 TEST(WebpStreamTest, TruncatedStreamIsTruncatedImage) {
-  const Bytes webp = PhotoLikeLossy(300, 200);
+  const Bytes& webp = LargeLossy();
   for (size_t keep : {size_t{40}, webp.size() / 2, webp.size() - 1}) {
     const Bytes cut(webp.begin(), webp.begin() + static_cast<long>(keep));
     auto image = DecodeStreamed(cut, 100);
@@ -390,7 +419,7 @@ TEST(WebpStreamTest, TruncatedStreamIsTruncatedImage) {
 }
 
 TEST(WebpStreamTest, OverTheByteLimitIsInputTooLarge) {
-  const Bytes webp = PhotoLikeLossy(300, 200);
+  const Bytes& webp = LargeLossy();
   MemorySource source(webp, 64);
   auto head = ReadInputHead(source, webp.size());
   ASSERT_TRUE(head && head->rest_pending);
@@ -419,7 +448,7 @@ class FailingSource final : public ByteSource {
 };
 
 TEST(WebpStreamTest, SourceErrorIsTheError) {
-  const Bytes webp = PhotoLikeLossy(300, 200);
+  const Bytes& webp = LargeLossy();
   size_t pos = 12;
   ASSERT_EQ(ScanWebpHead(webp, &pos), WebpHeadScan::kComplete);
   FailingSource rest{std::span<const uint8_t>(webp).subspan(pos)};
@@ -430,7 +459,7 @@ TEST(WebpStreamTest, SourceErrorIsTheError) {
 }
 
 TEST(WebpStreamTest, CorruptBitstreamIsCorruptImage) {
-  Bytes webp = PhotoLikeLossy(300, 200);
+  Bytes webp = LargeLossy();
   for (size_t i = 30; i < 60; ++i) webp[i] = 0xA5;  // partition sizes and the first modes
   auto image = DecodeStreamed(webp, 64);
   ASSERT_FALSE(image);
@@ -438,7 +467,7 @@ TEST(WebpStreamTest, CorruptBitstreamIsCorruptImage) {
 }
 
 TEST(WebpStreamTest, PassedDeadlineStopsTheDecode) {
-  const Bytes webp = PhotoLikeLossy(300, 200);
+  const Bytes& webp = LargeLossy();
   DecodeRequest request;
   request.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
   auto image = DecodeStreamed(webp, 1024, request);
@@ -450,10 +479,10 @@ TEST(WebpStreamTest, PassedDeadlineStopsTheDecode) {
 // Through ProcessVariants(ByteSource&), untagged and with an ICC profile (its ICCP chunk is in
 // the head, so the profile is applied as in memory).
 TEST(WebpStreamTest, PipelineStreamedEqualsInMemory) {
-  const Bytes lossy = PhotoLikeLossy(300, 200);
+  const Bytes& lossy = LargeLossy();
   const std::vector<std::pair<std::string, Bytes>> cases = {
       {"untagged", lossy},
-      {"tagged", testing::WebpWithIcc(lossy, 300, 200, testing::SwappedRedGreenProfile())}};
+      {"tagged", testing::WebpWithIcc(lossy, 900, 700, testing::SwappedRedGreenProfile())}};
   Options colour;
   colour.grayscale = false;
   const Variant variants[] = {{"", "", Options{}}, {"colour", "", colour}};

@@ -105,6 +105,16 @@ def worst_inputs(tmp):
     rgba.save(path, quality=95)
     inputs.append(("WebP lossy 10 MP noise photo with noise alpha (max_lossless_webp_pixels)",
                    path))
+    # The worst read whole: a lossless WebP at the limit padded with an unknown chunk after the
+    # image up to MAX_INPUT_BYTES (64 MiB): its body and libwebp's ARGB frame at once.
+    with open(os.path.join(tmp, "webp-lossless-10mp.webp"), "rb") as f:
+        webp = f.read()
+    pad = 64 * 2**20 - len(webp) - 8 - 4096
+    body = webp[12:] + b"ZZZZ" + pad.to_bytes(4, "little") + bytes(pad)
+    path = os.path.join(tmp, "webp-lossless-10mp-padded.webp")
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body)
+    inputs.append(("WebP lossless 10 MP padded to MAX_INPUT_BYTES (read whole)", path))
     return inputs
 
 

@@ -20,8 +20,8 @@ struct InputHead {
   std::vector<uint8_t> bytes;
   // The rest of the input is still on the source: JPEG (libjpeg's source manager), PNG
   // (libspng's read callback), GIF (giflib's read function) and still lossy WebP without alpha
-  // (libwebp's incremental decoder, which frees what it has decoded) decode from a stream. Other
-  // WebPs and HEIF are read whole (HEIF must be: libheif reads from memory).
+  // over 64 KiB (libwebp's incremental decoder, which frees what it has decoded) decode from a
+  // stream. Other WebPs and HEIF are read whole (HEIF must be: libheif reads from memory).
   bool rest_pending = false;
 };
 

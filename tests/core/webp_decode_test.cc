@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -405,6 +406,39 @@ TEST(WebpStreamTest, SmallFileIsDecodedFromMemory) {
   head = ReadInputHead(large_source, large.size());
   ASSERT_TRUE(head);
   EXPECT_TRUE(head->rest_pending);
+}
+
+// Damaged and cut files (random bytes overwritten, random cuts, random read sizes) stream to the
+// same outcome as in memory: the same error code, or the same pixels.
+TEST(WebpStreamTest, DamagedFilesStreamAsTheyDecodeInMemory) {
+  const Bytes& original = LargeLossy();
+  std::mt19937 rng(20261202);
+  DecodeRequest request;
+  request.min_width = 200;
+  request.min_height = 150;
+  for (int round = 0; round < 40; ++round) {
+    Bytes webp = original;
+    for (uint32_t i = 0, n = 1 + rng() % 4; i < n; ++i) {
+      webp[30 + rng() % (webp.size() - 30)] = static_cast<uint8_t>(rng());
+    }
+    if (round % 4 == 0) {
+      webp.resize(30 + rng() % (webp.size() - 30));
+    }
+    auto in_memory = DecodeWebp(webp, request);
+    MemorySource source(webp, 1 + rng() % 5000);
+    auto head = ReadInputHead(source, webp.size());
+    ASSERT_TRUE(head) << round;
+    auto streamed = head->rest_pending ? DecodeWebpStream(head->bytes, source, request)
+                                       : DecodeWebp(head->bytes, request);
+    ASSERT_EQ(in_memory.ok(), streamed.ok())
+        << round << ": " << (in_memory.ok() ? streamed : in_memory).error().message;
+    if (in_memory.ok()) {
+      EXPECT_EQ(in_memory->pixels, streamed->pixels) << round;
+    } else {
+      EXPECT_EQ(in_memory.error().code, streamed.error().code)
+          << round << ": " << in_memory.error().message << " | " << streamed.error().message;
+    }
+  }
 }
 
 TEST(WebpStreamTest, TruncatedStreamIsTruncatedImage) {

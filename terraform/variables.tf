@@ -365,9 +365,9 @@ variable "max_interlaced_pixels" {
 }
 
 variable "max_lossless_webp_pixels" {
-  description = "Largest accepted lossless WebP, or lossy WebP with alpha, in pixels (libwebp holds the whole lossless frame as 32-bit ARGB, and a lossy frame's alpha at up to 5 bytes a pixel, whatever the output size). Default: the core's 10 megapixels, under 64 MB for the whole process."
+  description = "Largest accepted lossless WebP, or lossy WebP with alpha, in pixels (libwebp holds the whole lossless frame as 32-bit ARGB, and a lossy frame's alpha at up to 5 bytes a pixel, whatever the output size). Default: the core's 9 megapixels, under 64 MB for the whole process."
   type        = number
-  default     = 10000000
+  default     = 9000000
 
   validation {
     condition     = var.max_lossless_webp_pixels >= 1 && floor(var.max_lossless_webp_pixels) == var.max_lossless_webp_pixels
@@ -436,7 +436,7 @@ variable "architectures" {
 }
 
 variable "memory_size" {
-  description = "Memory of the function in MB (CPU share scales with it: one vCPU at 1,769), a whole number within 128..10240. The default, 256, is the smallest size that holds two records at once (the default concurrency) of the largest inputs the limits admit, measured on the Lambda path: about 138 MiB for two bodies at MAX_INPUT_BYTES read whole (HEIF; lossless, alpha, animated or EXIF-tagged WebP; 118 MiB for two 54 MiB ones), 213 MiB for two lossless WebPs at MAX_LOSSLESS_WEBP_PIXELS padded to MAX_INPUT_BYTES (the worst measured), 128 MiB for two alpha WebPs at that limit, 101 MiB for two progressive JPEGs at MAX_PROGRESSIVE_PIXELS, about 210 MiB estimated for two 12 MP HEICs; baseline JPEGs, PNGs, GIFs and lossy WebPs stream in under 12 MiB (terraform/README.md, \"Costs per million images\"). More memory buys latency, not savings."
+  description = "Memory of the function in MB (CPU share scales with it: one vCPU at 1,769), a whole number within 128..10240. The default, 256, is the smallest size that holds two records at once (the default concurrency) of the largest inputs the limits admit, measured on the Lambda path: about 138 MiB for two bodies at MAX_INPUT_BYTES read whole (HEIF; lossless, alpha, animated or EXIF-tagged WebP; 118 MiB for two 54 MiB ones), 206 MiB for two lossless WebPs at MAX_LOSSLESS_WEBP_PIXELS padded to MAX_INPUT_BYTES (the worst measured), 117 MiB for two alpha WebPs at that limit, 101 MiB for two progressive JPEGs at MAX_PROGRESSIVE_PIXELS, about 210 MiB estimated for two 12 MP HEICs; baseline JPEGs, PNGs, GIFs and lossy WebPs stream in under 12 MiB (terraform/README.md, \"Costs per million images\"). More memory buys latency, not savings."
   type        = number
   default     = 256
 

@@ -96,25 +96,25 @@ def worst_inputs(tmp):
     path = os.path.join(tmp, "webp-lossy-24mp.webp")
     memory.photo(6000, 4000).save(path, quality=100)
     inputs.append(("WebP lossy 24 MP noise photo, quality 100", path))
-    path = os.path.join(tmp, "webp-lossless-10mp.webp")
-    memory.photo(4000, 2500).save(path, lossless=True, method=0)
-    inputs.append(("WebP lossless 10 MP noise photo (max_lossless_webp_pixels)", path))
-    path = os.path.join(tmp, "webp-lossy-alpha-10mp.webp")
-    rgba = memory.photo(4000, 2500).convert("RGBA")
-    rgba.putalpha(memory.photo(4000, 2500).convert("L"))
+    path = os.path.join(tmp, "webp-lossless-9mp.webp")
+    memory.photo(3600, 2500).save(path, lossless=True, method=0)
+    inputs.append(("WebP lossless 9 MP noise photo (max_lossless_webp_pixels)", path))
+    path = os.path.join(tmp, "webp-lossy-alpha-9mp.webp")
+    rgba = memory.photo(3600, 2500).convert("RGBA")
+    rgba.putalpha(memory.photo(3600, 2500).convert("L"))
     rgba.save(path, quality=95)
-    inputs.append(("WebP lossy 10 MP noise photo with noise alpha (max_lossless_webp_pixels)",
+    inputs.append(("WebP lossy 9 MP noise photo with noise alpha (max_lossless_webp_pixels)",
                    path))
     # The worst read whole: a lossless WebP at the limit padded with an unknown chunk after the
     # image up to MAX_INPUT_BYTES (64 MiB): its body and libwebp's ARGB frame at once.
-    with open(os.path.join(tmp, "webp-lossless-10mp.webp"), "rb") as f:
+    with open(os.path.join(tmp, "webp-lossless-9mp.webp"), "rb") as f:
         webp = f.read()
     pad = 64 * 2**20 - len(webp) - 8 - 4096
     body = webp[12:] + b"ZZZZ" + pad.to_bytes(4, "little") + bytes(pad)
-    path = os.path.join(tmp, "webp-lossless-10mp-padded.webp")
+    path = os.path.join(tmp, "webp-lossless-9mp-padded.webp")
     with open(path, "wb") as f:
         f.write(b"RIFF" + (len(body) + 4).to_bytes(4, "little") + b"WEBP" + body)
-    inputs.append(("WebP lossless 10 MP padded to MAX_INPUT_BYTES (read whole)", path))
+    inputs.append(("WebP lossless 9 MP padded to MAX_INPUT_BYTES (read whole)", path))
     return inputs
 
 

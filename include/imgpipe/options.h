@@ -48,10 +48,10 @@ inline constexpr uint64_t kDefaultMaxProgressivePixels = 16'000'000ull;
 inline constexpr uint64_t kDefaultMaxInterlacedPixels = 12'000'000ull;
 // Lossless WebP (VP8L): libwebp holds the whole frame as 32-bit ARGB whatever the output scale
 // (LZ77 back-references can reach any earlier pixel), and a lossy WebP's alpha, a lossless image
-// itself, at up to 5 bytes a pixel. 10 MP keeps the whole process under 64 MB on the Lambda path
-// (a 12 MP lossless noise photo peaked at 68.4 MiB, its 13.4 MiB body read whole); a 4K
-// screenshot (8.3 MP) passes.
-inline constexpr uint64_t kDefaultMaxLosslessWebpPixels = 10'000'000ull;
+// itself, at up to 5 bytes a pixel. 9 MP keeps the whole process under 64 MB on the Lambda path
+// for both, noise included (a 12 MP lossless noise photo peaked at 68.4 MiB, its 13.4 MiB body
+// read whole; a 10 MP one with noise alpha at 68.8); a 4K screenshot (8.3 MP) passes.
+inline constexpr uint64_t kDefaultMaxLosslessWebpPixels = 9'000'000ull;
 
 // The largest per-image time limit (Limits::max_seconds): a day.
 inline constexpr double kMaxSecondsLimit = 86400;

@@ -122,7 +122,7 @@ constexpr std::array kTable = {
                .env = "MAX_LOSSLESS_WEBP_PIXELS",
                .flag = "--max-lossless-webp-pixels",
                .placeholder = "N",
-               .default_value = "10000000",
+               .default_value = "9000000",
                .help = "Lossless WebP images, and lossy ones with alpha, over this many pixels are "
                        "refused before decoding: libwebp holds their full frame."},
     // CLI only: Lambda's time limit is the invocation's deadline.

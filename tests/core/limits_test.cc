@@ -87,14 +87,14 @@ TEST(LimitsTest, LosslessWebpBoundaryAndMessage) {
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().code, ErrorCode::kTooManyPixels);
   EXPECT_EQ(over.error().message,
-            "lossless WebP 6000x4000 = 24 MP, over the 10 MP limit for lossless WebP "
+            "lossless WebP 6000x4000 = 24 MP, over the 9 MP limit for lossless WebP "
             "(max_lossless_webp_pixels)");
   // The alpha of a lossy WebP is decoded whole too, under the same limit.
   EXPECT_TRUE(CheckLosslessWebp(3840, 2160, WebpPlane::kLossyAlpha, limits));
   over = CheckLosslessWebp(4000, 3000, WebpPlane::kLossyAlpha, limits);
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error().message,
-            "lossy WebP 4000x3000 with a lossless alpha channel = 12 MP, over the 10 MP limit for "
+            "lossy WebP 4000x3000 with a lossless alpha channel = 12 MP, over the 9 MP limit for "
             "lossless WebP (max_lossless_webp_pixels)");
   limits.max_lossless_webp_pixels = 12;
   EXPECT_TRUE(CheckLosslessWebp(4, 3, WebpPlane::kLosslessFrame, limits));

@@ -64,7 +64,7 @@ struct Limits {
   uint64_t max_interlaced_pixels =
       kDefaultMaxInterlacedPixels;  // interlaced PNG and GIF; 0 invalid
   uint64_t max_lossless_webp_pixels =
-      kDefaultMaxLosslessWebpPixels;  // lossless (VP8L) WebP; 0 invalid
+      kDefaultMaxLosslessWebpPixels;  // lossless and alpha WebP; 0 invalid
   // Per-image time limit in seconds (the CLI's --max-seconds), checked inside the decoders
   // like the caller's deadline; 0 means none.
   double max_seconds = 0;

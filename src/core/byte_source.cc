@@ -5,15 +5,12 @@
 #include <string>
 #include <utility>
 
+#include "limits.h"
+
 namespace imgpipe {
 namespace {
 
 constexpr size_t kReadChunk = size_t{64} * 1024;
-
-Error TooLarge(uint64_t max_bytes) {
-  return MakeError(ErrorCode::kInputTooLarge,
-                   "input is over the " + std::to_string(max_bytes) + " byte limit");
-}
 
 }  // namespace
 
@@ -30,7 +27,7 @@ Result<std::vector<uint8_t>> ReadAll(ByteSource& source, uint64_t max_bytes,
                                      std::vector<uint8_t> prefix) {
   std::vector<uint8_t> bytes = std::move(prefix);
   if (bytes.size() > max_bytes) {
-    return TooLarge(max_bytes);
+    return core::StreamOverByteLimit(max_bytes);
   }
   if (const auto hint = source.RemainingHint()) {
     bytes.reserve(static_cast<size_t>(std::min<uint64_t>(bytes.size() + *hint, max_bytes + 1)));
@@ -57,7 +54,7 @@ Result<std::vector<uint8_t>> ReadAll(ByteSource& source, uint64_t max_bytes,
       return bytes;
     }
     if (old_size + *got > max_bytes) {
-      return TooLarge(max_bytes);
+      return core::StreamOverByteLimit(max_bytes);
     }
     if (spare == 0) {
       bytes.insert(bytes.end(), probe, probe + *got);

@@ -53,9 +53,7 @@ size_t ReadInto(GifReader& reader, uint8_t* out, size_t length) {
   }
   reader.position += filled;
   if (reader.rest != nullptr && reader.position > reader.max_bytes && !reader.failure) {
-    reader.failure =
-        MakeError(ErrorCode::kInputTooLarge,
-                  "input is over the " + std::to_string(reader.max_bytes) + " byte limit");
+    reader.failure = StreamOverByteLimit(reader.max_bytes);
   }
   return reader.failure ? 0 : filled;
 }

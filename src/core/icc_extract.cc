@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "byte_order.h"
+
 namespace imgpipe::core {
 namespace {
 
@@ -163,10 +165,6 @@ IccExtraction ExtractPngIcc(std::span<const uint8_t> bytes) {
 
 IccExtraction ExtractWebpIcc(std::span<const uint8_t> bytes) {
   constexpr uint8_t kIccFlag = 0x20;
-  auto u32 = [&](size_t at) {
-    return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 |
-           static_cast<uint32_t>(bytes[at + 3]) << 24;
-  };
   auto fourcc = [&](size_t at, const char* name) {
     return std::memcmp(bytes.data() + at, name, 4) == 0;
   };
@@ -182,7 +180,7 @@ IccExtraction ExtractWebpIcc(std::span<const uint8_t> bytes) {
     if (fourcc(at, "VP8 ") || fourcc(at, "VP8L") || fourcc(at, "ANIM")) {
       break;
     }
-    const size_t size = u32(at + 4);
+    const size_t size = LittleEndian32(bytes, at + 4);
     if (size > bytes.size() - at - 8) {
       return Ignored("WebP chunk runs past the end of the file");
     }

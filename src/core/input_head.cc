@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "byte_order.h"
 #include "decode.h"
+#include "limits.h"
 #include "sniff.h"
 
 namespace imgpipe::core {
@@ -22,18 +24,8 @@ bool LooksLikePngStart(std::span<const uint8_t> bytes) {
   return std::equal(bytes.begin(), bytes.begin() + static_cast<long>(n), kSignature);
 }
 
-uint64_t LittleEndian32(std::span<const uint8_t> bytes, size_t at) {
-  return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 |
-         static_cast<uint64_t>(bytes[at + 3]) << 24;
-}
-
 // Markers that stand alone, without a length: TEM, RSTn, SOI.
 bool StandsAlone(uint8_t marker) { return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8); }
-
-Error TooLarge(uint64_t max_bytes) {
-  return MakeError(ErrorCode::kInputTooLarge,
-                   "input is over the " + std::to_string(max_bytes) + " byte limit");
-}
 
 // Appends up to one chunk from `source` (never past max_bytes + 1 in all); the bytes read.
 Result<size_t> ReadMore(ByteSource& source, std::vector<uint8_t>& bytes, uint64_t max_bytes) {
@@ -43,7 +35,7 @@ Result<size_t> ReadMore(ByteSource& source, std::vector<uint8_t>& bytes, uint64_
   auto got = source.Read(std::span(bytes).subspan(old_size));
   bytes.resize(old_size + (got.ok() ? *got : 0));
   if (got.ok() && bytes.size() > max_bytes) {
-    return TooLarge(max_bytes);
+    return StreamOverByteLimit(max_bytes);
   }
   return got;
 }

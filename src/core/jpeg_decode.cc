@@ -62,8 +62,7 @@ struct JpegByteSource {
     }
     pulled += *got;
     if (head.size() + pulled > max_bytes) {
-      failure = MakeError(ErrorCode::kInputTooLarge,
-                          "input is over the " + std::to_string(max_bytes) + " byte limit");
+      failure = StreamOverByteLimit(max_bytes);
       return 0;
     }
     return *got;

@@ -31,6 +31,11 @@ Status CheckInputBytes(size_t input_bytes, const Limits& limits) {
                        std::to_string(limits.max_input_bytes) + " byte limit");
 }
 
+Error StreamOverByteLimit(uint64_t max_bytes) {
+  return MakeError(ErrorCode::kInputTooLarge,
+                   "input is over the " + std::to_string(max_bytes) + " byte limit");
+}
+
 Status CheckHeader(const Header& header, const Limits& limits) {
   const std::string size = std::to_string(header.width) + "x" + std::to_string(header.height);
   if (header.width == 0 || header.height == 0) {

@@ -15,6 +15,9 @@ namespace imgpipe::core {
 // kInputTooLarge when input_bytes > max_input_bytes; kTooManyPixels when the 64-bit product
 // width*height exceeds max_input_pixels (or a side is zero: kCorruptImage).
 Status CheckInputBytes(size_t input_bytes, const Limits& limits);
+// kInputTooLarge for an input read as a stream that went past max_bytes: its whole size is not
+// known, only that it is over.
+Error StreamOverByteLimit(uint64_t max_bytes);
 Status CheckHeader(const Header& header, const Limits& limits);
 
 // Bytes of DCT coefficients per pixel of a 4:2:0 colour JPEG (1.5 coefficients of 2 bytes):

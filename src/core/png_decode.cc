@@ -73,9 +73,7 @@ struct PngStream {
     }
     self->total += length;
     if (self->total > self->max_bytes) {
-      self->failure =
-          MakeError(ErrorCode::kInputTooLarge,
-                    "input is over the " + std::to_string(self->max_bytes) + " byte limit");
+      self->failure = StreamOverByteLimit(self->max_bytes);
       return SPNG_IO_ERROR;
     }
     return 0;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "byte_order.h"
 #include "canvas.h"
 #include "decode.h"
 #include "exif.h"
@@ -42,8 +43,7 @@ bool HoldsWholeRiff(std::span<const uint8_t> bytes) {
   if (bytes.size() < 12) {
     return false;
   }
-  const uint64_t riff_size =
-      bytes[4] | bytes[5] << 8 | bytes[6] << 16 | static_cast<uint64_t>(bytes[7]) << 24;
+  const uint64_t riff_size = LittleEndian32(bytes, 4);
   return bytes.size() >= riff_size + 8;
 }
 
@@ -304,11 +304,6 @@ Result<Image> DecodeWebp(std::span<const uint8_t> bytes, const DecodeRequest& re
 
 namespace {
 
-uint64_t LittleEndian32(std::span<const uint8_t> bytes, size_t at) {
-  return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 |
-         static_cast<uint64_t>(bytes[at + 3]) << 24;
-}
-
 // Feeds the incremental decoder in append mode: the file in blocks of kIncrementalStep bytes at
 // fixed offsets, however the body's reads arrive. For a single-partition lossy frame (what
 // encoders write) libwebp copies partition 0 aside and drops the token data it has decoded, so
@@ -393,9 +388,7 @@ class StreamFeeder {
     }
     received_ += *got;
     if (received_ > request_.limits.max_input_bytes) {
-      return MakeError(
-          ErrorCode::kInputTooLarge,
-          "input is over the " + std::to_string(request_.limits.max_input_bytes) + " byte limit");
+      return StreamOverByteLimit(request_.limits.max_input_bytes);
     }
     return got;
   }

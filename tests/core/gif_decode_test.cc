@@ -9,6 +9,7 @@
 #include "core/input_head.h"
 #include "imgpipe/byte_source.h"
 #include "imgpipe/pipeline.h"
+#include "testing/failing_source.h"
 #include "testing/make_images.h"
 
 namespace imgpipe::core {
@@ -314,26 +315,11 @@ TEST(GifStreamTest, OverTheByteLimitIsInputTooLarge) {
   EXPECT_EQ(image.error().code, ErrorCode::kInputTooLarge) << image.error().message;
 }
 
-class FailingSource final : public ByteSource {
- public:
-  explicit FailingSource(std::span<const uint8_t> bytes) : inner_(bytes, 1) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    if (++reads_ > 10) {
-      return MakeError(ErrorCode::kStorageError, "connection reset");
-    }
-    return inner_.Read(out);
-  }
-
- private:
-  MemorySource inner_;
-  int reads_ = 0;
-};
-
 TEST(GifStreamTest, SourceErrorIsTheError) {
   const Bytes gif = testing::EncodeGif(30, 20, kPalette, {Frame(0, 0, 30, 20)});
   size_t pos = 0;
   ASSERT_EQ(ScanGifHead(gif, &pos), GifHeadScan::kComplete);
-  FailingSource rest{std::span<const uint8_t>(gif).subspan(pos)};
+  testing::FailingSource rest(std::span<const uint8_t>(gif).subspan(pos), 1);
   auto image = DecodeGifStream(std::span(gif).first(pos), rest, {});
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().code, ErrorCode::kStorageError) << image.error().message;

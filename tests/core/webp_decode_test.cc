@@ -14,6 +14,7 @@
 #include "core/input_head.h"
 #include "imgpipe/byte_source.h"
 #include "imgpipe/pipeline.h"
+#include "testing/failing_source.h"
 #include "testing/make_images.h"
 
 namespace imgpipe::core {
@@ -466,26 +467,11 @@ TEST(WebpStreamTest, OverTheByteLimitIsInputTooLarge) {
             "input is over the " + std::to_string(webp.size() / 2) + " byte limit");
 }
 
-class FailingSource final : public ByteSource {
- public:
-  explicit FailingSource(std::span<const uint8_t> bytes) : inner_(bytes, 16) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    if (++reads_ > 10) {
-      return MakeError(ErrorCode::kStorageError, "connection reset");
-    }
-    return inner_.Read(out);
-  }
-
- private:
-  MemorySource inner_;
-  int reads_ = 0;
-};
-
 TEST(WebpStreamTest, SourceErrorIsTheError) {
   const Bytes& webp = LargeLossy();
   size_t pos = 12;
   ASSERT_EQ(ScanWebpHead(webp, &pos), WebpHeadScan::kComplete);
-  FailingSource rest{std::span<const uint8_t>(webp).subspan(pos)};
+  testing::FailingSource rest(std::span<const uint8_t>(webp).subspan(pos), 16);
   auto image = DecodeWebpStream(std::span(webp).first(pos), rest, {});
   ASSERT_FALSE(image);
   EXPECT_EQ(image.error().code, ErrorCode::kStorageError) << image.error().message;

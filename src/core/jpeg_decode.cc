@@ -202,22 +202,12 @@ class JpegSession {
   DeadlineProgress progress_ = {};
 };
 
-// Largest power-of-two DCT reduction keeping the output >= min size. Only 1/2, 1/4, 1/8: those
-// have SIMD IDCTs in libjpeg-turbo, while M/8 scales use slower generic C code.
+// Only 1/2, 1/4, 1/8: those have SIMD IDCTs in libjpeg-turbo, while M/8 scales use slower
+// generic C code (bench/NOTES.md measures them).
 void ChooseScale(jpeg_decompress_struct* cinfo, const DecodeRequest& request) {
   cinfo->scale_num = 1;
-  cinfo->scale_denom = 1;
-  if (request.min_width == 0 || request.min_height == 0) {
-    return;
-  }
-  for (unsigned denom : {8u, 4u, 2u}) {
-    cinfo->scale_denom = denom;
-    jpeg_calc_output_dimensions(cinfo);
-    if (cinfo->output_width >= request.min_width && cinfo->output_height >= request.min_height) {
-      return;
-    }
-  }
-  cinfo->scale_denom = 1;
+  cinfo->scale_denom = JpegShrinkDenominator(cinfo->image_width, cinfo->image_height, request);
+  jpeg_calc_output_dimensions(cinfo);
 }
 
 // x*y/255 rounded, exact for 8-bit x and y.
@@ -359,6 +349,19 @@ Status DecodeInto(JpegSession& session, std::span<const uint8_t> bytes,
 }
 
 }  // namespace
+
+uint32_t JpegShrinkDenominator(uint32_t width, uint32_t height, const DecodeRequest& request) {
+  if (request.min_width == 0 || request.min_height == 0) {
+    return 1;
+  }
+  for (uint32_t denom : {8u, 4u, 2u}) {
+    if ((uint64_t{width} + denom - 1) / denom >= request.min_width &&
+        (uint64_t{height} + denom - 1) / denom >= request.min_height) {
+      return denom;
+    }
+  }
+  return 1;
+}
 
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes) {
   JpegSession session(bytes);

@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <string>
 #include <utility>
 
+#include "box_shrink.h"
 #include "color.h"
 #include "colour_convert.h"
 #include "decode.h"
@@ -31,13 +33,23 @@ enum class Phase { kDecode, kResize, kEncode };
 struct Context {
   std::span<const uint8_t> input;
   std::span<const Variant> variants;
-  core::Deadline deadline;              // the caller's, or the per-image limit's if earlier
-  Header header;                        // filled by ReadHeaderStep
-  core::ColourResolution colour;        // filled by ColourProfileStep; null source means sRGB
-  std::vector<core::ResizePlan> plans;  // one per variant, in upright (post-orientation) coords
-  Image image;                          // the decoded, upright, sRGB pixels
-  std::optional<Image> luma;            // `image` converted to gray, shared by gray variants
-  std::vector<std::string> warnings;    // what was ignored without failing the input
+  core::Deadline deadline;             // the caller's, or the per-image limit's if earlier
+  Header header = {};                  // filled by ReadHeaderStep
+  core::ColourResolution colour = {};  // filled by ColourProfileStep; null source means sRGB
+  std::vector<core::ResizePlan> plans =
+      {};                            // one per variant, in upright (post-orientation) coords
+  Image image = {};                  // the decoded, upright, sRGB pixels
+  std::optional<Image> luma = {};    // `image` converted to gray, shared by gray variants
+  uint32_t decoded_denominator = 1;  // `image` is a 1/N JPEG DCT scale (DecodeStep); else 1
+  // Box-shrunk copies of `image` or `luma` (ShrinkStep), one per source and factor. A deque, so
+  // a variant's pointer into it stays valid as later variants add theirs.
+  struct Shrunk {
+    const Image* from;
+    uint32_t factor;
+    Image image;
+  };
+  std::deque<Shrunk> shrunk = {};
+  std::vector<std::string> warnings = {};  // what was ignored without failing the input
   bool streamed = false;  // the streaming path made the one variant's final pixels already
   // Set when `input` is only the head of a JPEG, PNG, GIF or lossy WebP (ReadInputHead): the
   // decoder pulls the rest.
@@ -180,18 +192,25 @@ core::DecodeRequest MakeDecodeRequest(const Context& ctx) {
 }
 
 Status DecodeStep(Context& ctx) {
-  auto image = ctx.rest == nullptr ? core::Decode(ctx.input, ctx.header, MakeDecodeRequest(ctx))
-               : ctx.header.format == Format::kPng
-                   ? core::DecodePngStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
-               : ctx.header.format == Format::kGif
-                   ? core::DecodeGifStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
-               : ctx.header.format == Format::kWebp
-                   ? core::DecodeWebpStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx))
-                   : core::DecodeJpegStream(ctx.input, *ctx.rest, MakeDecodeRequest(ctx));
+  const core::DecodeRequest request = MakeDecodeRequest(ctx);
+  auto image =
+      ctx.rest == nullptr                  ? core::Decode(ctx.input, ctx.header, request)
+      : ctx.header.format == Format::kPng  ? core::DecodePngStream(ctx.input, *ctx.rest, request)
+      : ctx.header.format == Format::kGif  ? core::DecodeGifStream(ctx.input, *ctx.rest, request)
+      : ctx.header.format == Format::kWebp ? core::DecodeWebpStream(ctx.input, *ctx.rest, request)
+                                           : core::DecodeJpegStream(ctx.input, *ctx.rest, request);
   if (!image.ok()) {
     return image.error();
   }
   ctx.image = std::move(image).value();
+  if (ctx.header.format == Format::kJpeg) {
+    const uint32_t denominator =
+        core::JpegShrinkDenominator(ctx.header.width, ctx.header.height, request);
+    // Stored orientation still: OrientStep comes next.
+    const bool matches = ctx.image.width == (ctx.header.width + denominator - 1) / denominator &&
+                         ctx.image.height == (ctx.header.height + denominator - 1) / denominator;
+    ctx.decoded_denominator = matches ? denominator : 1;
+  }
   return OkStatus();
 }
 
@@ -283,6 +302,38 @@ Status GrayscaleStep(Context& ctx, VariantWork& work) {
   return OkStatus();
 }
 
+// A JPEG variant that alone would have been decoded at a smaller DCT scale than the shared
+// decode (a thumbnail beside a 2048 variant: 1/8 against full size) is box-averaged to that scale
+// first (box_shrink.h). Its pixels are then what it would have got alone, whichever variants share
+// the upload, and its resize reads 1/64 of the pixels. Shrunk copies of the shared image are kept
+// for the variants after it.
+Status ShrinkStep(Context& ctx, VariantWork& work) {
+  if (ctx.header.format != Format::kJpeg || work.source->has_alpha()) {
+    return OkStatus();
+  }
+  const uint32_t alone = core::JpegShrinkDenominator(
+      ctx.header.width, ctx.header.height,
+      NeedOf(ctx.header, work.plan, /*headroom=*/true, work.variant.options.shrink_on_load));
+  if (alone <= ctx.decoded_denominator) {
+    return OkStatus();
+  }
+  const uint32_t factor = alone / ctx.decoded_denominator;
+  if (work.source == &work.owned) {
+    work.owned = core::BoxShrink(work.owned, factor);
+    return OkStatus();
+  }
+  const auto cached = std::ranges::find_if(ctx.shrunk, [&](const Context::Shrunk& shrunk) {
+    return shrunk.from == work.source && shrunk.factor == factor;
+  });
+  if (cached != ctx.shrunk.end()) {
+    work.source = &cached->image;
+    return OkStatus();
+  }
+  ctx.shrunk.push_back({work.source, factor, core::BoxShrink(*work.source, factor)});
+  work.source = &ctx.shrunk.back().image;
+  return OkStatus();
+}
+
 Status ResizeStep(Context& /*ctx*/, VariantWork& work) {
   work.owned = core::ApplyPlan(*work.source, work.plan, work.variant.options.background);
   work.source = &work.owned;
@@ -331,6 +382,7 @@ constexpr std::array kStreamingSteps = {
 constexpr std::array kVariantSteps = {
     VariantStep{"flatten", Phase::kResize, FlattenStep},
     VariantStep{"grayscale", Phase::kResize, GrayscaleStep},
+    VariantStep{"shrink", Phase::kResize, ShrinkStep},
     VariantStep{"resize", Phase::kResize, ResizeStep},
     VariantStep{"encode", Phase::kEncode, EncodeStep},
 };
@@ -379,11 +431,10 @@ Result<std::vector<Encoded>> RunPipeline(std::span<const uint8_t> input, ByteSou
   if (variants.empty()) {
     return MakeError(ErrorCode::kInvalidOptions, "no variant to make");
   }
-  Context ctx{
-      input, variants, core::EffectiveDeadline(deadline, SharedLimits(variants), Clock::now()),
-      {},    {},       {},
-      {},    {},       {},
-      false, rest};
+  Context ctx{.input = input,
+              .variants = variants,
+              .deadline = core::EffectiveDeadline(deadline, SharedLimits(variants), Clock::now()),
+              .rest = rest};
   StepTimings shared;
   auto run_shared = [&](std::span<const SharedStep> steps) -> Status {
     for (const SharedStep& step : steps) {

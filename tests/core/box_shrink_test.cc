@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "core/decode.h"
@@ -70,13 +71,44 @@ TEST(BoxShrinkTest, ChannelsAreAveragedApart) {
   EXPECT_EQ(out.pixels, (Bytes{255, 0, 25}));
 }
 
-TEST(BoxShrinkTest, FactorOneIsACopyAndEightIsTheLargest) {
+TEST(BoxShrinkTest, OnlyJpegsScalesShrink) {
   const Image source = Make(17, 9, 1, Noise(17 * 9, 1));
   EXPECT_EQ(BoxShrink(source, 1).pixels, source.pixels);
   const Image out = BoxShrink(source, 8);
   EXPECT_EQ(out.width, 3u);
   EXPECT_EQ(out.height, 2u);
-  EXPECT_EQ(BoxShrink(source, 9).pixels, source.pixels);  // out of range: unchanged
+  EXPECT_EQ(BoxShrink(source, 3).pixels, source.pixels);
+  EXPECT_EQ(BoxShrink(source, 16).pixels, source.pixels);
+}
+
+TEST(BoxShrinkTest, MatchesTheDefinitionOnAnySizeAndChannelCount) {
+  // The whole-block fast path and the edge blocks against a plain per-block mean.
+  std::mt19937 random(3);
+  for (int round = 0; round < 60; ++round) {
+    const uint32_t width = 1 + random() % 70, height = 1 + random() % 40;
+    const int channels = 1 + static_cast<int>(random() % 4);
+    const uint32_t factor = 2u << (random() % 3);
+    const Image source =
+        Make(width, height, channels, Noise(static_cast<size_t>(width) * height * channels, round));
+    const Image out = BoxShrink(source, factor);
+    ASSERT_EQ(out.width, (width + factor - 1) / factor);
+    ASSERT_EQ(out.height, (height + factor - 1) / factor);
+    for (uint32_t oy = 0; oy < out.height; ++oy) {
+      for (uint32_t ox = 0; ox < out.width; ++ox) {
+        for (int c = 0; c < channels; ++c) {
+          uint32_t sum = 0, count = 0;
+          for (uint32_t y = oy * factor; y < std::min(height, (oy + 1) * factor); ++y) {
+            for (uint32_t x = ox * factor; x < std::min(width, (ox + 1) * factor); ++x) {
+              sum += testing::PixelAt(source, x, y)[c];
+              ++count;
+            }
+          }
+          ASSERT_EQ(testing::PixelAt(out, ox, oy)[c], (sum + count / 2) / count)
+              << width << "x" << height << "x" << channels << " / " << factor;
+        }
+      }
+    }
+  }
 }
 
 TEST(BoxShrinkTest, FactorEightIsTheJpegEighthScaleDecodeUpToRounding) {

@@ -22,6 +22,9 @@ packages=(
   # sample photographs (real photos shipped by Debian); the plasma wallpapers add the fine
   # textures (foliage, water) the shrink-on-load parity test needs
   mate-backgrounds plasma-workspace-wallpapers
+  # the bench corpus's photos (bench/make_corpus.py), which the shrink-on-load parity test
+  # builds too
+  lomiri-wallpapers-16.04 lomiri-wallpapers-20.04
   # arm64 Lambda zip: Debian's cross toolchain, the arm64 multiarch -dev packages the bootstrap
   # links (GTest only because the configure step finds it), and qemu-user to run it in tests
   crossbuild-essential-arm64 qemu-user-static binfmt-support
@@ -30,7 +33,7 @@ packages=(
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(libbenchmark-dev libvips-dev libvips-tools imagemagick gnuplot-nox
-             lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 hyperfine)
+             hyperfine)
 fi
 
 missing=()

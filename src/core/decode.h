@@ -77,10 +77,6 @@ Result<Header> ReadGifHeader(std::span<const uint8_t> bytes);
 // pixels from libheif, loaded on first use and run on an isolated worker process (heif_decode.cc).
 Result<Header> ReadHeifHeader(std::span<const uint8_t> bytes);
 Result<Image> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeRequest& request);
-// The DCT scale DecodeJpeg picks for `request` on a width x height JPEG: the largest d of 1/d
-// among 8, 4 and 2 whose output, ceil(width / d) x ceil(height / d), is still >= the request's
-// minimum, else 1 (full size).
-uint32_t JpegShrinkDenominator(uint32_t width, uint32_t height, const DecodeRequest& request);
 // DecodeJpeg for an input whose first bytes, `head`, are in memory and whose rest the decoder
 // pulls from `rest` as it needs it; head and rest together stay within limits.max_input_bytes.
 Result<Image> DecodeJpegStream(std::span<const uint8_t> head, ByteSource& rest,

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "box_shrink.h"
 #include "decode.h"
 #include "heif_boxes.h"
 #include "heif_library.h"
@@ -119,10 +120,14 @@ void CopyPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uint3
 // Averages shrink x shrink blocks of a plane of `samples` interleaved channels into packed
 // 8-bit output; the blocks at the right and bottom edges average the pixels they hold. This is
 // HEIF's shrink on load: libheif has no reduced-size decode, and a box reduction to at least the
-// size the later steps need is what JPEG's DCT scaling gives them too. Rows are summed first
-// (a loop the compiler vectorises), then each block's columns.
+// size the later steps need is what JPEG's DCT scaling gives them too. 8-bit planes take
+// BoxShrinkPlane (box_shrink.h); deeper ones are summed here in 32 bits and scaled at the end.
 void ShrinkPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uint32_t height,
                  int samples, uint32_t shrink, uint8_t* out) {
+  if (bits <= 8) {
+    return BoxShrinkPlane(plane, static_cast<size_t>(stride), width, height, samples, shrink, out);
+  }
+  // Deeper samples (10- and 12-bit AVIF): the same means over 16-bit little-endian samples.
   const uint32_t max = (1u << bits) - 1;
   const uint32_t out_width = (width + shrink - 1) / shrink;
   const uint32_t out_height = (height + shrink - 1) / shrink;
@@ -133,14 +138,8 @@ void ShrinkPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uin
     const uint32_t y_end = std::min(height, (oy + 1) * shrink);
     for (uint32_t y = oy * shrink; y < y_end; ++y) {
       const uint8_t* row = plane + static_cast<size_t>(stride) * y;
-      if (bits <= 8) {
-        for (size_t i = 0; i < sums.size(); ++i) {
-          sums[i] += row[i];
-        }
-      } else {
-        for (size_t i = 0; i < sums.size(); ++i) {
-          sums[i] += row[2 * i] | (static_cast<uint32_t>(row[2 * i + 1]) << 8);
-        }
+      for (size_t i = 0; i < sums.size(); ++i) {
+        sums[i] += row[2 * i] | (static_cast<uint32_t>(row[2 * i + 1]) << 8);
       }
     }
     uint8_t* dst = out + static_cast<size_t>(oy) * out_width * channels;
@@ -154,8 +153,7 @@ void ShrinkPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uin
         for (uint32_t x = x_begin; x < x_end; ++x) {
           sum += sums[x * channels + c];
         }
-        const uint32_t mean = (sum + count / 2) / count;
-        dst[ox * channels + c] = bits <= 8 ? static_cast<uint8_t>(mean) : To8Bit(mean, max);
+        dst[ox * channels + c] = To8Bit((sum + count / 2) / count, max);
       }
     }
   }
@@ -165,19 +163,10 @@ void ShrinkPlane(const uint8_t* plane, int stride, int bits, uint32_t width, uin
 // later steps need. None with alpha: averaging unpremultiplied colour would bleed the colour of
 // transparent pixels into their neighbours before the flatten step.
 uint32_t ShrinkFor(const HeifContainer& container, const DecodeRequest& request) {
-  if (request.min_width == 0 || request.min_height == 0 || container.has_alpha) {
+  if (container.has_alpha) {
     return 1;
   }
-  uint32_t shrink = 1;
-  while (shrink < 8) {
-    const uint32_t next = shrink * 2;
-    if ((container.width + next - 1) / next < request.min_width ||
-        (container.height + next - 1) / next < request.min_height) {
-      break;
-    }
-    shrink = next;
-  }
-  return shrink;
+  return BoxShrinkFactor(container.width, container.height, request.min_width, request.min_height);
 }
 
 // True when the luma plane *is* the gray image the pipeline would compute (ITU-R 601 weights of

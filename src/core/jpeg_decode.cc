@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "box_shrink.h"
 #include "colour_convert.h"
 #include "decode.h"
 #include "exif.h"
@@ -206,7 +207,8 @@ class JpegSession {
 // generic C code (bench/NOTES.md measures them).
 void ChooseScale(jpeg_decompress_struct* cinfo, const DecodeRequest& request) {
   cinfo->scale_num = 1;
-  cinfo->scale_denom = JpegShrinkDenominator(cinfo->image_width, cinfo->image_height, request);
+  cinfo->scale_denom = BoxShrinkFactor(cinfo->image_width, cinfo->image_height, request.min_width,
+                                       request.min_height);
   jpeg_calc_output_dimensions(cinfo);
 }
 
@@ -349,19 +351,6 @@ Status DecodeInto(JpegSession& session, std::span<const uint8_t> bytes,
 }
 
 }  // namespace
-
-uint32_t JpegShrinkDenominator(uint32_t width, uint32_t height, const DecodeRequest& request) {
-  if (request.min_width == 0 || request.min_height == 0) {
-    return 1;
-  }
-  for (uint32_t denom : {8u, 4u, 2u}) {
-    if ((uint64_t{width} + denom - 1) / denom >= request.min_width &&
-        (uint64_t{height} + denom - 1) / denom >= request.min_height) {
-      return denom;
-    }
-  }
-  return 1;
-}
 
 Result<Header> ReadJpegHeader(std::span<const uint8_t> bytes) {
   JpegSession session(bytes);

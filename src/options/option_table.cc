@@ -89,7 +89,7 @@ constexpr std::array kTable = {
                .placeholder = "MODE",
                .default_value = "fast",
                .help = "How far JPEG decoding may shrink before the resize: fast (just above the "
-                       "target) or accurate (twice the target: fine textures stay closer to a "
+                       "target) or accurate (3x the target: fine textures stay closer to a "
                        "full-size resize)."},
     OptionSpec{.field = "max_input_bytes",
                .env = "MAX_INPUT_BYTES",

@@ -72,7 +72,7 @@ TEST(BoxShrinkTest, ChannelsAreAveragedApart) {
 }
 
 TEST(BoxShrinkTest, OnlyJpegsScalesShrink) {
-  const Image source = Make(17, 9, 1, Noise(17 * 9, 1));
+  const Image source = Make(17, 9, 1, Noise(size_t{17} * 9, 1));
   EXPECT_EQ(BoxShrink(source, 1).pixels, source.pixels);
   const Image out = BoxShrink(source, 8);
   EXPECT_EQ(out.width, 3u);
@@ -124,7 +124,7 @@ TEST(BoxShrinkTest, FactorEightIsTheJpegEighthScaleDecodeUpToRounding) {
   DecodeRequest eighth;
   eighth.min_width = width / 8;
   eighth.min_height = height / 8;
-  ASSERT_EQ(JpegShrinkDenominator(width, height, eighth), 8u);
+  ASSERT_EQ(BoxShrinkFactor(width, height, eighth.min_width, eighth.min_height), 8u);
   auto scaled = DecodeJpeg(jpeg, eighth);
   auto full = DecodeJpeg(jpeg, DecodeRequest{});
   ASSERT_TRUE(scaled.ok() && full.ok());
@@ -136,21 +136,22 @@ TEST(BoxShrinkTest, FactorEightIsTheJpegEighthScaleDecodeUpToRounding) {
   EXPECT_LE(d.max, 3);
 }
 
-TEST(JpegShrinkDenominatorTest, LargestScaleStillCoveringTheRequest) {
-  DecodeRequest request;
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 1u);  // 0 means full size
+TEST(BoxShrinkFactorTest, LargestScaleStillCoveringTheRequest) {
+  DecodeRequest request;  // 0 x 0
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height),
+            1u);             // 0 means full size
   request.min_width = 2356;  // the 2048 variant with headroom: 1/2 gives 2310
   request.min_height = 1;
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 1u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 1u);
   request.min_width = 578;  // ceil(4619 / 8) = 578: just enough
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 8u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 8u);
   request.min_width = 579;
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 4u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 4u);
   request.min_width = 1;
   request.min_height = 650;  // ceil(2598 / 4) = 650
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 4u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 4u);
   request.min_height = 1300;
-  EXPECT_EQ(JpegShrinkDenominator(4619, 2598, request), 1u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 1u);
 }
 
 }  // namespace

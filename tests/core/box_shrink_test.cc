@@ -15,14 +15,6 @@ namespace {
 
 using testing::Bytes;
 
-// A one-component JPEG, so that its decodes at every scale are plain luma.
-testing::JpegSpec GrayJpeg() {
-  testing::JpegSpec spec;
-  spec.in_space = JCS_GRAYSCALE;
-  spec.jpeg_space = JCS_GRAYSCALE;
-  return spec;
-}
-
 Image Make(uint32_t width, uint32_t height, int channels, Bytes pixels) {
   Image image;
   image.width = width;
@@ -120,7 +112,7 @@ TEST(BoxShrinkTest, FactorEightIsTheJpegEighthScaleDecodeUpToRounding) {
   for (size_t i = 0; i < pixels.size(); ++i) {
     pixels[i] = static_cast<uint8_t>((pixels[i] + noise[i]) / 2);
   }
-  const Bytes jpeg = testing::EncodeJpeg(pixels, width, height, 1, GrayJpeg());
+  const Bytes jpeg = testing::EncodeJpeg(pixels, width, height, 1, testing::GrayJpegSpec());
   DecodeRequest eighth;
   eighth.min_width = width / 8;
   eighth.min_height = height / 8;
@@ -137,21 +129,13 @@ TEST(BoxShrinkTest, FactorEightIsTheJpegEighthScaleDecodeUpToRounding) {
 }
 
 TEST(BoxShrinkFactorTest, LargestScaleStillCoveringTheRequest) {
-  DecodeRequest request;  // 0 x 0
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height),
-            1u);             // 0 means full size
-  request.min_width = 2356;  // the 2048 variant with headroom: 1/2 gives 2310
-  request.min_height = 1;
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 1u);
-  request.min_width = 578;  // ceil(4619 / 8) = 578: just enough
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 8u);
-  request.min_width = 579;
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 4u);
-  request.min_width = 1;
-  request.min_height = 650;  // ceil(2598 / 4) = 650
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 4u);
-  request.min_height = 1300;
-  EXPECT_EQ(BoxShrinkFactor(4619, 2598, request.min_width, request.min_height), 1u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 0, 0), 1u);  // 0 means full size
+  // The 2048 variant with its headroom asks 2356 columns; 1/2 gives 2310.
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 2356, 1), 1u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 578, 1), 8u);  // ceil(4619 / 8) = 578: just enough
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 579, 1), 4u);
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 1, 650), 4u);  // ceil(2598 / 4) = 650
+  EXPECT_EQ(BoxShrinkFactor(4619, 2598, 1, 1300), 1u);
 }
 
 }  // namespace

@@ -12,14 +12,6 @@ namespace {
 
 using testing::Bytes;
 
-// A one-component JPEG, so that its decodes at every scale are plain luma.
-testing::JpegSpec GrayJpeg() {
-  testing::JpegSpec spec;
-  spec.in_space = JCS_GRAYSCALE;
-  spec.jpeg_space = JCS_GRAYSCALE;
-  return spec;
-}
-
 Variant Make(const char* name, uint32_t side, bool gray, OutputFormat format) {
   Variant variant{name, std::string(name) + "/", Options{}};
   variant.options.width = variant.options.height = side;
@@ -129,7 +121,8 @@ TEST(ProcessVariantsTest, ASmallVariantBesideALargeOneGetsThePixelsItWouldAlone)
   // 1/8 first: the same pixels as its own run up to rounding. Resampled from the full decode
   // instead, it differs by 3.95 levels (mean; 0.12 shrunk) on this texture.
   const uint32_t width = 1600, height = 1200;
-  const Bytes jpeg = testing::EncodeJpeg(TexturedGray(width, height), width, height, 1, GrayJpeg());
+  const Bytes jpeg =
+      testing::EncodeJpeg(TexturedGray(width, height), width, height, 1, testing::GrayJpegSpec());
   for (const bool gray : {true, false}) {
     const std::vector<Variant> variants = {Make("thumb", 100, gray, OutputFormat::kPng),
                                            Make("large", 700, gray, OutputFormat::kPng),
@@ -152,7 +145,8 @@ TEST(ProcessVariantsTest, AVariantSharingAHalfScaleDecodeIsShrunkByTheRest) {
   // Fill 500 of 2400x1600 scales to 750x500 and asks 863x575 with the headroom: 1/2. The 100 px
   // thumbnail asks 173x115: 1/8 alone, so it is shrunk by 4 from the shared half-scale decode.
   const uint32_t width = 2400, height = 1600;
-  const Bytes jpeg = testing::EncodeJpeg(TexturedGray(width, height), width, height, 1, GrayJpeg());
+  const Bytes jpeg =
+      testing::EncodeJpeg(TexturedGray(width, height), width, height, 1, testing::GrayJpegSpec());
   const std::vector<Variant> variants = {Make("large", 500, true, OutputFormat::kPng),
                                          Make("thumb", 100, true, OutputFormat::kPng)};
   auto outputs = ProcessVariants(jpeg, variants);

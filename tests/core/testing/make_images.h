@@ -142,6 +142,14 @@ struct JpegSpec {
   Bytes exif_tiff;                       // written as APP1 "Exif\0\0" + this when not empty
 };
 
+// A one-component JPEG (gray in, gray stored), so that its decodes at every scale are plain luma.
+inline JpegSpec GrayJpegSpec() {
+  JpegSpec spec;
+  spec.in_space = JCS_GRAYSCALE;
+  spec.jpeg_space = JCS_GRAYSCALE;
+  return spec;
+}
+
 inline Bytes EncodeJpeg(const Bytes& pixels, uint32_t width, uint32_t height, int components,
                         const JpegSpec& spec = {}) {
   jpeg_compress_struct c{};
